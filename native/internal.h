@@ -1,0 +1,60 @@
+// Shared declarations of the native mailbox. Grouped by the file that defines them,
+// as libuv's src/unix/internal.h does. The C layer below returns -errno and never
+// throws; only binding.cc turns codes into JavaScript errors.
+#ifndef PIDGEON_INTERNAL_H
+#define PIDGEON_INTERNAL_H
+
+#include <napi.h>
+#include <uv.h>
+#include <cerrno>
+#include <cstdint>
+#include <cstddef>
+#include <string>
+#include <vector>
+#include <memory>
+
+namespace pidgeon {
+
+// Retry a syscall expression while it fails with EINTR.
+#define PG_EINTR_LOOP(r, expr) do { (r) = (expr); } while ((r) == -1 && errno == EINTR)
+
+// The largest number of fds one datagram may carry (the kernel's SCM_MAX_FD).
+constexpr int kMaxFdsPerDatagram = 253;
+
+// Our own codes, outside the errno range, for directory checks errno cannot name.
+constexpr int kErrDirOwner = -10001;  // owned by another user
+constexpr int kErrDirMode = -10002;   // group- or world-writable
+
+/* sysdir.cc: system directory and lockfiles */
+int sysdir_prepare(const std::string& dir);  // mkdir -p dir/{sock,lock}, 0700, owner check
+int sysdir_check(const std::string& dir);    // existing dir: owned by us, not group/world-writable
+int lockfile_create(const std::string& path, uint64_t* instance, int* fd_out);
+int lockfile_release(int fd);                 // forget + close our own lockfile
+// Probe another process's lockfile: 0 = missing, 1 = held (alive), 2 = stale.
+int lockfile_probe(const std::string& path, uint64_t* instance);
+// Remove a stale socket + lockfile pair; returns 1 if removed, 0 if the owner lives.
+int stale_remove(const std::string& lock_path, const std::string& sock_path);
+
+/* socket.cc: datagram sockets */
+int socket_bind(const std::string& path, int bufsize, int* fd_out);
+int socket_connect(const std::string& path, int bufsize, int* fd_out);
+int socket_sndbuf(int fd);
+struct IoPart { const uint8_t* data; size_t len; };
+int socket_sendv(int fd, const IoPart* parts, int nparts, const int* fds, int nfds);
+int fd_close(int fd);
+
+/* process.cc: process-tree helpers */
+int set_parent_death_signal(int sig, int expected_ppid);
+int set_child_subreaper();
+
+/* Napi classes, each in its own file */
+void receiver_init(Napi::Env env, Napi::Object exports);
+void writable_init(Napi::Env env, Napi::Object exports);
+void pidwatch_init(Napi::Env env, Napi::Object exports);
+
+// Turn a -errno into a JS Error with .code, .errno and .syscall (binding.cc).
+Napi::Error errno_error(Napi::Env env, int neg_errno, const char* syscall, const std::string& path = "");
+
+}  // namespace pidgeon
+
+#endif

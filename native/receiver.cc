@@ -1,0 +1,179 @@
+// The receiving side of a mailbox: a libuv poll on the bound socket that drains it
+// with recvmmsg and hands each batch of datagrams to JavaScript in one call, with
+// the kernel's SCM_CREDENTIALS and any SCM_RIGHTS fds of every datagram.
+#include "poll_handle.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cstring>
+
+namespace pidgeon {
+
+namespace {
+
+constexpr size_t kControlSize =
+    CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * kMaxFdsPerDatagram);
+// Bound the work per wake-up so one busy mailbox cannot starve the event loop.
+constexpr int kMaxRounds = 4;
+constexpr int kMetaStride = 6;  // offset, length, pid, uid, flags, nfds
+enum : int { kTruncated = 1, kControlTruncated = 2, kNoCredentials = 4 };
+
+class Receiver : public PollOwner<Receiver> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Receiver", {
+      InstanceMethod<&Receiver::Start>("start"),
+      InstanceMethod<&Receiver::Stop>("stop"),
+      InstanceMethod<&Receiver::Close>("close"),
+      InstanceMethod<&Receiver::SetRef>("setRef"),
+    });
+  }
+
+  // new Receiver(fd, slotSize, slots, (buf, meta: Int32Array, fds: Int32Array) => void)
+  explicit Receiver(const Napi::CallbackInfo& info) : PollOwner<Receiver>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsNumber() ||
+        !info[2].IsNumber() || !info[3].IsFunction()) {
+      Napi::TypeError::New(env, "Receiver(fd, slotSize, slots, callback)").ThrowAsJavaScriptException();
+      return;
+    }
+    fd_ = info[0].As<Napi::Number>().Int32Value();
+    slot_size_ = info[1].As<Napi::Number>().Int32Value();
+    slots_ = info[2].As<Napi::Number>().Int32Value();
+    if (fd_ < 0 || slot_size_ < 64 || slots_ < 1 || slots_ > 1024) {
+      Napi::RangeError::New(env, "Receiver: bad fd, slot size or slot count").ThrowAsJavaScriptException();
+      return;
+    }
+    callback_ = Napi::Persistent(info[3].As<Napi::Function>());
+    arena_.reset(new uint8_t[(size_t)slot_size_ * slots_]);
+    control_.reset(new char[kControlSize * slots_]);
+    msgs_.resize(slots_);
+    iovs_.resize(slots_);
+    MakeContext("pidgeon:mailbox");
+    int r = InitPoll(fd_);
+    if (r != 0) errno_error(env, r, "uv_poll_init").ThrowAsJavaScriptException();
+  }
+
+ private:
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    int r = StartPoll(UV_READABLE);
+    if (r != 0) errno_error(info.Env(), r, "uv_poll_start").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  Napi::Value Stop(const Napi::CallbackInfo& info) {
+    StopPoll();
+    return info.Env().Undefined();
+  }
+  // Stops polling; the socket fd stays the caller's to close.
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    ClosePoll();
+    callback_.Reset();
+    return info.Env().Undefined();
+  }
+  Napi::Value SetRef(const Napi::CallbackInfo& info) {
+    RefPoll(info.Length() > 0 && info[0].ToBoolean().Value());
+    return info.Env().Undefined();
+  }
+
+  void OnEvents(int status, int events) override {
+    Napi::Env env = Env();
+    if (status < 0) {
+      Dispatch(callback_, {env.Null(), Napi::Number::New(env, status)});
+      return;
+    }
+    for (int round = 0; round < kMaxRounds && !PollClosed(); round++) {
+      int n = ReceiveOnce();
+      if (n < 0) {
+        if (n != -EAGAIN && n != -EWOULDBLOCK) Dispatch(callback_, {env.Null(), Napi::Number::New(env, n)});
+        return;
+      }
+      if (n == 0) return;
+      Deliver(n);
+      if (n < slots_) return;  // queue drained
+    }
+  }
+
+  int ReceiveOnce() {
+    for (int i = 0; i < slots_; i++) {
+      iovs_[i].iov_base = arena_.get() + (size_t)i * slot_size_;
+      iovs_[i].iov_len = slot_size_;
+      struct msghdr& h = msgs_[i].msg_hdr;
+      memset(&h, 0, sizeof h);
+      h.msg_iov = &iovs_[i];
+      h.msg_iovlen = 1;
+      h.msg_control = control_.get() + kControlSize * i;
+      h.msg_controllen = kControlSize;
+      msgs_[i].msg_len = 0;
+    }
+    int n;
+    PG_EINTR_LOOP(n, recvmmsg(fd_, msgs_.data(), slots_, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, nullptr));
+    return n < 0 ? -errno : n;
+  }
+
+  void Deliver(int n) {
+    Napi::Env env = Env();
+    size_t total = 0;
+    int total_fds = 0;
+    std::vector<int32_t> meta((size_t)n * kMetaStride, 0);
+    std::vector<int32_t> fds;
+    for (int i = 0; i < n; i++) {
+      struct msghdr& h = msgs_[i].msg_hdr;
+      size_t len = msgs_[i].msg_len;
+      if (len > (size_t)slot_size_) len = slot_size_;
+      int32_t* m = &meta[(size_t)i * kMetaStride];
+      m[0] = (int32_t)total;
+      m[1] = (int32_t)len;
+      m[4] = kNoCredentials;
+      if (h.msg_flags & MSG_TRUNC) m[4] |= kTruncated;
+      if (h.msg_flags & MSG_CTRUNC) m[4] |= kControlTruncated;
+      for (struct cmsghdr* c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+        if (c->cmsg_level != SOL_SOCKET) continue;
+        if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+          struct ucred cred;
+          memcpy(&cred, CMSG_DATA(c), sizeof cred);
+          m[2] = cred.pid;
+          m[3] = (int32_t)cred.uid;
+          m[4] &= ~kNoCredentials;
+        } else if (c->cmsg_type == SCM_RIGHTS) {
+          int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+          const unsigned char* p = CMSG_DATA(c);
+          for (int k = 0; k < count; k++) {
+            int fd;
+            memcpy(&fd, p + k * sizeof(int), sizeof fd);
+            fds.push_back(fd);
+          }
+          m[5] += count;
+          total_fds += count;
+        }
+      }
+      total += len;
+    }
+    Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, total);
+    for (int i = 0; i < n; i++) {
+      int32_t* m = &meta[(size_t)i * kMetaStride];
+      if (m[1] > 0) memcpy(buf.Data() + m[0], arena_.get() + (size_t)i * slot_size_, m[1]);
+    }
+    Napi::Int32Array jmeta = Napi::Int32Array::New(env, meta.size());
+    memcpy(jmeta.Data(), meta.data(), meta.size() * sizeof(int32_t));
+    Napi::Int32Array jfds = Napi::Int32Array::New(env, total_fds);
+    if (total_fds) memcpy(jfds.Data(), fds.data(), fds.size() * sizeof(int32_t));
+    Dispatch(callback_, {buf, jmeta, jfds});
+  }
+
+  int fd_ = -1;
+  int slot_size_ = 0;
+  int slots_ = 0;
+  Napi::FunctionReference callback_;
+  std::unique_ptr<uint8_t[]> arena_;
+  std::unique_ptr<char[]> control_;
+  std::vector<struct mmsghdr> msgs_;
+  std::vector<struct iovec> iovs_;
+};
+
+}  // namespace
+
+void receiver_init(Napi::Env env, Napi::Object exports) {
+  exports.Set("Receiver", Receiver::Define(env));
+}
+
+}  // namespace pidgeon

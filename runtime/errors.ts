@@ -1,0 +1,122 @@
+// Typed errors of pidgeon. Every error the runtime throws or rejects with is a
+// PidgeonError with a stable `code`; tests and callers match on `code`, never on
+// message text. The table of codes is in docs/errors.md.
+
+/** An actor's address as errors carry it (the transport's Address, restated here so
+ * that errors.ts imports nothing). */
+export interface ErrorAddress {
+  pid: number;
+  instance: string;
+  name?: string;
+}
+
+/** Base class: every pidgeon error has a `code`, maybe an `address`, maybe a `cause`. */
+export class PidgeonError extends Error {
+  readonly code: string;
+  address?: ErrorAddress;
+  constructor(code: string, message: string, options: { cause?: unknown; address?: ErrorAddress } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    if (options.address) this.address = options.address;
+  }
+}
+
+/** EDEADACTOR: the destination is not alive, or a newer process holds its pid. */
+export class DeadActorError extends PidgeonError {
+  constructor(message: string, options: { cause?: unknown; address?: ErrorAddress } = {}) {
+    super('EDEADACTOR', message, options);
+  }
+}
+
+/** ETIMEDOUT: an `ask`, a spawn handshake or a shutdown ran past its timeout. */
+export class TimeoutError extends PidgeonError {
+  constructor(message: string, options: { cause?: unknown; address?: ErrorAddress } = {}) {
+    super('ETIMEDOUT', message, options);
+  }
+}
+
+/** EMAILBOXFULL: a destination's send queue passed its hard limit (the caller ignored
+ * `send() === false` and `drain`). */
+export class MailboxFullError extends PidgeonError {
+  constructor(message: string, options: { cause?: unknown; address?: ErrorAddress } = {}) {
+    super('EMAILBOXFULL', message, options);
+  }
+}
+
+/** EMSGSIZE: a message is larger than the mailbox's `maxMessageSize`. */
+export class MessageTooLargeError extends PidgeonError {
+  constructor(message: string, options: { cause?: unknown; address?: ErrorAddress } = {}) {
+    super('EMSGSIZE', message, options);
+  }
+}
+
+/** EUNSAFEDIR: the system directory is owned by another user, is group/world-writable,
+ * or is not a directory. */
+export class UnsafeDirectoryError extends PidgeonError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('EUNSAFEDIR', message, options);
+  }
+}
+
+/** EPLATFORM: not Linux, or the kernel lacks a facility pidgeon needs. */
+export class PlatformError extends PidgeonError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('EPLATFORM', message, options);
+  }
+}
+
+/** ECLOSED: the mailbox or actor system was already closed. */
+export class ClosedError extends PidgeonError {
+  constructor(message: string) {
+    super('ECLOSED', message);
+  }
+}
+
+/** EBADARG: an argument of a public call has the wrong type or range. */
+export class BadArgumentError extends PidgeonError {
+  constructor(message: string) {
+    super('EBADARG', message);
+  }
+}
+
+/** EBADSPEC: a supervisor or tree spec is invalid; `path` names the offending field. */
+export class BadSpecError extends PidgeonError {
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super('EBADSPEC', `${path}: ${message}`);
+    this.path = path;
+  }
+}
+
+/** ENAMETAKEN: a name is already registered by a live actor of the system. */
+export class NameTakenError extends PidgeonError {
+  constructor(message: string, options: { address?: ErrorAddress } = {}) {
+    super('ENAMETAKEN', message, options);
+  }
+}
+
+/** ESPAWN: a child actor failed to start (module not found, init threw, exited early);
+ * `cause` is the child's error with its name, message and stack. */
+export class SpawnError extends PidgeonError {
+  constructor(message: string, options: { cause?: unknown; address?: ErrorAddress } = {}) {
+    super('ESPAWN', message, options);
+  }
+}
+
+/** EMAILBOX: an unexpected operating-system error in the mailbox; `cause` has the
+ * errno `code` and `syscall`. */
+export class MailboxError extends PidgeonError {
+  constructor(message: string, options: { cause?: unknown; address?: ErrorAddress } = {}) {
+    super('EMAILBOX', message, options);
+  }
+}
+
+/** EEXIT: a linked actor exited abnormally (thrown into an actor that does not trap exits). */
+export class LinkedExitError extends PidgeonError {
+  readonly reason: unknown;
+  constructor(message: string, reason: unknown, options: { address?: ErrorAddress } = {}) {
+    super('EEXIT', message, options);
+    this.reason = reason;
+  }
+}

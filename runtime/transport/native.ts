@@ -1,0 +1,84 @@
+// Loads the C++ addon (native/) and types its exports. The only file that touches
+// the addon directly; everything above goes through the transport's classes.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import fs from 'node:fs';
+import { PlatformError } from '../errors.js';
+
+/** Receive-batch callback: datagram bytes back to back, a row of 6 ints per datagram
+ * (offset, length, credential pid, credential uid, flags, fd count), and the fds. */
+export type BatchCallback = (buf: Buffer | null, meta: Int32Array | number, fds?: Int32Array) => void;
+
+export interface NativeReceiver {
+  start(): void;
+  stop(): void;
+  close(): void;
+  setRef(on: boolean): void;
+}
+export interface NativeWritableWatch {
+  arm(): void;
+  close(): void;
+}
+export interface NativePidWatch {
+  close(): void;
+  setRef(on: boolean): void;
+  kill(signal: number): number;
+}
+
+export interface NativeAddon {
+  sysdirPrepare(dir: string): void;
+  sysdirCheck(dir: string): void;
+  lockfileCreate(path: string): { fd: number; instance: bigint };
+  lockfileRelease(fd: number): number;
+  lockfileProbe(path: string): [0 | 1 | 2, bigint];
+  staleRemove(lockPath: string, sockPath: string): boolean;
+  socketBind(path: string, bufsize: number): number;
+  socketConnect(path: string, bufsize: number): number;
+  socketSndbuf(fd: number): number;
+  sendv(fd: number, parts: Uint8Array | Uint8Array[], fds?: number[]): number;
+  closeFd(fd: number): number;
+  setParentDeathSignal(signal: number, expectedParentPid: number): number;
+  setChildSubreaper(): number;
+  errname(negErrno: number): string;
+  maxFdsPerDatagram: number;
+  Receiver: new (fd: number, slotSize: number, slots: number, cb: BatchCallback) => NativeReceiver;
+  WritableWatch: new (fd: number, cb: (status: number) => void) => NativeWritableWatch;
+  PidWatch: new (pid: number, cb: () => void) => NativePidWatch;
+}
+
+/** Flags in a receive row. */
+export const RECV_TRUNCATED = 1;
+export const RECV_CONTROL_TRUNCATED = 2;
+export const RECV_NO_CREDENTIALS = 4;
+
+function packageRoot(): string {
+  // dist/runtime/transport/native.js or runtime/transport/native.ts: walk up to package.json.
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json')) || !fs.existsSync(path.join(dir, 'binding.gyp'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new PlatformError('pidgeon: cannot find the package root (binding.gyp) to load the addon');
+    dir = up;
+  }
+  return dir;
+}
+
+function load(): NativeAddon {
+  if (process.platform !== 'linux') {
+    throw new PlatformError(
+      `pidgeon: platform '${process.platform}' is not supported: it needs Linux ` +
+        '(AF_UNIX datagram sockets with SCM_CREDENTIALS, recvmmsg, pidfd_open, PR_SET_PDEATHSIG)',
+    );
+  }
+  const require = createRequire(import.meta.url);
+  const gypBuild = require('node-gyp-build') as (dir: string) => NativeAddon;
+  try {
+    return gypBuild(packageRoot());
+  } catch (err) {
+    if (err instanceof PlatformError) throw err;
+    throw new PlatformError(`pidgeon: the native addon could not be loaded (run 'npm install' to build it): ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** The addon, loaded once. */
+export const native: NativeAddon = load();

@@ -1,0 +1,53 @@
+// Death watch over pidfd: `watchPid(pid, cb)` calls `cb` once when the process exits
+// (at once, asynchronously, when it is already gone). No polling, no timeouts.
+import { native, type NativePidWatch } from './native.js';
+import { BadArgumentError, PlatformError } from '../errors.js';
+
+/** A running watch; `close()` cancels it. */
+export interface PidWatcher {
+  close(): void;
+  /** Send a signal through the pidfd (never hits a process that reused the pid);
+   * returns false when the process is already gone. */
+  kill(signal: NodeJS.Signals | number): boolean;
+}
+
+const signals: Record<string, number> = { SIGTERM: 15, SIGKILL: 9, SIGINT: 2, SIGHUP: 1, SIGUSR1: 10, SIGUSR2: 12, SIGQUIT: 3 };
+
+/** Watch `pid`; `onExit` runs once when it exits. The watch never keeps the process alive. */
+export function watchPid(pid: number, onExit: () => void): PidWatcher {
+  if (!Number.isInteger(pid) || pid <= 0) throw new BadArgumentError(`pid must be a positive integer (got ${pid})`);
+  let w: NativePidWatch | null = null;
+  let done = false;
+  const fire = () => {
+    if (done) return;
+    done = true;
+    w = null;
+    onExit();
+  };
+  try {
+    w = new native.PidWatch(pid, fire);
+    w.setRef(false);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ESRCH') {
+      setImmediate(fire);
+    } else if (code === 'ENOSYS') {
+      throw new PlatformError('pidgeon needs pidfd_open (Linux 5.3 or later)', { cause: err });
+    } else {
+      throw err;
+    }
+  }
+  return {
+    close() {
+      done = true;
+      w?.close();
+      w = null;
+    },
+    kill(signal) {
+      const n = typeof signal === 'number' ? signal : signals[signal];
+      if (n === undefined) throw new BadArgumentError(`unknown signal ${String(signal)}`);
+      if (!w) return false;
+      return w.kill(n) === 0;
+    },
+  };
+}

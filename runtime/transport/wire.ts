@@ -1,0 +1,75 @@
+// The datagram wire format. Every datagram starts with a fixed 48-byte little-endian
+// header; the body follows. Kinds: a whole message, one fragment of a large message,
+// or a batch of small messages coalesced into one datagram ([u32 length][bytes]...).
+//
+//   0 u32 magic 'PDGN'      4 u8 version      5 u8 kind      6 u16 fd count
+//   8 u32 sender pid       12 u32 body length (bytes after the header)
+//  16 u64 sender instance  24 u64 receiver instance
+//  32 u32 message id       36 u32 fragment index   40 u32 fragment count
+//  44 u32 total length of the message (fragments; equals body length otherwise)
+
+export const MAGIC = 0x4e474450; // 'PDGN' read as little-endian
+export const VERSION = 1;
+export const HEADER_SIZE = 48;
+
+export const KIND_MESSAGE = 1;
+export const KIND_FRAGMENT = 2;
+export const KIND_BATCH = 3;
+
+/** Largest datagram pidgeon sends; every receive slot holds one. */
+export const MAX_DATAGRAM = 256 * 1024;
+/** Each message inside a batch is prefixed by its length. */
+export const BATCH_ENTRY_OVERHEAD = 4;
+
+export const OFF_MAGIC = 0;
+export const OFF_VERSION = 4;
+export const OFF_KIND = 5;
+export const OFF_NFDS = 6;
+export const OFF_SENDER_PID = 8;
+export const OFF_BODY_LEN = 12;
+export const OFF_SENDER_INSTANCE = 16;
+export const OFF_RECEIVER_INSTANCE = 24;
+export const OFF_MSG_ID = 32;
+export const OFF_FRAG_INDEX = 36;
+export const OFF_FRAG_COUNT = 40;
+export const OFF_TOTAL_LEN = 44;
+
+/** A header with the fields that never change for one sender→receiver pair. */
+export function headerTemplate(senderPid: number, senderInstance: bigint, receiverInstance: bigint): Buffer {
+  const h = Buffer.alloc(HEADER_SIZE);
+  h.writeUInt32LE(MAGIC, OFF_MAGIC);
+  h.writeUInt8(VERSION, OFF_VERSION);
+  h.writeUInt32LE(senderPid, OFF_SENDER_PID);
+  h.writeBigUInt64LE(senderInstance, OFF_SENDER_INSTANCE);
+  h.writeBigUInt64LE(receiverInstance, OFF_RECEIVER_INSTANCE);
+  return h;
+}
+
+/** Fill the per-datagram fields of a header copied from a template. */
+export function fillHeader(
+  h: Buffer,
+  kind: number,
+  nfds: number,
+  bodyLen: number,
+  msgId: number,
+  fragIndex: number,
+  fragCount: number,
+  totalLen: number,
+): void {
+  h[OFF_KIND] = kind;
+  h.writeUInt16LE(nfds, OFF_NFDS);
+  h.writeUInt32LE(bodyLen, OFF_BODY_LEN);
+  h.writeUInt32LE(msgId >>> 0, OFF_MSG_ID);
+  h.writeUInt32LE(fragIndex, OFF_FRAG_INDEX);
+  h.writeUInt32LE(fragCount, OFF_FRAG_COUNT);
+  h.writeUInt32LE(totalLen, OFF_TOTAL_LEN);
+}
+
+/** Instances travel as u64 on the wire and as 16 hex digits in addresses. */
+export function instanceToString(v: bigint): string {
+  return v.toString(16).padStart(16, '0');
+}
+
+export function instanceFromString(s: string): bigint {
+  return BigInt('0x' + s);
+}
