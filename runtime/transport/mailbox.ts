@@ -194,6 +194,16 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     openDirs.add(dir);
   }
 
+  /** Stop reading the socket: senders queue, then see backpressure (flow control, tests). */
+  pause(): void {
+    if (!this.closed) this.receiver.stop();
+  }
+
+  /** Start reading again after `pause()`. */
+  resume(): void {
+    if (!this.closed) this.receiver.start();
+  }
+
   /** Whether the mailbox keeps the process alive while idle (default true). */
   setRef(on: boolean): void {
     if (!this.closed) this.receiver.setRef(on);

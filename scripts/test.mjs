@@ -1,0 +1,36 @@
+// `npm test`: compile, run ava with TAP output, and end with the one summary line
+// CI reads: `tests: N passed, N failed`. Exits non-zero if anything failed, if ava
+// itself failed, or if no test ran. Extra arguments go to ava (e.g. a file glob).
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-ts.mjs')], { stdio: 'inherit', cwd: root });
+if (build.status !== 0) {
+  console.log('tests: 0 passed, 1 failed');
+  process.exit(1);
+}
+
+const avaCli = path.join(root, 'node_modules', 'ava', 'entrypoints', 'cli.mjs');
+const child = spawn(process.execPath, [avaCli, '--tap', ...process.argv.slice(2)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+let passed = 0;
+let failed = 0;
+const rl = readline.createInterface({ input: child.stdout });
+rl.on('line', (line) => {
+  console.log(line);
+  if (/^not ok \d+/.test(line)) {
+    if (!/#\s*TODO/i.test(line)) failed++;
+  } else if (/^ok \d+/.test(line)) {
+    if (/#\s*SKIP/i.test(line)) failed++; // a skipped test is a defect here
+    else passed++;
+  }
+});
+child.on('close', (code) => {
+  rl.close();
+  if (code !== 0 && failed === 0) failed = 1; // ava failed without a failing test line (crash, timeout)
+  console.log(`tests: ${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 || passed === 0 ? 1 : 0);
+});
