@@ -92,6 +92,13 @@ Napi::Value SocketConnect(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), r != 0 ? r : fd);
 }
 
+// Returns the fd holding the name, or -errno (EADDRINUSE: a live process holds it).
+Napi::Value NameClaim(const Napi::CallbackInfo& info) {
+  int fd = -1;
+  int r = name_claim(arg_string(info, 0), &fd);
+  return Napi::Number::New(info.Env(), r != 0 ? r : fd);
+}
+
 Napi::Value SocketSndbuf(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), socket_sndbuf(arg_int(info, 0, -1)));
 }
@@ -164,6 +171,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("staleRemove", Napi::Function::New(env, StaleRemove));
   exports.Set("socketBind", Napi::Function::New(env, SocketBind));
   exports.Set("socketConnect", Napi::Function::New(env, SocketConnect));
+  exports.Set("nameClaim", Napi::Function::New(env, NameClaim));
   exports.Set("socketSndbuf", Napi::Function::New(env, SocketSndbuf));
   exports.Set("sendv", Napi::Function::New(env, Sendv));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));

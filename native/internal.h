@@ -39,6 +39,7 @@ int stale_remove(const std::string& lock_path, const std::string& sock_path);
 int socket_bind(const std::string& path, int bufsize, int* fd_out);
 int socket_connect(const std::string& path, int bufsize, int* fd_out);
 int socket_sndbuf(int fd);
+int name_claim(const std::string& name, int* fd_out);  // bind an abstract socket name
 struct IoPart { const uint8_t* data; size_t len; };
 int socket_sendv(int fd, const IoPart* parts, int nparts, const int* fds, int nfds);
 int fd_close(int fd);

@@ -26,6 +26,7 @@ class Receiver : public PollOwner<Receiver> {
       InstanceMethod<&Receiver::Stop>("stop"),
       InstanceMethod<&Receiver::Close>("close"),
       InstanceMethod<&Receiver::SetRef>("setRef"),
+      InstanceMethod<&Receiver::Pump>("pump"),
     });
   }
 
@@ -75,21 +76,41 @@ class Receiver : public PollOwner<Receiver> {
     return info.Env().Undefined();
   }
 
+  // Receive what is queued now, synchronously (a death notice must not overtake the
+  // dead process's last messages, which are already in our queue).
+  Napi::Value Pump(const Napi::CallbackInfo& info) {
+    if (!PollClosed()) Drain(false);
+    return info.Env().Undefined();
+  }
+
   void OnEvents(int status, int events) override {
     Napi::Env env = Env();
     if (status < 0) {
       Dispatch(callback_, {env.Null(), Napi::Number::New(env, status)});
       return;
     }
+    Drain(true);
+  }
+
+  void Drain(bool from_loop) {
+    Napi::Env env = Env();
     for (int round = 0; round < kMaxRounds && !PollClosed(); round++) {
       int n = ReceiveOnce();
       if (n < 0) {
-        if (n != -EAGAIN && n != -EWOULDBLOCK) Dispatch(callback_, {env.Null(), Napi::Number::New(env, n)});
+        if (n != -EAGAIN && n != -EWOULDBLOCK) Call(from_loop, {env.Null(), Napi::Number::New(env, n)});
         return;
       }
       if (n == 0) return;
-      Deliver(n);
+      Deliver(n, from_loop);
       if (n < slots_) return;  // queue drained
+    }
+  }
+
+  void Call(bool from_loop, const std::vector<napi_value>& args) {
+    if (from_loop) {
+      Dispatch(callback_, args);
+    } else if (!callback_.IsEmpty()) {
+      callback_.Call(Value(), args);  // already in JavaScript: exceptions propagate
     }
   }
 
@@ -110,7 +131,7 @@ class Receiver : public PollOwner<Receiver> {
     return n < 0 ? -errno : n;
   }
 
-  void Deliver(int n) {
+  void Deliver(int n, bool from_loop) {
     Napi::Env env = Env();
     size_t total = 0;
     int total_fds = 0;
@@ -157,7 +178,7 @@ class Receiver : public PollOwner<Receiver> {
     memcpy(jmeta.Data(), meta.data(), meta.size() * sizeof(int32_t));
     Napi::Int32Array jfds = Napi::Int32Array::New(env, total_fds);
     if (total_fds) memcpy(jfds.Data(), fds.data(), fds.size() * sizeof(int32_t));
-    Dispatch(callback_, {buf, jmeta, jfds});
+    Call(from_loop, {buf, jmeta, jfds});
   }
 
   int fd_ = -1;

@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <cstring>
+#include <cstddef>
 
 namespace pidgeon {
 
@@ -60,6 +61,26 @@ int socket_connect(const std::string& path, int bufsize, int* fd_out) {
   PG_EINTR_LOOP(r, connect(fd, (struct sockaddr*)&addr, sizeof addr));
   if (r != 0) {
     r = -errno;
+    close(fd);
+    return r;
+  }
+  *fd_out = fd;
+  return 0;
+}
+
+int name_claim(const std::string& name, int* fd_out) {
+  // An abstract socket name is unique per network namespace and released by the
+  // kernel when its last fd closes, so a registered name frees itself at death.
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  if (name.empty() || name.size() + 1 > sizeof addr.sun_path) return -ENAMETOOLONG;
+  memcpy(addr.sun_path + 1, name.data(), name.size());
+  socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + name.size());
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  if (bind(fd, (struct sockaddr*)&addr, len) != 0) {
+    int r = -errno;
     close(fd);
     return r;
   }

@@ -5,3 +5,4 @@ export { type Address, isAddress, sameAddress, formatAddress } from './address.j
 export { resolveSystemDir, checkSystemDir, listLive, listPids, probePeer, removeIfStale, sweepStale, checkSystemName } from './sysdir.js';
 export { watchPid, type PidWatcher } from './pidwatch.js';
 export { setParentDeathSignal, setChildSubreaper } from './process.js';
+export { claimName, releaseName, closeFd } from './names.js';

@@ -204,6 +204,12 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     if (!this.closed) this.receiver.start();
   }
 
+  /** Receive, synchronously, whatever is queued on the socket now. Used before acting
+   * on a death notice: the dead process's last messages must be seen first. */
+  pump(): void {
+    if (!this.closed) this.receiver.pump();
+  }
+
   /** Whether the mailbox keeps the process alive while idle (default true). */
   setRef(on: boolean): void {
     if (!this.closed) this.receiver.setRef(on);

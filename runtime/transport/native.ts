@@ -15,6 +15,7 @@ export interface NativeReceiver {
   stop(): void;
   close(): void;
   setRef(on: boolean): void;
+  pump(): void;
 }
 export interface NativeWritableWatch {
   arm(): void;
@@ -36,6 +37,7 @@ export interface NativeAddon {
   socketBind(path: string, bufsize: number): number;
   socketConnect(path: string, bufsize: number): number;
   socketSndbuf(fd: number): number;
+  nameClaim(abstractName: string): number;
   sendv(fd: number, parts: Uint8Array | Uint8Array[], fds?: number[]): number;
   closeFd(fd: number): number;
   setParentDeathSignal(signal: number, expectedParentPid: number): number;
