@@ -1,0 +1,75 @@
+// Pending requests (`ask`): each waits for its reply, its timeout, or the death of
+// the actor it asked, whichever comes first, and settles exactly once.
+import { DeadActorError, TimeoutError } from '../errors.js';
+import { formatAddress, type Address } from '../transport/index.js';
+import type { ExitReason } from './actor.js';
+import { formatReason } from './actor.js';
+
+interface PendingAsk {
+  to: Address;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout | null;
+  cancelWatch: (() => void) | null;
+}
+
+/** The table of asks in flight from this process. */
+export class Asks {
+  private readonly pending = new Map<number, PendingAsk>();
+  private nextId = 1;
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Register an ask; `watch` arranges for `died` to be called if `to` exits. */
+  create(to: Address, timeout: number, watch: (died: (r: ExitReason) => void) => () => void): { id: number; promise: Promise<unknown> } {
+    const id = this.nextId++;
+    if (this.nextId > 0x7fffffff) this.nextId = 1;
+    let entry!: PendingAsk;
+    const promise = new Promise<unknown>((resolve, reject) => {
+      entry = { to, resolve, reject, timer: null, cancelWatch: null };
+    });
+    this.pending.set(id, entry);
+    if (Number.isFinite(timeout)) {
+      entry.timer = setTimeout(() => {
+        this.fail(id, new TimeoutError(`no reply from ${formatAddress(to)} within ${timeout} ms`, { address: to }));
+      }, timeout);
+    }
+    entry.cancelWatch = watch((reason) => {
+      this.fail(id, new DeadActorError(`${formatAddress(to)} exited before replying (${formatReason(reason)})`, { address: to, cause: reasonCause(reason) }));
+    });
+    return { id, promise };
+  }
+
+  /** A reply arrived; ignored if the ask already settled or came from someone else. */
+  settle(id: number, from: Address, ok: boolean, body: unknown): void {
+    const e = this.pending.get(id);
+    if (!e || e.to.pid !== from.pid || e.to.instance !== from.instance) return;
+    this.finish(id, e);
+    if (ok) e.resolve(body);
+    else e.reject(body instanceof Error ? body : new Error(String(body)));
+  }
+
+  fail(id: number, err: Error): void {
+    const e = this.pending.get(id);
+    if (!e) return;
+    this.finish(id, e);
+    e.reject(err);
+  }
+
+  /** Reject every pending ask (this process is stopping). */
+  failAll(err: Error): void {
+    for (const id of [...this.pending.keys()]) this.fail(id, err);
+  }
+
+  private finish(id: number, e: PendingAsk): void {
+    this.pending.delete(id);
+    if (e.timer) clearTimeout(e.timer);
+    e.cancelWatch?.();
+  }
+}
+
+function reasonCause(r: ExitReason): unknown {
+  return typeof r === 'object' && 'error' in r ? r.error : undefined;
+}

@@ -1,0 +1,102 @@
+// Entry point of every actor process: die with the parent, open the mailbox, say
+// hello, receive init arguments, load the actor module, run init, report ready (or
+// the error), then handle messages until stopped. Exits with code 0 for 'normal'
+// and 'shutdown', 1 otherwise, after telling its watchers why.
+import { pathToFileURL } from 'node:url';
+import { setParentDeathSignal, setChildSubreaper } from '../transport/index.js';
+import { ActorSystem } from './system.js';
+import { isActorDefinition, type ExitReason } from './actor.js';
+import { serializeError } from './codec.js';
+import { BadArgumentError } from '../errors.js';
+
+const env = process.env;
+const [parentPid, parentInstance] = (env.PIDGEON_PARENT ?? '').split(':');
+if (!env.PIDGEON_DIR || !env.PIDGEON_SYSTEM || !env.PIDGEON_MODULE || !parentInstance) {
+  process.stderr.write('pidgeon: child-main.js is started by ActorSystem.spawn, not by hand\n');
+  process.exit(2);
+}
+// No orphans: if the parent is gone (or goes), so are we.
+if (!setParentDeathSignal(9, Number(parentPid))) process.exit(1);
+// Our own actor children are re-parented to us if an intermediate process dies.
+setChildSubreaper();
+// Ctrl-C reaches the whole process group: the launcher stops the tree in order.
+process.on('SIGINT', () => {});
+
+const parent = { pid: Number(parentPid), instance: parentInstance };
+const system = ActorSystem.startChild({ name: env.PIDGEON_SYSTEM, dir: env.PIDGEON_DIR }, parent);
+system.module = env.PIDGEON_MODULE;
+let exiting = false;
+
+async function exit(reason: ExitReason): Promise<void> {
+  if (exiting) return;
+  exiting = true;
+  // Never hang on the way out: a stuck terminate() or flush ends in a hard exit.
+  setTimeout(() => process.exit(exitCode(reason)), 10_000).unref();
+  const actor = system.actor;
+  if (actor?.def.terminate && (reason === 'normal' || reason === 'shutdown' || (typeof reason === 'object' && 'error' in reason))) {
+    try {
+      await actor.def.terminate(actor.ctx, reason);
+    } catch (err) {
+      process.stderr.write(`pidgeon: terminate() threw: ${(err as Error)?.stack ?? err}\n`);
+    }
+  }
+  try {
+    await system.closeWith(reason);
+  } finally {
+    process.exit(exitCode(reason));
+  }
+}
+system.exitHook = exit;
+
+process.on('SIGTERM', () => void exit('shutdown'));
+process.on('uncaughtException', (err) => {
+  if (!started) return void failStart(err);
+  process.stderr.write(`pidgeon: actor ${process.pid} crashed: ${err?.stack ?? err}\n`);
+  void exit({ error: err instanceof Error ? err : new Error(String(err)) });
+});
+process.on('unhandledRejection', (err) => {
+  if (!started) return void failStart(err);
+  process.stderr.write(`pidgeon: actor ${process.pid} crashed (unhandled rejection): ${(err as Error)?.stack ?? err}\n`);
+  void exit({ error: err instanceof Error ? err : new Error(String(err)) });
+});
+
+let started = false;
+
+async function failStart(err: unknown): Promise<void> {
+  if (exiting) return;
+  exiting = true;
+  try {
+    system.sendSystem(parent, 'initFailed', { error: serializeError(err) });
+  } catch { /* parent gone: PDEATHSIG will end us anyway */ }
+  await system.mailbox.close({ timeout: 2000 });
+  process.exit(1);
+}
+
+system.onSystem('init', (from, payload: { args: unknown; name: string | null }) => {
+  if (from.pid !== parent.pid || from.instance !== parent.instance) return;
+  void begin(payload).catch(failStart);
+});
+
+async function begin(payload: { args: unknown; name: string | null }): Promise<void> {
+  if (payload.name) system.register(payload.name);
+  const mod = await import(pathToFileURL(env.PIDGEON_MODULE!).href);
+  const def = mod.default;
+  if (!isActorDefinition(def)) {
+    throw new BadArgumentError(`${env.PIDGEON_MODULE} must \`export default defineActor({ receive })\``);
+  }
+  const runtime = system.hostActor(def, (err) => {
+    process.stderr.write(`pidgeon: actor ${process.pid} crashed: ${(err as Error)?.stack ?? err}\n`);
+    void exit({ error: err instanceof Error ? err : new Error(String(err)) });
+  });
+  if (def.init) await def.init(runtime.ctx, payload.args);
+  system.sendSystem(parent, 'ready', null);
+  started = true;
+  runtime.start();
+}
+
+// Tell the parent our address; it answers with 'init'.
+system.sendSystem(parent, 'hello', null);
+
+function exitCode(reason: ExitReason): number {
+  return reason === 'normal' || reason === 'shutdown' ? 0 : 1;
+}

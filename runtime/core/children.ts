@@ -1,0 +1,272 @@
+// Child actor processes: spawning one (fork-exec of Node running child-main.js),
+// the start handshake (hello → init → ready | initFailed), their exit reasons as
+// their parent sees them, and stopping them (ask politely, then SIGKILL).
+import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { removeIfStale, type Address } from '../transport/index.js';
+import { BadArgumentError, SpawnError, TimeoutError } from '../errors.js';
+import type { ActorRef, ExitReason } from './actor.js';
+import { deserializeError, type SerializedError } from './codec.js';
+import { checkActorName } from './registry.js';
+
+/** Options of `spawn`. */
+export interface SpawnOptions {
+  /** Register the actor under this name in its system. */
+  name?: string;
+  /** Passed to the actor's `init(ctx, args)` (anything the codec carries). */
+  args?: unknown;
+  /** Extra environment variables for the child process. */
+  env?: Record<string, string>;
+  /** How long the child may take to load and run `init` (default 30 s). */
+  timeout?: number;
+}
+
+/** How to stop a child: ms to wait after the stop request before SIGKILL, or
+ * 'brutal_kill' (SIGKILL at once), or 'infinity' (wait; for supervisors). */
+export type ShutdownSpec = number | 'brutal_kill' | 'infinity';
+
+/** What the children set needs from its system. */
+export interface ChildHost {
+  readonly self: Address;
+  readonly dir: string;
+  readonly systemName: string;
+  sendSystem(to: Address, op: string, payload: unknown): boolean;
+  pump(): void;
+  takeFarewell(ref: Address): ExitReason | undefined;
+  /** A child exited (after the handshake). */
+  childExited(child: ChildHandle, reason: ExitReason): void;
+}
+
+const STDERR_TAIL = 4096;
+const childMain = fileURLToPath(new URL('./child-main.js', import.meta.url));
+
+/** One child process. */
+export class ChildHandle {
+  ref: ActorRef | undefined;
+  readonly proc: ChildProcess;
+  readonly module: string;
+  readonly name: string | undefined;
+  readonly startedAt = Date.now();
+  state: 'starting' | 'running' | 'stopping' | 'exited' = 'starting';
+  stderrTail = '';
+  /** Resolves with the exit reason once the process is reaped. */
+  readonly reason: Promise<ExitReason>;
+  /** @internal */ settleReason!: (r: ExitReason) => void;
+  constructor(proc: ChildProcess, module: string, name: string | undefined) {
+    this.proc = proc;
+    this.module = module;
+    this.name = name;
+    this.reason = new Promise((r) => { this.settleReason = r; });
+  }
+  get pid(): number {
+    return this.proc.pid ?? -1;
+  }
+}
+
+interface Pending {
+  resolve: (ref: ActorRef) => void;
+  reject: (err: Error) => void;
+  args: unknown;
+  timer: NodeJS.Timeout;
+  failure?: Error;
+}
+
+/** Resolve a module given as URL, absolute path or path relative to the cwd. */
+export function resolveModule(module: string | URL): string {
+  let p: string;
+  if (module instanceof URL) {
+    if (module.protocol !== 'file:') throw new BadArgumentError(`actor module URL must be file: (got ${module.href})`);
+    p = fileURLToPath(module);
+  } else if (typeof module === 'string' && module !== '') {
+    p = module.startsWith('file:') ? fileURLToPath(module) : path.resolve(process.cwd(), module);
+  } else {
+    throw new BadArgumentError('actor module must be a path or a file: URL');
+  }
+  return p;
+}
+
+/** The children of this process, in start order. */
+export class Children {
+  private readonly byPid = new Map<number, ChildHandle>();
+  private readonly pending = new Map<number, Pending>();
+  // Reasons of recently reaped children, for death watches that fire after the reap.
+  private readonly recent = new Map<number, Promise<ExitReason>>();
+
+  constructor(private readonly host: ChildHost) {}
+
+  /** Start a child actor; resolves with its address once it can receive. */
+  spawn(module: string | URL, options: SpawnOptions = {}): Promise<ActorRef> {
+    const file = resolveModule(module);
+    if (typeof options !== 'object' || options === null) throw new BadArgumentError('spawn options must be an object');
+    const name = options.name === undefined ? undefined : checkActorName(options.name);
+    const timeout = options.timeout ?? 30_000;
+    if (!(typeof timeout === 'number' && timeout > 0)) throw new BadArgumentError('spawn timeout must be a positive number');
+    if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) throw new BadArgumentError('spawn env must be an object');
+    if (!fs.existsSync(file)) {
+      return Promise.reject(new SpawnError(`actor module not found: ${file}`, { cause: Object.assign(new Error(`Cannot find module '${file}'`), { code: 'ERR_MODULE_NOT_FOUND' }) }));
+    }
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      ...options.env,
+      PIDGEON_DIR: this.host.dir,
+      PIDGEON_SYSTEM: this.host.systemName,
+      PIDGEON_PARENT: `${this.host.self.pid}:${this.host.self.instance}`,
+      PIDGEON_MODULE: file,
+    };
+    if (name !== undefined) env.PIDGEON_NAME = name;
+    else delete env.PIDGEON_NAME;
+    const proc = spawnProcess(process.execPath, [...process.execArgv, childMain], {
+      env,
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
+    const child = new ChildHandle(proc, file, name);
+    return new Promise<ActorRef>((resolve, reject) => {
+      proc.once('error', (err) => {
+        // spawn itself failed (no pid): nothing to reap.
+        if (proc.pid === undefined) reject(new SpawnError(`cannot start node for ${file}: ${err.message}`, { cause: err }));
+      });
+      if (proc.pid === undefined) return;
+      this.byPid.set(proc.pid, child);
+      proc.stderr!.on('data', (chunk: Buffer) => {
+        process.stderr.write(chunk);
+        child.stderrTail = (child.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
+      });
+      const timer = setTimeout(() => {
+        const p = this.pending.get(child.pid);
+        if (!p) return;
+        p.failure = new TimeoutError(`actor ${file} did not become ready within ${timeout} ms`);
+        proc.kill('SIGKILL');
+      }, timeout);
+      this.pending.set(proc.pid, { resolve, reject, args: options.args, timer });
+      let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+      const settle = () => {
+        if (!exitInfo) return;
+        this.onExit(child, exitInfo.code, exitInfo.signal);
+      };
+      proc.once('exit', (code, signal) => {
+        exitInfo = { code, signal };
+        // Let the stderr pipe deliver its last bytes, but do not wait on it for long:
+        // a grandchild may hold it open.
+        const t = setTimeout(settle, 50);
+        proc.once('close', () => { clearTimeout(t); settle(); });
+      });
+    });
+  }
+
+  /** The child said hello: send it its init arguments. */
+  onHello(from: Address): void {
+    const child = this.byPid.get(from.pid);
+    const p = this.pending.get(from.pid);
+    if (!child || !p || child.ref) return;
+    child.ref = { pid: from.pid, instance: from.instance, ...(child.name ? { name: child.name } : {}) };
+    this.host.sendSystem(child.ref, 'init', { args: p.args, name: child.name ?? null });
+  }
+
+  onReady(from: Address): void {
+    const child = this.byPid.get(from.pid);
+    const p = this.pending.get(from.pid);
+    if (!child || !p || !child.ref || child.ref.instance !== from.instance) return;
+    this.pending.delete(from.pid);
+    clearTimeout(p.timer);
+    child.state = 'running';
+    p.resolve(child.ref);
+  }
+
+  onInitFailed(from: Address, error: SerializedError): void {
+    const p = this.pending.get(from.pid);
+    if (!p) return;
+    const cause = deserializeError(error);
+    p.failure = new SpawnError(`actor failed to start: ${cause.name}: ${cause.message}`, { cause, address: from });
+    // The child exits by itself after reporting; the promise settles when it is reaped.
+  }
+
+  /** Exit reason of a child, if `pid` is one (for death watch). */
+  reasonOf(pid: number): Promise<ExitReason> | undefined {
+    return this.byPid.get(pid)?.reason ?? this.recent.get(pid);
+  }
+
+  get(pid: number): ChildHandle | undefined {
+    return this.byPid.get(pid);
+  }
+
+  /** Running children in start order. */
+  list(): ChildHandle[] {
+    return [...this.byPid.values()].filter((c) => c.state !== 'exited');
+  }
+
+  /** Stop one child: stop request, then SIGKILL after `shutdown` ms. */
+  stop(child: ChildHandle, shutdown: ShutdownSpec = 5000, reason: ExitReason = 'shutdown'): Promise<ExitReason> {
+    if (child.state === 'exited') return child.reason;
+    if (child.state === 'starting' || !child.ref) {
+      child.proc.kill('SIGKILL');
+      return child.reason;
+    }
+    child.state = 'stopping';
+    if (shutdown === 'brutal_kill') {
+      child.proc.kill('SIGKILL');
+      return child.reason;
+    }
+    let sent = false;
+    try {
+      sent = this.host.sendSystem(child.ref, 'stop', { reason });
+    } catch {
+      sent = false;
+    }
+    if (!sent && child.state === 'stopping') child.proc.kill('SIGKILL');
+    if (typeof shutdown === 'number') {
+      const t = setTimeout(() => child.proc.kill('SIGKILL'), shutdown);
+      child.reason.finally(() => clearTimeout(t));
+    }
+    return child.reason;
+  }
+
+  /** Stop every child, last started first. */
+  async stopAll(shutdown: ShutdownSpec = 5000): Promise<void> {
+    for (const c of this.list().reverse()) await this.stop(c, shutdown);
+  }
+
+  private onExit(child: ChildHandle, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child.state === 'exited') return;
+    const wasStarting = child.state === 'starting';
+    child.state = 'exited';
+    this.host.pump();
+    const farewell = child.ref ? this.host.takeFarewell(child.ref) : undefined;
+    const tail = child.stderrTail.trim();
+    let reason: ExitReason;
+    if (farewell !== undefined) {
+      reason = typeof farewell === 'object' && 'error' in farewell && tail ? { ...farewell, stderr: tail } : farewell;
+    } else if (signal) {
+      reason = tail ? { signal, stderr: tail } : { signal };
+    } else if (code === 0) {
+      reason = 'normal';
+    } else {
+      reason = tail ? { code: code ?? -1, stderr: tail } : { code: code ?? -1 };
+    }
+    // A child killed hard left its socket and lockfile behind: its parent cleans up.
+    removeIfStale(this.host.dir, child.pid);
+    this.byPid.delete(child.pid);
+    this.recent.set(child.pid, child.reason);
+    if (this.recent.size > 256) this.recent.delete(this.recent.keys().next().value as number);
+    child.settleReason(reason);
+    const p = this.pending.get(child.pid);
+    if (p) {
+      this.pending.delete(child.pid);
+      clearTimeout(p.timer);
+      p.reject(p.failure ?? new SpawnError(`actor ${child.module} exited before it was ready (${describe(reason)})`, {
+        cause: typeof reason === 'object' && 'error' in reason ? reason.error : undefined,
+        address: child.ref,
+      }));
+    }
+    if (!wasStarting) this.host.childExited(child, reason);
+  }
+}
+
+function describe(r: ExitReason): string {
+  if (typeof r === 'string') return r;
+  const tail = r.stderr ? `; stderr: ${r.stderr.split('\n').slice(-5).join(' | ')}` : '';
+  if ('code' in r) return `exit code ${r.code}${tail}`;
+  if ('signal' in r) return `${r.signal}${tail}`;
+  return `${r.error.message}${tail}`;
+}

@@ -1,0 +1,55 @@
+// Envelopes: what one datagram message carries between actors, encoded with the
+// codec as a small array so the common case (a user message) costs two elements.
+import { encode, decode } from './codec.js';
+
+export const T_MSG = 0;     // [0, body]                       fire-and-forget user message
+export const T_ASK = 1;     // [1, id, body]                   user message expecting a reply
+export const T_REPLY = 2;   // [2, id, ok, body]               reply (ok=false: body is an Error)
+export const T_SYS = 3;     // [3, op, payload]                runtime message (not seen by receive)
+export const T_SYSASK = 4;  // [4, id, op, payload]            runtime request expecting a reply
+
+/** Runtime operations carried by T_SYS / T_SYSASK. */
+export type SystemOp =
+  | 'hello'       // child → parent: mailbox open, waiting for its init arguments
+  | 'init'        // parent → child: { args, name }
+  | 'ready'       // child → parent: init done, receiving
+  | 'initFailed'  // child → parent: { error }
+  | 'stop'        // request an orderly stop: { reason }
+  | 'watch'       // "tell me your exit reason" (monitors, links)
+  | 'unwatch'
+  | 'link'        // the sender links to the receiver
+  | 'unlink'
+  | 'farewell'    // dying → watchers: { reason }
+  | 'info'        // ask: pid, name, parent, uptime, stats
+  | string;       // layers above add their own (e.g. supervisors' 'which')
+
+export type Envelope =
+  | [typeof T_MSG, unknown]
+  | [typeof T_ASK, number, unknown]
+  | [typeof T_REPLY, number, boolean, unknown]
+  | [typeof T_SYS, SystemOp, unknown]
+  | [typeof T_SYSASK, number, SystemOp, unknown];
+
+/** Encode an envelope; send the result at once (it may share memory with the next). */
+export function encodeEnvelope(env: Envelope): Buffer {
+  return encode(env);
+}
+
+/** Decode an envelope; null if the body is not one. */
+export function decodeEnvelope(body: Uint8Array): Envelope | null {
+  let v: unknown;
+  try {
+    v = decode(body);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(v) || typeof v[0] !== 'number') return null;
+  switch (v[0]) {
+    case T_MSG: return v.length === 2 ? (v as Envelope) : null;
+    case T_ASK: return v.length === 3 && typeof v[1] === 'number' ? (v as Envelope) : null;
+    case T_REPLY: return v.length === 4 && typeof v[1] === 'number' ? (v as Envelope) : null;
+    case T_SYS: return v.length === 3 && typeof v[1] === 'string' ? (v as Envelope) : null;
+    case T_SYSASK: return v.length === 4 && typeof v[1] === 'number' && typeof v[2] === 'string' ? (v as Envelope) : null;
+    default: return null;
+  }
+}

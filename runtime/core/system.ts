@@ -1,0 +1,535 @@
+// ActorSystem: this process's place in a system of actors. It owns the mailbox and
+// routes envelopes: user messages to the hosted actor (or `message` events in a
+// plain process), replies to pending asks, runtime messages to the handshake,
+// monitors, links and stop requests. The public API of the actor core.
+import { EventEmitter } from 'eventemitter3';
+import {
+  Mailbox, formatAddress, isAddress, listLive, type Address, type InboundMessage, type MailboxOptions, type MailboxStats,
+} from '../transport/index.js';
+import { BadArgumentError, ClosedError, DeadActorError, PidgeonError } from '../errors.js';
+import { type ActorDefinition, type ActorRef, type ExitReason, isNormalReason } from './actor.js';
+import { Asks } from './asks.js';
+import { ChildHandle, Children, type ShutdownSpec, type SpawnOptions } from './children.js';
+import { ActorRuntime } from './context.js';
+import { DeathWatch } from './deathwatch.js';
+import { T_ASK, T_MSG, T_REPLY, T_SYS, T_SYSASK, decodeEnvelope, encodeEnvelope, type Envelope } from './envelope.js';
+import { Registry } from './registry.js';
+import { serializeError, type SerializedError } from './codec.js';
+
+/** Options of `ActorSystem.start`. */
+export interface SystemOptions extends Omit<MailboxOptions, 'system'> {
+  /** The system's name (its directory is derived from it unless `dir` is given). */
+  name: string;
+}
+export interface SendOptions {
+  /** File descriptors to pass with the message (the receiver gets its own copies). */
+  fds?: number[];
+}
+export interface AskOptions extends SendOptions {
+  /** Reject with ETIMEDOUT after this many ms (default 5000; Infinity for none). */
+  timeout?: number;
+}
+/** Extra facts about a message received by a plain (non-actor) process. */
+export interface MessageMeta {
+  from: ActorRef;
+  fds: readonly number[];
+  takeFds(): number[];
+  /** Answer an ask (or send to the sender). */
+  reply(msg: unknown): boolean;
+}
+export interface DownNotice { ref: ActorRef; reason: ExitReason; monitor: string }
+export interface DeadLetterNotice { to: ActorRef; message: unknown; error: PidgeonError }
+
+export interface SystemEvents {
+  /** A monitored actor exited. */
+  down: (n: DownNotice) => void;
+  /** A message could not be delivered. */
+  deadLetter: (n: DeadLetterNotice) => void;
+  /** A linked actor exited (a plain process always traps exits). */
+  exit: (n: { from: ActorRef; reason: ExitReason }) => void;
+  /** A child of this process exited after it had started. */
+  childExit: (n: { ref: ActorRef; reason: ExitReason; module: string; name?: string }) => void;
+  /** A user message to a plain (non-actor) process. */
+  message: (msg: unknown, meta: MessageMeta) => void;
+  /** Someone asked this plain process to stop (e.g. `pidgeon stop`). */
+  stopRequested: (reason: ExitReason) => void;
+  error: (err: Error) => void;
+}
+
+type SystemHandler = (from: Address, payload: any) => void;
+type SystemAskHandler = (from: Address, payload: any) => unknown | Promise<unknown>;
+
+interface Monitor { ref: ActorRef; cancel: () => void; to: 'event' | 'actor' }
+
+/** This process's membership in a system of actors. */
+export class ActorSystem extends EventEmitter<SystemEvents> {
+  readonly name: string;
+  readonly dir: string;
+  /** @internal */ readonly mailbox: Mailbox;
+  /** @internal */ readonly deathwatch: DeathWatch;
+  /** @internal */ readonly registry: Registry;
+  /** @internal */ readonly children: Children;
+  /** The parent actor's address (undefined in a root process). */
+  readonly parent: ActorRef | undefined;
+  /** @internal */ actor: ActorRuntime | null = null;
+  /** @internal */ module: string | undefined;
+  readonly startedAt = Date.now();
+  private readonly asks = new Asks();
+  private readonly monitors = new Map<string, Monitor>();
+  private readonly links = new Map<string, { ref: ActorRef; cancel: () => void }>();
+  private readonly watchers = new Map<string, Address>();
+  private readonly sysHandlers = new Map<string, SystemHandler>();
+  private readonly sysAskHandlers = new Map<string, SystemAskHandler>();
+  private nextMonitor = 1;
+  private deadLetterCount = 0;
+  private closed = false;
+  private exiting: Promise<void> | null = null;
+  /** @internal */ exitHook: ((reason: ExitReason) => Promise<void>) | null = null;
+
+  /** Open this process's mailbox in the system `name`. */
+  static async start(options: SystemOptions): Promise<ActorSystem> {
+    if (typeof options !== 'object' || options === null) throw new BadArgumentError('ActorSystem.start needs { name }');
+    return new ActorSystem(options, undefined);
+  }
+
+  /** @internal Used by child-main: an actor process's system, with its parent. */
+  static startChild(options: SystemOptions, parent: ActorRef): ActorSystem {
+    return new ActorSystem(options, parent);
+  }
+
+  private constructor(options: SystemOptions, parent: ActorRef | undefined) {
+    super();
+    const { name, ...rest } = options;
+    this.mailbox = Mailbox.open({ ...rest, system: name });
+    this.name = name;
+    this.dir = this.mailbox.dir;
+    this.parent = parent;
+    this.deathwatch = new DeathWatch(this.mailbox);
+    this.registry = new Registry(this.dir);
+    this.children = new Children({
+      self: this.mailbox.address,
+      dir: this.dir,
+      systemName: name,
+      sendSystem: (to, op, payload) => this.sendSystem(to, op, payload),
+      pump: () => this.mailbox.pump(),
+      takeFarewell: (ref) => this.deathwatch.takeFarewell(ref),
+      childExited: (c, reason) => this.onChildExit(c, reason),
+    });
+    this.deathwatch.setChildReasons(this.children);
+    if (parent) this.watchers.set(key(parent), parent);
+    this.mailbox.on('message', (m) => this.onMessage(m));
+    this.mailbox.on('deadLetter', (d) => {
+      const env = decodeEnvelope(d.body);
+      if (env && (env[0] === T_MSG || env[0] === T_ASK)) this.reportDeadLetter(d.to, env[0] === T_MSG ? env[1] : env[2], d.error);
+    });
+    this.mailbox.on('error', (e) => this.emit('error', e));
+    this.sysAskHandlers.set('info', () => this.info());
+  }
+
+  /** This process's address (with its registered name, if any). */
+  get self(): ActorRef {
+    const names = this.registry.heldNames();
+    return names.length ? { ...this.mailbox.address, name: names[0] } : this.mailbox.address;
+  }
+
+  /** Start an actor in a new child process; resolves once it can receive. */
+  spawn(module: string | URL, options?: SpawnOptions): Promise<ActorRef> {
+    this.checkOpen();
+    return this.children.spawn(module, options);
+  }
+
+  /** Fire-and-forget; false means "queue past the high-water mark: await drained()".
+   * A message to a dead actor becomes a `deadLetter` event. */
+  send(to: ActorRef, msg: unknown, options?: SendOptions): boolean {
+    return this.sendEnvelope(to, [T_MSG, msg], options, msg);
+  }
+
+  /** Resolves when the queue to `to` is below its high-water mark. */
+  drained(to: ActorRef): Promise<void> {
+    return this.mailbox.drained(to);
+  }
+
+  /** Request/response: resolves with the reply; rejects with ETIMEDOUT, or with
+   * EDEADACTOR at once when the target is gone or dies first. */
+  ask(to: ActorRef, msg: unknown, options: AskOptions = {}): Promise<unknown> {
+    this.checkOpen();
+    checkRef(to);
+    const timeout = options.timeout ?? 5000;
+    if (typeof timeout !== 'number' || !(timeout > 0)) throw new BadArgumentError('ask timeout must be a positive number');
+    const { id, promise } = this.asks.create(to, timeout, (died) => this.deathwatch.watch(to, died));
+    try {
+      this.mailbox.send(to, encodeEnvelope([T_ASK, id, msg]), options.fds ? { fds: options.fds } : undefined);
+    } catch (err) {
+      this.asks.fail(id, err as Error);
+    }
+    return promise;
+  }
+
+  /** Watch `ref`: one `down` event when it exits ('noproc' if it is already gone). */
+  monitor(ref: ActorRef): string {
+    return this.monitorFor(ref, 'event');
+  }
+
+  /** @internal */
+  monitorFor(ref: ActorRef, to: 'event' | 'actor'): string {
+    this.checkOpen();
+    checkRef(ref);
+    const id = `${this.mailbox.address.pid}.${this.nextMonitor++}`;
+    this.trySendSystem(ref, 'watch', null);
+    const cancel = this.deathwatch.watch(ref, (reason) => {
+      if (!this.monitors.delete(id)) return;
+      const notice: DownNotice = { ref, reason, monitor: id };
+      if (to === 'actor' && this.actor) this.deliverLocal({ type: 'DOWN', ...notice }, ref);
+      else this.emit('down', notice);
+    });
+    this.monitors.set(id, { ref, cancel, to });
+    return id;
+  }
+
+  /** Stop watching (no `down` will follow). */
+  demonitor(monitor: string): void {
+    const m = this.monitors.get(monitor);
+    if (!m) return;
+    this.monitors.delete(monitor);
+    m.cancel();
+    if (![...this.monitors.values()].some((o) => o.ref.pid === m.ref.pid) && !this.links.has(key(m.ref))) {
+      this.trySendSystem(m.ref, 'unwatch', null);
+    }
+  }
+
+  /** Link: if either exits abnormally the other exits too (unless it traps exits;
+   * a plain process always does and gets an `exit` event). */
+  link(ref: ActorRef): void {
+    this.checkOpen();
+    checkRef(ref);
+    this.trySendSystem(ref, 'link', null);
+    this.watchLinked(ref);
+  }
+
+  unlink(ref: ActorRef): void {
+    const l = this.links.get(key(ref));
+    if (!l) return;
+    this.links.delete(key(ref));
+    l.cancel();
+    this.trySendSystem(ref, 'unlink', null);
+  }
+
+  /** The live actor registered as `name` in this system, or undefined. */
+  lookup(name: string): ActorRef | undefined {
+    return this.registry.lookup(name);
+  }
+
+  /** Register this process under `name` (ENAMETAKEN if a live actor has it). */
+  register(name: string): void {
+    this.checkOpen();
+    this.registry.register(name, this.mailbox.address);
+  }
+
+  /** Send `msg` to every other live actor of the system; returns how many. */
+  broadcast(msg: unknown): number {
+    this.checkOpen();
+    let n = 0;
+    for (const a of listLive(this.dir)) {
+      if (a.pid === this.mailbox.address.pid) continue;
+      this.send(a, msg);
+      n++;
+    }
+    return n;
+  }
+
+  /** Stop an actor: a child through its shutdown protocol (stop request, then SIGKILL
+   * after `timeout`), another actor by stop request then SIGKILL through its pidfd. */
+  stop(ref: ActorRef, options: { timeout?: ShutdownSpec } = {}): Promise<ExitReason> {
+    this.checkOpen();
+    checkRef(ref);
+    const child = this.children.get(ref.pid);
+    if (child && child.ref?.instance === ref.instance) return this.children.stop(child, options.timeout ?? 5000);
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | null = null;
+      const cancel = this.deathwatch.watch(ref, (reason) => {
+        if (timer) clearTimeout(timer);
+        resolve(reason);
+      });
+      void cancel;
+      this.trySendSystem(ref, 'stop', { reason: 'shutdown' });
+      const t = options.timeout ?? 5000;
+      if (typeof t === 'number') timer = setTimeout(() => this.deathwatch.kill(ref, 'SIGKILL'), t);
+      else if (t === 'brutal_kill') this.deathwatch.kill(ref, 'SIGKILL');
+    });
+  }
+
+  /** Facts about an actor (pid, name, parent, uptime, mailbox stats). */
+  info(ref?: ActorRef, options: { timeout?: number } = {}): Promise<unknown> | ReturnType<ActorSystem['localInfo']> {
+    if (ref === undefined) return this.localInfo();
+    return this.askSystem(ref, 'info', null, options.timeout ?? 2000);
+  }
+
+  /** Counters of this process (mailbox, dead letters, asks, children). */
+  stats(): MailboxStats & { deadLetters: number; asksPending: number; children: number; queueLength: number } {
+    const s = this.mailbox.stats();
+    return {
+      ...s,
+      deadLetters: s.deadLetters + this.deadLetterCount,
+      asksPending: this.asks.size,
+      children: this.children.list().length,
+      queueLength: this.actor?.queueLength ?? 0,
+    };
+  }
+
+  /** Stop every child (last started first), tell watchers, close the mailbox. */
+  async shutdown(options: { timeout?: ShutdownSpec } = {}): Promise<void> {
+    if (this.closed) return;
+    await this.children.stopAll(options.timeout ?? 5000);
+    await this.closeWith('shutdown');
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  // ---- internal: used by the context, child-main and the supervision layer ----
+
+  /** @internal Send a reply to an ask. */
+  replyTo(to: ActorRef, id: number, ok: boolean, body: unknown, options?: SendOptions): boolean {
+    return this.sendEnvelope(to, [T_REPLY, id, ok, body], options, body);
+  }
+
+  /** @internal Send a runtime message; throws EDEADACTOR if `to` is gone. */
+  sendSystem(to: Address, op: string, payload: unknown): boolean {
+    return this.mailbox.send(to, encodeEnvelope([T_SYS, op, payload]));
+  }
+
+  /** @internal Ask a runtime question (answered by a handler, not by receive). */
+  askSystem(to: ActorRef, op: string, payload: unknown, timeout = 5000): Promise<unknown> {
+    this.checkOpen();
+    checkRef(to);
+    const { id, promise } = this.asks.create(to, timeout, (died) => this.deathwatch.watch(to, died));
+    try {
+      this.mailbox.send(to, encodeEnvelope([T_SYSASK, id, op, payload]));
+    } catch (err) {
+      this.asks.fail(id, err as Error);
+    }
+    return promise;
+  }
+
+  /** @internal Layers above register handlers for their own runtime messages. */
+  onSystem(op: string, handler: SystemHandler): void {
+    this.sysHandlers.set(op, handler);
+  }
+  /** @internal */
+  onSystemAsk(op: string, handler: SystemAskHandler): void {
+    this.sysAskHandlers.set(op, handler);
+  }
+
+  /** @internal Host the actor of this process. */
+  hostActor(def: ActorDefinition, crash: (err: unknown) => void): ActorRuntime {
+    this.actor = new ActorRuntime(def, this, crash);
+    return this.actor;
+  }
+
+  /** @internal Exit this actor process with `reason` (see child-main). */
+  exitActor(reason: ExitReason): void {
+    if (this.exitHook) void this.exitHook(reason);
+    else void this.closeWith(reason);
+  }
+
+  /** @internal Orderly close: stop children, farewell to watchers, close the mailbox. */
+  closeWith(reason: ExitReason): Promise<void> {
+    if (this.exiting) return this.exiting;
+    this.exiting = (async () => {
+      this.actor?.halt();
+      await this.children.stopAll(5000);
+      for (const w of this.watchers.values()) this.trySendSystem(w, 'farewell', { reason: wireReason(reason) });
+      this.asks.failAll(new ClosedError('actor system closed'));
+      for (const m of this.monitors.values()) m.cancel();
+      this.monitors.clear();
+      for (const l of this.links.values()) l.cancel();
+      this.links.clear();
+      this.registry.unregisterAll(this.mailbox.address);
+      this.deathwatch.close();
+      this.closed = true;
+      await this.mailbox.close({ timeout: 2000 });
+    })();
+    return this.exiting;
+  }
+
+  private localInfo() {
+    return {
+      pid: this.mailbox.address.pid,
+      instance: this.mailbox.address.instance,
+      names: this.registry.heldNames(),
+      parent: this.parent ?? null,
+      module: this.module ?? null,
+      startedAt: this.startedAt,
+      uptimeMs: Date.now() - this.startedAt,
+      stats: this.stats(),
+      children: this.children.list().map((c) => ({ pid: c.pid, instance: c.ref?.instance ?? null, name: c.name ?? null, module: c.module, state: c.state })),
+    };
+  }
+
+  private checkOpen(): void {
+    if (this.closed || this.exiting) throw new ClosedError('actor system is closed');
+  }
+
+  private sendEnvelope(to: ActorRef, env: Envelope, options: SendOptions | undefined, message: unknown): boolean {
+    this.checkOpen();
+    checkRef(to);
+    try {
+      return this.mailbox.send(to, encodeEnvelope(env), options?.fds ? { fds: options.fds } : undefined);
+    } catch (err) {
+      if (err instanceof DeadActorError) {
+        this.deadLetterCount++;
+        this.reportDeadLetter(to, message, err);
+        return true;
+      }
+      throw err;
+    }
+  }
+
+  private reportDeadLetter(to: Address, message: unknown, error: PidgeonError): void {
+    this.emit('deadLetter', { to, message, error });
+  }
+
+  private trySendSystem(to: Address, op: string, payload: unknown): boolean {
+    try {
+      return this.sendSystem(to, op, payload);
+    } catch {
+      return false;
+    }
+  }
+
+  private watchLinked(ref: ActorRef): void {
+    const k = key(ref);
+    if (this.links.has(k)) return;
+    const cancel = this.deathwatch.watch(ref, (reason) => {
+      if (!this.links.delete(k)) return;
+      this.onLinkedExit(ref, reason);
+    });
+    this.links.set(k, { ref, cancel });
+    this.watchers.set(k, ref);
+  }
+
+  private onLinkedExit(from: ActorRef, reason: ExitReason): void {
+    this.watchers.delete(key(from));
+    if (this.actor && !this.actor.trapExit) {
+      if (!isNormalReason(reason) && reason !== 'noproc') this.exitActor(reason);
+      return;
+    }
+    if (this.actor) this.deliverLocal({ type: 'EXIT', from, reason }, from);
+    else this.emit('exit', { from, reason });
+  }
+
+  private onChildExit(c: ChildHandle, reason: ExitReason): void {
+    if (c.ref) this.emit('childExit', { ref: c.ref, reason, module: c.module, ...(c.name ? { name: c.name } : {}) });
+  }
+
+  private deliverLocal(msg: unknown, from: ActorRef): void {
+    this.actor?.enqueue({ from, msg, askId: undefined, fds: [], fdsTaken: false });
+  }
+
+  private onMessage(m: InboundMessage): void {
+    const env = decodeEnvelope(m.body);
+    if (env === null) return; // not an envelope: counted by nobody's receive, dropped
+    switch (env[0]) {
+      case T_MSG:
+        return this.deliverUser(m, env[1], undefined);
+      case T_ASK:
+        return this.deliverUser(m, env[2], env[1]);
+      case T_REPLY:
+        return this.asks.settle(env[1], m.from, env[2], env[3]);
+      case T_SYS:
+        return this.onSystemMessage(m.from, env[1], env[2]);
+      case T_SYSASK:
+        return this.onSystemAskMessage(m.from, env[1], env[2], env[3]);
+    }
+  }
+
+  private deliverUser(m: InboundMessage, msg: unknown, askId: number | undefined): void {
+    if (this.actor) {
+      this.actor.enqueue({ from: m.from, msg, askId, fds: m.fds.length ? m.takeFds() : [], fdsTaken: false });
+      return;
+    }
+    let replied = false;
+    this.emit('message', msg, {
+      from: m.from,
+      fds: m.fds,
+      takeFds: () => m.takeFds(),
+      reply: (v: unknown) => {
+        if (askId !== undefined && !replied) {
+          replied = true;
+          return this.replyTo(m.from, askId, true, v);
+        }
+        return this.send(m.from, v);
+      },
+    });
+  }
+
+  private onSystemMessage(from: Address, op: string, payload: any): void {
+    switch (op) {
+      case 'hello': return this.children.onHello(from);
+      case 'ready': return this.children.onReady(from);
+      case 'initFailed': return this.children.onInitFailed(from, (payload as { error: SerializedError }).error);
+      case 'watch': this.watchers.set(key(from), from); return;
+      case 'unwatch': if (!this.links.has(key(from)) && !(this.parent && key(this.parent) === key(from))) this.watchers.delete(key(from)); return;
+      case 'link': return this.watchLinked(from);
+      case 'unlink': {
+        const l = this.links.get(key(from));
+        if (l) { this.links.delete(key(from)); l.cancel(); }
+        return;
+      }
+      case 'farewell': return this.deathwatch.noteFarewell(from, readReason(payload?.reason));
+      case 'stop': {
+        const reason = readReason(payload?.reason ?? 'shutdown');
+        if (this.actor || this.exitHook) this.exitActor(reason);
+        else this.emit('stopRequested', reason);
+        return;
+      }
+    }
+    this.sysHandlers.get(op)?.(from, payload);
+  }
+
+  private onSystemAskMessage(from: Address, id: number, op: string, payload: unknown): void {
+    const h = this.sysAskHandlers.get(op);
+    const answer = (ok: boolean, body: unknown) => {
+      try { this.replyTo(from, id, ok, body); } catch { /* asker gone */ }
+    };
+    if (!h) return answer(false, new BadArgumentError(`unknown runtime request '${op}'`));
+    try {
+      const r = h(from, payload);
+      if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then((v) => answer(true, v), (e) => answer(false, e));
+      else answer(true, r);
+    } catch (err) {
+      answer(false, err);
+    }
+  }
+}
+
+function key(a: Address): string {
+  return `${a.pid}:${a.instance}`;
+}
+
+function checkRef(ref: unknown): asserts ref is ActorRef {
+  if (!isAddress(ref)) throw new BadArgumentError(`not an actor reference: ${safeJson(ref)}`);
+}
+
+function safeJson(v: unknown): string {
+  try { return JSON.stringify(v) ?? String(v); } catch { return String(v); }
+}
+
+/** Reasons travel with their Error serialized by the codec. */
+function wireReason(r: ExitReason): unknown {
+  return typeof r === 'object' && 'error' in r ? { error: r.error instanceof Error ? r.error : serializeError(r.error) } : r;
+}
+
+function readReason(r: unknown): ExitReason {
+  if (r === 'normal' || r === 'shutdown' || r === 'noproc') return r;
+  if (r && typeof r === 'object') {
+    const o = r as Record<string, unknown>;
+    if (typeof o.code === 'number') return { code: o.code };
+    if (typeof o.signal === 'string') return { signal: o.signal };
+    if (o.error instanceof Error) return { error: o.error };
+  }
+  return { error: new Error(`unrecognised exit reason ${safeJson(r)}`) };
+}
+
+export { formatAddress };
