@@ -27,6 +27,8 @@ interface Datagram {
   bytes: number;
   messages: number;
   kind: number;
+  /** Fragments: the whole message they belong to (its dead letter if they never go out). */
+  whole?: Uint8Array;
 }
 
 /** What a channel reports to its mailbox. */
@@ -128,29 +130,39 @@ export class PeerChannel {
     }
     const count = Math.ceil(body.length / frag);
     const headers = Buffer.allocUnsafe(HEADER_SIZE * count);
+    // Once one fragment has to wait, copy the whole message once (the caller may reuse
+    // its buffer after send() returns): the waiting fragments are views of the copy,
+    // and if the peer dies the dead letter is the whole message, not its unsent tail.
+    let whole: Uint8Array = body;
     for (let i = 0; i < count; i++) {
       const h = headers.subarray(i * HEADER_SIZE, (i + 1) * HEADER_SIZE);
       this.template.copy(h, 0, 0, HEADER_SIZE);
-      const part = body.subarray(i * frag, Math.min(body.length, (i + 1) * frag));
-      fillHeader(h, KIND_FRAGMENT, i === 0 ? fds?.length ?? 0 : 0, part.length, id, i, count, body.length);
+      const start = i * frag;
+      const end = Math.min(body.length, start + frag);
+      fillHeader(h, KIND_FRAGMENT, i === 0 ? fds?.length ?? 0 : 0, end - start, id, i, count, body.length);
       // The message counts once, on its last fragment.
-      this.submit({ parts: [h, part], fds: i === 0 ? fds : undefined, bytes: HEADER_SIZE + part.length, messages: i === count - 1 ? 1 : 0, kind: KIND_FRAGMENT }, false);
+      const d: Datagram = { parts: [h, whole.subarray(start, end)], fds: i === 0 ? fds : undefined, bytes: HEADER_SIZE + end - start, messages: i === count - 1 ? 1 : 0, kind: KIND_FRAGMENT, whole };
+      if (this.submit(d, true) && whole === body) {
+        whole = Buffer.from(body);
+        d.parts[1] = whole.subarray(start, end);
+        d.whole = whole;
+      }
       if (this.closed) return;
     }
   }
 
-  /** Try to send now; else queue. `owned`: the parts are ours (no copy needed). */
-  private submit(d: Datagram, owned: boolean): void {
-    if (this.closed) return;
+  /** Try to send now; else queue (true). `owned`: the parts are ours (no copy needed). */
+  private submit(d: Datagram, owned: boolean): boolean {
+    if (this.closed) return false;
     if (this.head === this.queue.length && !this.waiting) {
       const r = native.sendv(this.fd, d.parts, d.fds);
       if (r >= 0) {
         this.host.countSent(1, d.messages, r, d.kind === KIND_BATCH ? d.messages : 0);
-        return;
+        return false;
       }
       if (r !== EAGAIN && r !== ENOBUFS) {
         this.fail(r, [d]);
-        return;
+        return false;
       }
     }
     // Queued: the caller may reuse its buffer after send() returns, so copy it now.
@@ -160,6 +172,7 @@ export class PeerChannel {
     this.queuedMessages += d.messages;
     this.checkHighWater();
     this.arm();
+    return true;
   }
 
   private arm(): void {
@@ -227,7 +240,7 @@ export class PeerChannel {
     if (this.batchCount > 0 && this.batch) {
       all.push({ parts: [this.batch.subarray(0, this.batchLen)], fds: undefined, bytes: 0, messages: this.batchCount, kind: KIND_BATCH });
     }
-    let fragments: Uint8Array[] = [];
+    let lastWhole: Uint8Array | undefined;
     for (const d of all) {
       if (d.kind === KIND_BATCH) {
         const b = d.parts[0];
@@ -238,16 +251,13 @@ export class PeerChannel {
           off += BATCH_ENTRY_OVERHEAD + n;
         }
       } else if (d.kind === KIND_FRAGMENT) {
-        fragments.push(d.parts[1]);
-        if (d.messages === 1) {
-          out.push(Buffer.concat(fragments));
-          fragments = [];
-        }
+        // One dead letter per message, however many of its fragments were left.
+        if (d.whole !== lastWhole) out.push(d.whole!);
+        lastWhole = d.whole;
       } else {
         out.push(d.parts[1]);
       }
     }
-    if (fragments.length) out.push(Buffer.concat(fragments));
     this.queue = [];
     this.head = 0;
     this.batch = null;
