@@ -27,6 +27,9 @@ export interface ReassemblyLimits {
 /** Collects fragments per sender and yields whole messages. */
 export class Reassembly {
   private readonly partials = new Map<number, Partial>();
+  /** Per sender, a message refused on its first fragment (too large): its other
+   * fragments are dropped without being counted again. */
+  private readonly refused = new Map<number, { instance: string; msgId: number }>();
   private totalBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly limits: ReassemblyLimits;
@@ -53,6 +56,15 @@ export class Reassembly {
     body: Uint8Array,
     fds: number[] | undefined,
   ): { body: Buffer; fds: number[] | undefined } | null {
+    const r = this.refused.get(pid);
+    if (r !== undefined) {
+      if (r.instance === instance && r.msgId === msgId && index > 0) {
+        closeAll(fds);
+        if (index >= count - 1) this.refused.delete(pid);
+        return null;
+      }
+      this.refused.delete(pid);
+    }
     let p = this.partials.get(pid);
     if (p && (p.instance !== instance || p.msgId !== msgId)) {
       // A new message began before the last one finished: that one is lost.
@@ -65,17 +77,9 @@ export class Reassembly {
         this.onDrop('malformed');
         return null;
       }
-      if (total > this.limits.maxMessageSize) {
-        closeAll(fds);
-        this.onDrop('oversize');
-        return null;
-      }
+      if (total > this.limits.maxMessageSize) return this.refuse(pid, instance, msgId, fds);
       while (this.totalBytes + total > this.limits.maxTotalBytes && this.evictOldest()) { /* make room */ }
-      if (this.totalBytes + total > this.limits.maxTotalBytes) {
-        closeAll(fds);
-        this.onDrop('oversize');
-        return null;
-      }
+      if (this.totalBytes + total > this.limits.maxTotalBytes) return this.refuse(pid, instance, msgId, fds);
       p = { instance, msgId, count, next: 0, buf: Buffer.allocUnsafe(total), filled: 0, fds, started: Date.now() };
       this.partials.set(pid, p);
       this.totalBytes += total;
@@ -99,8 +103,18 @@ export class Reassembly {
     return { body: p.buf, fds: p.fds };
   }
 
+  /** Count a too-large message once and skip the rest of its fragments. */
+  private refuse(pid: number, instance: string, msgId: number, fds: number[] | undefined): null {
+    closeAll(fds);
+    this.onDrop('oversize');
+    if (this.refused.size >= 4096) this.refused.clear(); // senders that died mid-message
+    this.refused.set(pid, { instance, msgId });
+    return null;
+  }
+
   /** A sender is known gone: drop what it left half-sent. */
   forget(pid: number): void {
+    this.refused.delete(pid);
     const p = this.partials.get(pid);
     if (p) this.discard(pid, p, 'incomplete');
   }
@@ -139,6 +153,7 @@ export class Reassembly {
     this.timer = null;
     for (const [, p] of this.partials) closeAll(p.fds);
     this.partials.clear();
+    this.refused.clear();
     this.totalBytes = 0;
   }
 }
