@@ -156,6 +156,10 @@ Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), set_child_subreaper());
 }
 
+Napi::Value ReapChild(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), reap_child(arg_int(info, 0, -1)));
+}
+
 Napi::Value ErrName(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), code_name(arg_int(info, 0, 0)));
 }
@@ -177,6 +181,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
   exports.Set("setParentDeathSignal", Napi::Function::New(env, SetParentDeathSignal));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper));
+  exports.Set("reapChild", Napi::Function::New(env, ReapChild));
   exports.Set("errname", Napi::Function::New(env, ErrName));
   exports.Set("maxFdsPerDatagram", Napi::Number::New(env, kMaxFdsPerDatagram));
   receiver_init(env, exports);

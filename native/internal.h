@@ -47,6 +47,7 @@ int fd_close(int fd);
 /* process.cc: process-tree helpers */
 int set_parent_death_signal(int sig, int expected_ppid);
 int set_child_subreaper();
+int reap_child(int pid);  // waitpid(pid, WNOHANG) for adopted orphans
 
 /* Napi classes, each in its own file */
 void receiver_init(Napi::Env env, Napi::Object exports);

@@ -3,7 +3,7 @@
 // the error), then handle messages until stopped. Exits with code 0 for 'normal'
 // and 'shutdown', 1 otherwise, after telling its watchers why.
 import { pathToFileURL } from 'node:url';
-import { setParentDeathSignal, setChildSubreaper } from '../transport/index.js';
+import { setParentDeathSignal } from '../transport/index.js';
 import { ActorSystem } from './system.js';
 import { isActorDefinition, type ExitReason } from './actor.js';
 import { serializeError } from './codec.js';
@@ -17,8 +17,6 @@ if (!env.PIDGEON_DIR || !env.PIDGEON_SYSTEM || !env.PIDGEON_MODULE || !parentIns
 }
 // No orphans: if the parent is gone (or goes), so are we.
 if (!setParentDeathSignal(9, Number(parentPid))) process.exit(1);
-// Our own actor children are re-parented to us if an intermediate process dies.
-setChildSubreaper();
 // Ctrl-C reaches the whole process group: the launcher stops the tree in order.
 process.on('SIGINT', () => {});
 

@@ -54,6 +54,21 @@ export class ActorContext {
     }
     return this.system.send(cur.from, msg, options);
   }
+  /** Answer the current message later (OTP's gen_server:reply): returns a function
+   * that sends the reply once, from any later point; `reply()` is then a no-op. */
+  replyLater(): (msg: unknown, options?: SendOptions) => boolean {
+    const cur = this.current;
+    if (!cur) throw new BadArgumentError('replyLater() outside of receive');
+    const from = cur.from;
+    const id = cur.askId;
+    cur.askId = undefined;
+    let done = false;
+    return (msg, options) => {
+      if (done) return false;
+      done = true;
+      return id !== undefined ? this.system.replyTo(from, id, true, msg, options) : this.system.send(from, msg, options);
+    };
+  }
   ask(to: ActorRef, msg: unknown, options?: AskOptions): Promise<unknown> {
     return this.system.ask(to, msg, options);
   }

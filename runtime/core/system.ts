@@ -214,6 +214,12 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     this.trySendSystem(ref, 'unlink', null);
   }
 
+  /** Is `ref` alive now? (its lockfile is held by the same incarnation; no message sent) */
+  isAlive(ref: ActorRef): boolean {
+    checkRef(ref);
+    return this.mailbox.isAlive(ref);
+  }
+
   /** The live actor registered as `name` in this system, or undefined. */
   lookup(name: string): ActorRef | undefined {
     return this.registry.lookup(name);

@@ -42,6 +42,7 @@ export interface NativeAddon {
   closeFd(fd: number): number;
   setParentDeathSignal(signal: number, expectedParentPid: number): number;
   setChildSubreaper(): number;
+  reapChild(pid: number): number;
   errname(negErrno: number): string;
   maxFdsPerDatagram: number;
   Receiver: new (fd: number, slotSize: number, slots: number, cb: BatchCallback) => NativeReceiver;

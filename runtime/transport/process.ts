@@ -1,5 +1,6 @@
 // Process-tree guarantees: a child dies with its parent, and a launcher adopts
-// orphaned descendants so none outlives the tree.
+// orphaned descendants (and reaps them) so none outlives the tree or lingers as a zombie.
+import fs from 'node:fs';
 import { native } from './native.js';
 
 /** Ask the kernel to send `signal` to this process when its parent dies. Returns
@@ -8,7 +9,34 @@ export function setParentDeathSignal(signal = 9, expectedParentPid = process.ppi
   return native.setParentDeathSignal(signal, expectedParentPid) === 0;
 }
 
-/** Become a subreaper: orphaned descendants are re-parented to this process. */
+/** Become a subreaper: orphaned descendants are re-parented to this process. Call
+ * `reapOrphans` on SIGCHLD, since Node only waits for children it spawned itself. */
 export function setChildSubreaper(): boolean {
   return native.setChildSubreaper() === 0;
+}
+
+/** Reap zombie children of this process that Node did not spawn (`nodeChildren`
+ * lists the ones it did: those are Node's to wait for). Returns how many. */
+export function reapOrphans(nodeChildren: Set<number>): number {
+  let n = 0;
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    if (!/^[0-9]+$/.test(e)) continue;
+    const pid = Number(e);
+    if (nodeChildren.has(pid)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${e}/stat`, 'latin1');
+    } catch {
+      continue;
+    }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (f[0] === 'Z' && Number(f[1]) === process.pid && native.reapChild(pid) === pid) n++;
+  }
+  return n;
 }

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// The `pidgeon` command: start a supervised tree, and inspect and poke a running
+// system from another terminal (ps, tree, send, stop), like Samba's smbstatus
+// and smbcontrol.
+import { PidgeonError } from '../errors.js';
+import { start, startHelp } from './start.js';
+import { ps, psHelp } from './ps.js';
+import { tree, treeHelp } from './tree.js';
+import { send, sendHelp } from './send.js';
+import { stop, stopHelp } from './stop.js';
+
+const usage = `usage: pidgeon <command> [options]
+
+commands:
+  start <tree>          start a supervised actor tree in the foreground
+  ps                    list the live actors of a system
+  tree                  draw a system's supervision tree
+  send <name|pid> <json> [--ask]   send a message (print the reply with --ask)
+  stop [name|pid]       stop one actor, or the whole tree
+
+Every command takes --system NAME (default: 'default', or the tree's "system"
+for start) and --dir PATH (the system directory; default
+\${XDG_RUNTIME_DIR:-/tmp}/pidgeon-$UID/NAME, or $PIDGEON_DIR).
+'pidgeon <command> --help' shows a command's options and examples.
+
+examples:
+  pidgeon start dist/examples/oplock-break/tree.js
+  pidgeon ps --system oplock-demo
+  pidgeon send client-a '{"type":"status"}' --ask --system oplock-demo`;
+
+const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = {
+  start: [start, startHelp],
+  ps: [ps, psHelp],
+  tree: [tree, treeHelp],
+  send: [send, sendHelp],
+  stop: [stop, stopHelp],
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    const topic = cmd === 'help' ? rest[0] : undefined;
+    console.log(topic && commands[topic] ? commands[topic][1] : usage);
+    return cmd === undefined ? 2 : 0;
+  }
+  const c = commands[cmd];
+  if (!c) {
+    console.error(`pidgeon: unknown command '${cmd}' (try 'pidgeon --help')`);
+    return 2;
+  }
+  return c[0](rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    if (err instanceof PidgeonError) {
+      console.error(`pidgeon: ${err.message} [${err.code}]`);
+      process.exitCode = err.code === 'EBADSPEC' || err.code === 'EBADARG' ? 2 : 1;
+    } else {
+      console.error(`pidgeon: ${(err as Error)?.stack ?? err}`);
+      process.exitCode = 1;
+    }
+  },
+);

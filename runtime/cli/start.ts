@@ -1,0 +1,154 @@
+// `pidgeon start <tree>`: start a supervised tree from a JSON file or a JS module,
+// stay in the foreground with a live log of starts, exits and restarts, and shut
+// the tree down in order on Ctrl-C, SIGTERM or `pidgeon stop`. Exit code 0 for an
+// orderly stop, 1 when the top supervisor gave up, 2 for a bad tree.
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ActorSystem, formatReason, type ActorRef, type ExitReason } from '../core/index.js';
+import { normalizeSpec, type SupervisorEvent, type SupervisorSpec } from '../supervision/index.js';
+import { reapOrphans, setChildSubreaper } from '../transport/index.js';
+import { BadSpecError, NameTakenError, PidgeonError } from '../errors.js';
+import { parseArgs } from './args.js';
+import { clock, color, reasonText } from './format.js';
+import { LAUNCHER_NAME, targetSystem } from './system-dir.js';
+
+export const startHelp = `usage: pidgeon start <tree.json|tree.js> [--system NAME] [--dir PATH] [--quiet]
+
+Start a supervised actor tree and stay in the foreground. The tree is a JSON file
+or a JS module whose default export is the same object:
+
+  { "system": "demo", "strategy": "one_for_one", "intensity": 3, "period": 5000,
+    "children": [ { "id": "w1", "module": "./worker.js", "restart": "permanent" },
+                  { "id": "sub", "supervisor": { "strategy": "one_for_all", "children": [] } } ] }
+
+Relative module paths are relative to the tree file. Ctrl-C, SIGTERM or
+'pidgeon stop' shut the tree down in order (exit code 0); if the top supervisor
+gives up (restart intensity exceeded) the exit code is 1; a bad tree is refused
+before anything starts (exit code 2).
+
+examples:
+  pidgeon start examples/fd-listener/tree.json
+  pidgeon start dist/examples/oplock-break/tree.js --system demo`;
+
+/** Load a tree file: JSON, or a module's default export. */
+export async function loadTree(file: string): Promise<{ system?: string } & SupervisorSpec> {
+  const abs = path.resolve(file);
+  if (!fs.existsSync(abs)) throw new BadSpecError('tree', `file not found: ${abs}`);
+  let tree: unknown;
+  if (abs.endsWith('.json')) {
+    try {
+      tree = JSON.parse(fs.readFileSync(abs, 'utf8'));
+    } catch (err) {
+      throw new BadSpecError('tree', `not valid JSON: ${(err as Error).message}`);
+    }
+  } else {
+    const mod = await import(pathToFileURL(abs).href);
+    tree = mod.default ?? mod.tree;
+  }
+  if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) throw new BadSpecError('tree', 'must be an object');
+  return anchorModules(tree as { system?: string } & SupervisorSpec, path.dirname(abs));
+}
+
+// Module paths in a tree file are relative to the file, not to the cwd.
+function anchorModules<T extends SupervisorSpec>(spec: T, base: string): T {
+  if (!Array.isArray(spec.children)) return spec;
+  const children = spec.children.map((c) => {
+    if (!c || typeof c !== 'object') return c;
+    const out = { ...c };
+    if (typeof out.module === 'string' && !out.module.startsWith('file:') && !path.isAbsolute(out.module)) {
+      out.module = path.resolve(base, out.module);
+    }
+    if (out.supervisor && typeof out.supervisor === 'object') out.supervisor = anchorModules(out.supervisor, base);
+    return out;
+  });
+  return { ...spec, children };
+}
+
+export async function start(argv: string[]): Promise<number> {
+  const p = parseArgs(argv, { values: ['system', 'dir'], flags: ['quiet'] });
+  if (p.options.help) return console.log(startHelp), 0;
+  if (p.positionals.length !== 1) throw new PidgeonError('EBADARG', 'start needs exactly one tree file');
+  const file = p.positionals[0];
+  const tree = await loadTree(file);
+  const { system: treeSystem, ...spec } = tree;
+  if (treeSystem !== undefined && typeof treeSystem !== 'string') throw new BadSpecError('tree.system', 'must be a string');
+  normalizeSpec(spec, 'tree'); // refuse a bad tree before anything starts
+  const name = typeof p.options.system === 'string' ? p.options.system : treeSystem ?? path.basename(file).replace(/\.[^.]*$/, '');
+  const t = targetSystem({ positionals: [], options: { ...p.options, system: name } });
+  const quiet = p.options.quiet === true;
+  const log = (line: string) => { if (!quiet) console.log(`${color.dim(clock())}  ${line}`); };
+
+  // Orphans of the tree are re-parented to us; Node reaps only what it spawned.
+  setChildSubreaper();
+  const sys = await ActorSystem.start({ name: t.system, dir: t.dir });
+  const nodeChildren = new Set<number>();
+  process.on('SIGCHLD', () => reapOrphans(nodeChildren));
+  try {
+    sys.register(LAUNCHER_NAME);
+  } catch (err) {
+    await sys.shutdown();
+    if (err instanceof NameTakenError) {
+      throw new PidgeonError('ERUNNING', `system '${t.system}' already has a launcher (pid ${err.address?.pid}); stop it first`);
+    }
+    throw err;
+  }
+  const ids = new Map<number, string>();
+  sys.on('message', (msg) => {
+    const e = msg as SupervisorEvent;
+    if (!e || e.type !== 'pidgeon.supervisor') return;
+    if (e.ref) ids.set(e.ref.pid, e.id);
+    const who = `${e.id.padEnd(14)} ${e.ref ? color.dim(`pid ${e.ref.pid}`) : ''}`;
+    switch (e.event) {
+      case 'started': return log(`${color.green('started   ')} ${who}`);
+      case 'exited': return log(`${color.red('exited    ')} ${who}  ${e.reason ? reasonText(e.reason) : ''}`);
+      case 'restarting': return log(`${color.yellow('restarting')} ${e.id}`);
+      case 'stopped': return log(`${color.dim('stopped   ')} ${who}`);
+      case 'start_failed': return log(`${color.red('failed    ')} ${e.id}  ${e.reason ? reasonText(e.reason) : ''}`);
+      case 'gave_up': return log(color.red(`supervisor ${e.supervisor.pid} gave up: restart intensity exceeded`));
+    }
+  });
+
+  log(`${color.bold('pidgeon')} starting system '${t.system}' from ${file} ${color.dim(`(launcher pid ${process.pid})`)}`);
+  let sup: ActorRef;
+  try {
+    sup = await sys.supervise(spec, { reportTo: sys.self });
+  } catch (err) {
+    log(color.red(`the tree failed to start: ${(err as Error).message}`));
+    await sys.shutdown();
+    return 1;
+  }
+  nodeChildren.add(sup.pid);
+  log(`tree is up ${color.dim(`(top supervisor pid ${sup.pid}); Ctrl-C stops it`)}`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const finish = async (code: number) => {
+      await sys.shutdown();
+      resolve(code);
+    };
+    sys.monitor(sup);
+    sys.on('down', ({ ref, reason }) => {
+      if (ref.pid !== sup.pid || stopping) return;
+      stopping = true;
+      log(color.red(`top supervisor exited (${formatReason(reason)}): the tree gave up`));
+      void finish(1);
+    });
+    const orderly = (why: string) => {
+      if (stopping) {
+        log(color.red('second request: killing the tree'));
+        process.kill(sup.pid, 'SIGKILL');
+        return;
+      }
+      stopping = true;
+      log(`${why}: stopping the tree in order`);
+      void sys.stop(sup, { timeout: 'infinity' }).then((reason: ExitReason) => {
+        log(`tree stopped (${formatReason(reason)})`);
+        return finish(0);
+      });
+    };
+    process.on('SIGINT', () => orderly('SIGINT'));
+    process.on('SIGTERM', () => orderly('SIGTERM'));
+    sys.on('stopRequested', () => orderly('stop requested'));
+  });
+}

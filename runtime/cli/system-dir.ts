@@ -1,0 +1,63 @@
+// Which system a command talks to (`--system NAME`, `--dir PATH`, $PIDGEON_DIR), and
+// joining it as a short-lived member to ask its actors questions.
+import fs from 'node:fs';
+import { ActorSystem } from '../core/index.js';
+import '../supervision/index.js';
+import { checkSystemDir, checkSystemName, listLive, probePeer, resolveSystemDir, type Address } from '../transport/index.js';
+import { BadArgumentError, PidgeonError } from '../errors.js';
+import type { Parsed } from './args.js';
+
+/** The launcher registers itself under this name so `pidgeon stop` can find it. */
+export const LAUNCHER_NAME = 'pidgeon.launcher';
+
+export interface Target {
+  system: string;
+  dir: string;
+}
+
+/** The system named by the options (default 'default'). */
+export function targetSystem(p: Parsed, fallbackName = 'default'): Target {
+  const system = checkSystemName(typeof p.options.system === 'string' ? p.options.system : fallbackName);
+  const dir = resolveSystemDir(system, typeof p.options.dir === 'string' ? p.options.dir : undefined);
+  return { system, dir };
+}
+
+/** An existing system: its directory must exist and be safe. */
+export function existingSystem(p: Parsed): Target {
+  const t = targetSystem(p);
+  if (!fs.existsSync(t.dir)) {
+    throw new PidgeonError('ENOSYSTEM', `no system '${t.system}' here (no directory ${t.dir})`);
+  }
+  checkSystemDir(t.dir);
+  return t;
+}
+
+/** Join the system as a plain member process (closed with `shutdown`). */
+export async function join(t: Target): Promise<ActorSystem> {
+  const sys = await ActorSystem.start({ name: t.system, dir: t.dir });
+  return sys;
+}
+
+/** Resolve `name|pid` to a live actor's address. */
+export function resolveActor(sys: ActorSystem, t: Target, what: string): Address {
+  if (/^[1-9][0-9]*$/.test(what)) {
+    const pid = Number(what);
+    const p = probePeer(t.dir, pid);
+    if (p.state !== 'alive') throw new PidgeonError('ENOACTOR', `no live actor with pid ${pid} in system '${t.system}'`);
+    return { pid, instance: p.instance };
+  }
+  let ref: Address | undefined;
+  try {
+    ref = sys.lookup(what);
+  } catch (err) {
+    if (err instanceof BadArgumentError) throw new PidgeonError('ENOACTOR', `'${what}' is neither a pid nor a valid actor name`);
+    throw err;
+  }
+  if (!ref) throw new PidgeonError('ENOACTOR', `no live actor named '${what}' in system '${t.system}'`);
+  return ref;
+}
+
+/** Live processes of the system other than ourselves. */
+export function livePeers(sys: ActorSystem): Address[] {
+  return listLive(sys.dir).filter((a) => a.pid !== sys.self.pid);
+}
