@@ -55,6 +55,6 @@ export function isNormalReason(r: ExitReason): boolean {
 export function formatReason(r: ExitReason): string {
   if (typeof r === 'string') return r;
   if ('code' in r) return `exit code ${r.code}`;
-  if ('signal' in r) return `killed by ${r.signal}`;
+  if ('signal' in r) return r.signal === 'unknown' ? 'exited (no farewell; not our child, so no exit status)' : `killed by ${r.signal}`;
   return `error: ${r.error.name}: ${r.error.message}`;
 }

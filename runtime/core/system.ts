@@ -257,6 +257,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         resolve(reason);
       });
       void cancel;
+      this.trySendSystem(ref, 'watch', null); // so that its farewell tells us the reason
       this.trySendSystem(ref, 'stop', { reason: 'shutdown' });
       const t = options.timeout ?? 5000;
       if (typeof t === 'number') timer = setTimeout(() => this.deathwatch.kill(ref, 'SIGKILL'), t);
