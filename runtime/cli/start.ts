@@ -119,7 +119,6 @@ export async function start(argv: string[]): Promise<number> {
     return 1;
   }
   nodeChildren.add(sup.pid);
-  log(`tree is up ${color.dim(`(top supervisor pid ${sup.pid}); Ctrl-C stops it`)}`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -150,5 +149,7 @@ export async function start(argv: string[]): Promise<number> {
     process.on('SIGINT', () => orderly('SIGINT'));
     process.on('SIGTERM', () => orderly('SIGTERM'));
     sys.on('stopRequested', () => orderly('stop requested'));
+    // Only now (handlers in place) is Ctrl-C an orderly stop.
+    log(`tree is up ${color.dim(`(top supervisor pid ${sup.pid}); Ctrl-C stops it`)}`);
   });
 }
