@@ -94,7 +94,10 @@ class Receiver : public PollOwner<Receiver> {
 
   void Drain(bool from_loop) {
     Napi::Env env = Env();
-    for (int round = 0; round < kMaxRounds && !PollClosed(); round++) {
+    // From the loop: bounded per wake-up. From pump(): everything queued now (the
+    // kernel's queue is finite, max_dgram_qlen datagrams per socket).
+    int rounds = from_loop ? kMaxRounds : 1 << 16;
+    for (int round = 0; round < rounds && !PollClosed(); round++) {
       int n = ReceiveOnce();
       if (n < 0) {
         if (n != -EAGAIN && n != -EWOULDBLOCK) Call(from_loop, {env.Null(), Napi::Number::New(env, n)});

@@ -29,7 +29,7 @@ export class DeadActorError extends PidgeonError {
   }
 }
 
-/** ETIMEDOUT: an `ask`, a spawn handshake or a shutdown ran past its timeout. */
+/** ETIMEDOUT: an `ask` or a spawn handshake ran past its timeout. */
 export class TimeoutError extends PidgeonError {
   constructor(message: string, options: { cause?: unknown; address?: ErrorAddress } = {}) {
     super('ETIMEDOUT', message, options);
@@ -109,14 +109,5 @@ export class SpawnError extends PidgeonError {
 export class MailboxError extends PidgeonError {
   constructor(message: string, options: { cause?: unknown; address?: ErrorAddress } = {}) {
     super('EMAILBOX', message, options);
-  }
-}
-
-/** EEXIT: a linked actor exited abnormally (thrown into an actor that does not trap exits). */
-export class LinkedExitError extends PidgeonError {
-  readonly reason: unknown;
-  constructor(message: string, reason: unknown, options: { address?: ErrorAddress } = {}) {
-    super('EEXIT', message, options);
-    this.reason = reason;
   }
 }

@@ -18,8 +18,8 @@ commands:
   send <name|pid> <json> [--ask]   send a message (print the reply with --ask)
   stop [name|pid]       stop one actor, or the whole tree
 
-Every command takes --system NAME (default: 'default', or the tree's "system"
-for start) and --dir PATH (the system directory; default
+Every command takes --system NAME (default 'default'; for start: the tree's
+"system", else the tree file's name) and --dir PATH (the system directory; default
 \${XDG_RUNTIME_DIR:-/tmp}/pidgeon-$UID/NAME, or $PIDGEON_DIR).
 'pidgeon <command> --help' shows a command's options and examples.
 

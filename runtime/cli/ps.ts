@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { ActorSystem } from '../core/index.js';
 import type { Address } from '../transport/index.js';
+import { BadArgumentError } from '../errors.js';
 import { parseArgs } from './args.js';
 import { duration, table, toJson } from './format.js';
 import { existingSystem, join, livePeers } from './system-dir.js';
@@ -42,7 +43,7 @@ export async function collectInfo(sys: ActorSystem, timeout = 2000): Promise<{ a
 export async function ps(argv: string[]): Promise<number> {
   const p = parseArgs(argv, { values: ['system', 'dir'], flags: ['json'] });
   if (p.options.help) return console.log(psHelp), 0;
-  if (p.positionals.length) throw new Error(`ps takes no arguments (got ${p.positionals.join(' ')})`);
+  if (p.positionals.length) throw new BadArgumentError(`ps takes no arguments (got ${p.positionals.join(' ')})`);
   const t = existingSystem(p);
   const sys = await join(t);
   try {

@@ -22,14 +22,15 @@ or a JS module whose default export is the same object:
     "children": [ { "id": "w1", "module": "./worker.js", "restart": "permanent" },
                   { "id": "sub", "supervisor": { "strategy": "one_for_all", "children": [] } } ] }
 
+The system is --system, else the tree's "system", else the tree file's name.
 Relative module paths are relative to the tree file. Ctrl-C, SIGTERM or
 'pidgeon stop' shut the tree down in order (exit code 0); if the top supervisor
 gives up (restart intensity exceeded) the exit code is 1; a bad tree is refused
 before anything starts (exit code 2).
 
 examples:
-  pidgeon start examples/fd-listener/tree.json
-  pidgeon start dist/examples/oplock-break/tree.js --system demo`;
+  pidgeon start dist/examples/oplock-break/tree.js
+  pidgeon start my-tree.json --system staging`;
 
 /** Load a tree file: JSON, or a module's default export. */
 export async function loadTree(file: string): Promise<{ system?: string } & SupervisorSpec> {
@@ -79,6 +80,13 @@ export async function start(argv: string[]): Promise<number> {
   const quiet = p.options.quiet === true;
   const log = (line: string) => { if (!quiet) console.log(`${color.dim(clock())}  ${line}`); };
 
+  // Ctrl-C while the tree is starting: remember it, stop in order once it is up.
+  let earlyStop: string | null = null;
+  const early = (sig: string) => () => { earlyStop = sig; };
+  const earlyInt = early('SIGINT');
+  const earlyTerm = early('SIGTERM');
+  process.on('SIGINT', earlyInt);
+  process.on('SIGTERM', earlyTerm);
   // Orphans of the tree are re-parented to us; Node reaps only what it spawned.
   setChildSubreaper();
   const sys = await ActorSystem.start({ name: t.system, dir: t.dir });
@@ -146,10 +154,13 @@ export async function start(argv: string[]): Promise<number> {
         return finish(0);
       });
     };
+    process.off('SIGINT', earlyInt);
+    process.off('SIGTERM', earlyTerm);
     process.on('SIGINT', () => orderly('SIGINT'));
     process.on('SIGTERM', () => orderly('SIGTERM'));
     sys.on('stopRequested', () => orderly('stop requested'));
     // Only now (handlers in place) is Ctrl-C an orderly stop.
     log(`tree is up ${color.dim(`(top supervisor pid ${sup.pid}); Ctrl-C stops it`)}`);
+    if (earlyStop) orderly(`${earlyStop} during start-up`);
   });
 }

@@ -2,6 +2,7 @@
 // supervisor's children (with their ids).
 import path from 'node:path';
 import { SUPERVISOR_MODULE } from '../supervision/index.js';
+import { BadArgumentError } from '../errors.js';
 import { parseArgs } from './args.js';
 import { color, duration } from './format.js';
 import { collectInfo, type ActorInfo } from './ps.js';
@@ -9,8 +10,8 @@ import { existingSystem, join } from './system-dir.js';
 
 export const treeHelp = `usage: pidgeon tree [--system NAME] [--dir PATH]
 
-Draw the supervision tree of a system: every actor under its parent, supervisors
-with their strategy children ids.
+Draw the supervision tree of a system: every actor under its parent process, and
+each supervisor's children labelled with their ids from the tree spec.
 
 example:
   pidgeon tree --system oplock-demo`;
@@ -20,7 +21,7 @@ interface Node { pid: number; info: ActorInfo | null; id?: string; kids: Node[] 
 export async function tree(argv: string[]): Promise<number> {
   const p = parseArgs(argv, { values: ['system', 'dir'] });
   if (p.options.help) return console.log(treeHelp), 0;
-  if (p.positionals.length) throw new Error(`tree takes no arguments (got ${p.positionals.join(' ')})`);
+  if (p.positionals.length) throw new BadArgumentError(`tree takes no arguments (got ${p.positionals.join(' ')})`);
   const t = existingSystem(p);
   const sys = await join(t);
   try {

@@ -31,6 +31,7 @@ async function exit(reason: ExitReason): Promise<void> {
   // Never hang on the way out: a stuck terminate() or flush ends in a hard exit.
   setTimeout(() => process.exit(exitCode(reason)), 10_000).unref();
   const actor = system.actor;
+  actor?.halt(); // no message is handled after the stop, not even while terminate() runs
   if (actor?.def.terminate && (reason === 'normal' || reason === 'shutdown' || (typeof reason === 'object' && 'error' in reason))) {
     try {
       await actor.def.terminate(actor.ctx, reason);

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { watchPid, type Mailbox, type PidWatcher, type Address } from '../transport/index.js';
 import type { ExitReason } from './actor.js';
+import { PlatformError } from '../errors.js';
 
 type Listener = (reason: ExitReason) => void;
 
@@ -51,7 +52,11 @@ export class DeathWatch {
         entry.watcher = watchPid(ref.pid, () => this.onExit(k, entry));
         // The pidfd pins the process: check it is the incarnation we were asked about.
         alive = this.mailbox.isAlive(ref);
-      } catch {
+      } catch (err) {
+        if (err instanceof PlatformError) {
+          this.entries.delete(k);
+          throw err; // no pidfd on this kernel: say so, do not pretend the actor is gone
+        }
         alive = false;
       }
       if (!alive) {

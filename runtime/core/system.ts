@@ -405,12 +405,15 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     }
   }
 
-  private watchLinked(ref: ActorRef): void {
+  private watchLinked(ref: ActorRef, requestedByPeer = false): void {
     const k = key(ref);
     if (this.links.has(k)) return;
     const cancel = this.deathwatch.watch(ref, (reason) => {
       if (!this.links.delete(k)) return;
-      this.onLinkedExit(ref, reason);
+      // A peer that asked for the link was alive when it asked: 'noproc' means it died
+      // (without a farewell, e.g. SIGKILL) before we read its request, not that it
+      // never existed. Its exit still propagates, with an unknown cause.
+      this.onLinkedExit(ref, requestedByPeer && reason === 'noproc' ? { signal: 'unknown' } : reason);
     });
     this.links.set(k, { ref, cancel });
     this.watchers.set(k, ref);
@@ -478,7 +481,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       case 'initFailed': return this.children.onInitFailed(from, (payload as { error: SerializedError }).error);
       case 'watch': this.watchers.set(key(from), from); return;
       case 'unwatch': if (!this.links.has(key(from)) && !(this.parent && key(this.parent) === key(from))) this.watchers.delete(key(from)); return;
-      case 'link': return this.watchLinked(from);
+      case 'link': return this.watchLinked(from, true);
       case 'unlink': {
         const l = this.links.get(key(from));
         if (l) { this.links.delete(key(from)); l.cancel(); }

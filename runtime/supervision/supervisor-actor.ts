@@ -103,10 +103,11 @@ class Supervisor {
   private async restart(failed: number): Promise<void> {
     const idx = affectedChildren(this.spec.strategy, failed, this.children.length);
     const group = idx.map((j) => this.children[j]);
+    const failedChild = this.children[failed]; // by identity: splicing below shifts indexes
     for (const c of [...group].reverse()) await this.stop(c);
     for (const c of group) {
       if (c.ref) continue;
-      if (c.spec.restart === 'temporary' && c !== this.children[failed]) {
+      if (c.spec.restart === 'temporary' && c !== failedChild) {
         this.children.splice(this.children.indexOf(c), 1); // OTP: stopped temporaries stay stopped
         continue;
       }

@@ -40,13 +40,17 @@ function dirError(err: unknown, dir: string): Error {
   return new MailboxError(`cannot prepare system directory ${dir}: ${(err as Error).message}`, { cause: err });
 }
 
-/** Create (mode 0700) or validate the system directory with its sock/ and lock/. */
+/** Create (mode 0700) or validate the system directory with its sock/ and lock/.
+ * Under the default location the per-user parent (pidgeon-$UID) must be ours too:
+ * in a shared /tmp another user could create it first and swap what is inside. */
 export function prepareSystemDir(dir: string): void {
   try {
     native.sysdirPrepare(dir);
   } catch (err) {
     throw dirError(err, dir);
   }
+  const parent = path.dirname(dir);
+  if (path.basename(parent) === `pidgeon-${process.getuid?.() ?? 0}`) checkSystemDir(parent);
 }
 
 /** Validate an existing system directory without creating anything. */
