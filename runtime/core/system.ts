@@ -85,6 +85,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   private closed = false;
   private exiting: Promise<void> | null = null;
   /** @internal */ exitHook: ((reason: ExitReason) => Promise<void>) | null = null;
+  // In an actor process, user messages that arrive before the module has loaded
+  // (a name is registered first) wait here for the actor.
+  private early: import('./context.js').QueuedMessage[] | null = null;
 
   /** Open this process's mailbox in the system `name`. */
   static async start(options: SystemOptions): Promise<ActorSystem> {
@@ -94,7 +97,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /** @internal Used by child-main: an actor process's system, with its parent. */
   static startChild(options: SystemOptions, parent: ActorRef): ActorSystem {
-    return new ActorSystem(options, parent);
+    const sys = new ActorSystem(options, parent);
+    sys.early = [];
+    return sys;
   }
 
   private constructor(options: SystemOptions, parent: ActorRef | undefined) {
@@ -331,6 +336,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   /** @internal Host the actor of this process. */
   hostActor(def: ActorDefinition, crash: (err: unknown) => void): ActorRuntime {
     this.actor = new ActorRuntime(def, this, crash);
+    for (const m of this.early ?? []) this.actor.enqueue(m);
+    this.early = null;
     return this.actor;
   }
 
@@ -455,8 +462,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   private deliverUser(m: InboundMessage, msg: unknown, askId: number | undefined): void {
-    if (this.actor) {
-      this.actor.enqueue({ from: m.from, msg, askId, fds: m.fds.length ? m.takeFds() : [], fdsTaken: false });
+    if (this.actor || this.early) {
+      const q = { from: m.from, msg, askId, fds: m.fds.length ? m.takeFds() : [], fdsTaken: false };
+      if (this.actor) this.actor.enqueue(q);
+      else this.early!.push(q);
       return;
     }
     let replied = false;
