@@ -106,6 +106,8 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   readonly dir: string;
   readonly system: string;
   private readonly instanceBig: bigint;
+  private readonly instanceLo: number;
+  private readonly instanceHi: number;
   private lockFd: number;
   private sockFd: number;
   private receiver: NativeReceiver;
@@ -113,7 +115,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   private readonly dirty: PeerChannel[] = [];
   private flushScheduled = false;
   private readonly reassembly: Reassembly;
-  private readonly senders = new Map<number, Address>();
+  private readonly senders = new Map<number, { lo: number; hi: number; address: Address }>();
   private readonly uid = process.getuid?.() ?? 0;
   private readonly opts: Required<Omit<MailboxOptions, 'dir' | 'system'>>;
   private readonly fragmentBody: number;
@@ -157,6 +159,8 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     }
     this.lockFd = lock.fd;
     this.instanceBig = lock.instance;
+    this.instanceLo = Number(lock.instance & 0xffffffffn);
+    this.instanceHi = Number(lock.instance >> 32n);
     this.address = Object.freeze({ pid, instance: instanceToString(lock.instance) });
     try {
       sweepStale(dir, pid);
@@ -417,15 +421,18 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     this.counters.dropped[why]++;
   }
 
-  private senderAddress(pid: number, instance: string): Address {
-    let a = this.senders.get(pid);
-    if (a === undefined || a.instance !== instance) {
-      if (a !== undefined) this.reassembly.forget(pid);
-      a = Object.freeze({ pid, instance });
+  // The sender's address from the header's instance (two u32 halves): cached per
+  // pid, so the common case allocates nothing (no BigInt, no string).
+  private senderAddress(pid: number, lo: number, hi: number): Address {
+    let s = this.senders.get(pid);
+    if (s === undefined || s.lo !== lo || s.hi !== hi) {
+      if (s !== undefined) this.reassembly.forget(pid);
+      const instance = hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+      s = { lo, hi, address: Object.freeze({ pid, instance }) };
       if (this.senders.size > 4 * MAX_PEERS) this.senders.clear();
-      this.senders.set(pid, a);
+      this.senders.set(pid, s);
     }
-    return a;
+    return s.address;
   }
 
   private onBatch(buf: Buffer | null, meta: Int32Array | number, fds?: Int32Array): void {
@@ -469,11 +476,11 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
       closeAll(fds);
       return this.countDrop('spoofed');
     }
-    if (buf.readBigUInt64LE(off + OFF_RECEIVER_INSTANCE) !== this.instanceBig) {
+    if (buf.readUInt32LE(off + OFF_RECEIVER_INSTANCE) !== this.instanceLo || buf.readUInt32LE(off + OFF_RECEIVER_INSTANCE + 4) !== this.instanceHi) {
       closeAll(fds);
       return this.countDrop('misdelivered');
     }
-    const from = this.senderAddress(pid, instanceToString(buf.readBigUInt64LE(off + OFF_SENDER_INSTANCE)));
+    const from = this.senderAddress(pid, buf.readUInt32LE(off + OFF_SENDER_INSTANCE), buf.readUInt32LE(off + OFF_SENDER_INSTANCE + 4));
     const body = buf.subarray(off + HEADER_SIZE, off + len);
     this.counters.bytesReceived += len;
     switch (buf[off + OFF_KIND]) {

@@ -114,7 +114,10 @@ export class PeerChannel {
     this.queuedMessages -= count;
     this.template.copy(b, 0, 0, HEADER_SIZE);
     fillHeader(b, KIND_BATCH, 0, len - HEADER_SIZE, this.msgId++, 0, 1, len - HEADER_SIZE);
-    this.submit({ parts: [b.subarray(0, len)], fds: undefined, bytes: len, messages: count, kind: KIND_BATCH }, true);
+    const queued = this.submit({ parts: [b.subarray(0, len)], fds: undefined, bytes: len, messages: count, kind: KIND_BATCH }, true);
+    // Sent at once (the common case): the kernel has copied it, reuse the buffer
+    // rather than allocate a fresh 64 KiB one per flush.
+    if (!queued && this.batch === null && !this.closed) this.batch = b;
   }
 
   /** Send a message on its own (large, or carrying fds), fragmenting it if needed. */
@@ -155,7 +158,7 @@ export class PeerChannel {
   private submit(d: Datagram, owned: boolean): boolean {
     if (this.closed) return false;
     if (this.head === this.queue.length && !this.waiting) {
-      const r = native.sendv(this.fd, d.parts, d.fds);
+      const r = d.parts.length === 1 && d.fds === undefined ? native.sendv(this.fd, d.parts[0]) : native.sendv(this.fd, d.parts, d.fds);
       if (r >= 0) {
         this.host.countSent(1, d.messages, r, d.kind === KIND_BATCH ? d.messages : 0);
         return false;
