@@ -1,0 +1,94 @@
+// Reference rung: Node core's own fastest round trip between two processes — `net`
+// over a Unix stream socket, raw bytes, no framing — i.e. libuv + Node's stream
+// machinery without N-API. It marks the floor any transport between two Node
+// event loops starts from. The peer is bench/node-net-peer.ts.
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { benchDist } from './lib/paths.js';
+import { forkTracked, nextMessage, reap, withTimeout } from './lib/proc.js';
+import { Samples } from './lib/stats.js';
+import type { RttSubject } from './lib/types.js';
+
+const PEER = path.join(benchDist, 'node-net-peer.js');
+const isReady = (m: unknown): m is { r: 'ready' } => typeof m === 'object' && m !== null && (m as { r: string }).r === 'ready';
+
+export function nodeNetRttSubject(): RttSubject {
+  let dir = '';
+  let server: net.Server | null = null;
+  let conn: net.Socket | null = null;
+  let child: ChildProcess | null = null;
+  let size = 64;
+  let onBytes: (n: number) => void = () => {};
+  const close = async (): Promise<void> => {
+    conn?.destroy();
+    conn = null;
+    if (child) {
+      if (child.connected) child.disconnect();
+      await reap(child);
+      child = null;
+    }
+    if (server) await new Promise<void>((r) => server!.close(() => r()));
+    server = null;
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    dir = '';
+  };
+  return {
+    id: 'node-net',
+    label: 'Node net (stream)',
+    describe: 'Node core: net over a Unix stream socket, 64 raw bytes each way, no framing (the floor between two Node event loops)',
+    async open(opts) {
+      size = opts.smallSize;
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pidgeon-net-'));
+      const sockPath = path.join(dir, 's');
+      try {
+        const accepted = new Promise<net.Socket>((resolve) => {
+          server = net.createServer((s) => resolve(s));
+        });
+        await new Promise<void>((resolve, reject) => server!.once('error', reject).listen(sockPath, resolve));
+        child = forkTracked(PEER, [sockPath]);
+        await nextMessage(child, isReady, 10_000, 'node-net peer start');
+        conn = await withTimeout(accepted, 10_000, 'node-net accept');
+        conn.on('data', (d) => onBytes(d.length));
+      } catch (err) {
+        await close();
+        throw err;
+      }
+    },
+    async measure(durationMs, warmupMs) {
+      const body = Buffer.alloc(size, 0x70);
+      const samples = new Samples();
+      const done = new Promise<void>((resolve) => {
+        const warmEnd = performance.now() + warmupMs;
+        let end = warmupMs > 0 ? Infinity : performance.now() + durationMs;
+        let t0 = 0;
+        let got = 0;
+        onBytes = (n) => {
+          got += n;
+          if (got < size) return; // a stream may split a message
+          got -= size;
+          const t = performance.now();
+          if (end === Infinity) {
+            if (t >= warmEnd) end = t + durationMs;
+          } else {
+            samples.push((t - t0) * 1000);
+          }
+          if (t >= end) {
+            onBytes = () => {};
+            return resolve();
+          }
+          t0 = performance.now();
+          conn!.write(body);
+        };
+        t0 = performance.now();
+        conn!.write(body);
+      });
+      await withTimeout(done, durationMs + warmupMs + 10_000, 'node-net round trips');
+      return samples.values();
+    },
+    close,
+  };
+}
