@@ -6,7 +6,7 @@ import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ActorRef } from '../../runtime/index.js';
-import { fixture, isReaped, kill, processesOf, startSystem, within, WAIT } from '../helpers/actors.js';
+import { fixture, isReaped, isRunning, kill, processesOf, startSystem, until, within, WAIT } from '../helpers/actors.js';
 
 test('after shutdown no child process, socket, lockfile or name remains', async (t) => {
   const { sys, dir } = await startSystem(t);
@@ -26,6 +26,23 @@ test('after shutdown no child process, socket, lockfile or name remains', async 
   t.deepEqual(fs.readdirSync(path.join(dir, 'names')), []);
   const err = t.throws(() => sys.send(a, 'late'));
   t.is((err as any).code, 'ECLOSED');
+});
+
+test('after a forced shutdown (timeout shorter than a subtree needs) no process, socket or lockfile remains', async (t) => {
+  const { sys, dir } = await startSystem(t);
+  const sup = await sys.supervise({
+    children: [{ id: 'a', module: fixture('probe') }, { id: 's', module: fixture('stubborn'), shutdown: 5000 }],
+  });
+  const which = await sys.which(sup, { timeout: 20_000 });
+  const started = Date.now();
+  await within(sys.shutdown({ timeout: 500 }), WAIT, 'shutdown');
+  t.true(Date.now() - started < 4000, 'the supervisor was SIGKILLed at the 500 ms timeout');
+  t.true(isReaped(sup.pid));
+  // Its children die by PDEATHSIG when it is killed; give them a bounded moment.
+  await until(() => processesOf(dir).length === 0 && which.every((c) => !isRunning(c.ref!.pid)), WAIT,
+    'the supervisor\'s children to die with it');
+  t.deepEqual(fs.readdirSync(path.join(dir, 'sock')), [], 'no socket left (the killed subtree\'s are stale)');
+  t.deepEqual(fs.readdirSync(path.join(dir, 'lock')), [], 'no lockfile left');
 });
 
 test('broadcast reaches each of N actors exactly once', async (t) => {

@@ -25,6 +25,16 @@ export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** Re-check `cond` every `every` ms until it holds, at most `ms`: only for state
+ * that has no event of its own (a process dying of PDEATHSIG, a counter file). */
+export async function until(cond: () => boolean, ms: number, what: string, every = 20): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new WaitTimeout(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
 /** Processes (pids) whose environment places them in the system directory `dir`. */
 export function processesOf(dir: string): number[] {
   const needle = `\0PIDGEON_DIR=${dir}\0`;

@@ -6,7 +6,7 @@ import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ActorRef, Strategy } from '../../runtime/index.js';
-import { fixture, isReaped, isRunning, kill, processesOf, rng, sameRef, startSystem, within, WAIT } from '../helpers/actors.js';
+import { fixture, isReaped, isRunning, kill, processesOf, rejection, rng, sameRef, startSystem, until, within, WAIT } from '../helpers/actors.js';
 import { Tree } from '../helpers/supervision.js';
 
 const IDS = ['c0', 'c1', 'c2', 'c3'];
@@ -77,10 +77,12 @@ const randomKills = test.macro({
     const initial = IDS.map((id) => tree.current(id)!);
     const killedIdx: number[] = [];
     const killedPids: number[] = [];
-    const killOne = (when: string): void => {
-      const live = IDS.map((id, i) => ({ i, ref: tree.current(id) })).filter((c) => c.ref && isRunning(c.ref.pid));
-      if (live.length === 0) return void t.log(`${when}: no live child to kill`);
-      const { i, ref } = live[Math.floor(random() * live.length)];
+    const killOne = async (when: string): Promise<void> => {
+      const live = () => IDS.map((id, i) => ({ i, ref: tree.current(id) })).filter((c) => c.ref && isRunning(c.ref.pid));
+      // Mid-restart every child may be down at this instant: take the next one to start.
+      if (live().length === 0) await tree.until(() => live().length > 0, `${when}: a live child`);
+      const candidates = live();
+      const { i, ref } = candidates[Math.floor(random() * candidates.length)];
       if (kill(ref!.pid)) {
         killedIdx.push(i);
         killedPids.push(ref!.pid);
@@ -90,17 +92,17 @@ const randomKills = test.macro({
     const settle = (what: string) => tree.until(() => tree.settled(IDS, killedPids), what);
 
     // Round 1: a random child, the tree at rest.
-    killOne('round 1');
+    await killOne('round 1');
     // Round 2: while round 1's restart is in progress, after a random number of its events.
     const mark = tree.events.length;
     // A restart of k children reports 3k events (exited or stopped, restarting, started).
     const k = restarted(strategy, killedIdx).size;
     const n = 1 + Math.floor(random() * 3 * k);
     await tree.until(() => tree.events.length >= mark + n, `${n} events of the first restart`);
-    killOne(`round 2 (${tree.trace(mark).join(' ')})`);
+    await killOne(`round 2 (${tree.trace(mark).join(' ')})`);
     await settle('the tree to settle after rounds 1 and 2');
     // Round 3: once it has settled.
-    killOne('round 3');
+    await killOne('round 3');
     await settle('the tree to settle after round 3');
 
     for (const pid of killedPids) t.true(isReaped(pid), `killed pid ${pid} was reaped`);
@@ -139,13 +141,12 @@ test('a child killed while it is being restarted: start_failed, the restart is r
   kill(flaky.pid);
   await tree.next((e) => e.event === 'restarting' && e.id === 'flaky', 'the restart of flaky', mark);
   // The process being started is the one process of the tree we do not know yet.
-  const starting = await within((async () => {
-    for (;;) {
-      const pids = processesOf(dir).filter((p) => ![sup.pid, steady.pid, flaky.pid].includes(p));
-      if (pids.length === 1 && fs.existsSync(counter) && fs.readFileSync(counter, 'utf8') === '2') return pids[0];
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })(), WAIT, 'the hanging restart to show up');
+  // The process being started is the one process of the tree we do not know yet;
+  // the start counter says when it has reached its hanging init.
+  const unknown = () => processesOf(dir).filter((p) => ![sup.pid, steady.pid, flaky.pid].includes(p));
+  await until(() => unknown().length === 1 && fs.existsSync(counter) && fs.readFileSync(counter, 'utf8') === '2', WAIT,
+    'the hanging restart to show up');
+  const starting = unknown()[0];
   kill(starting);
   await tree.until(() => tree.settled(['flaky', 'steady'], [flaky.pid]) && tree.trace(mark).length >= 5, 'the tree to settle');
   t.deepEqual(tree.trace(mark), ['exited:flaky', 'restarting:flaky', 'start_failed:flaky', 'restarting:flaky', 'started:flaky']);
@@ -221,6 +222,58 @@ test('transient: an exit with reason shutdown is normal (no restart); one with {
   await tree.next((e) => e.event === 'started' && e.id === 'b' && e.ref!.pid !== b.pid, 'b restarted');
   const which = await sys.which(sup, T);
   t.is(which.find((c) => c.id === 'a')!.ref, null);
+});
+
+test('one_for_all: temporary siblings in the restart group are stopped and not restarted (OTP)', async (t) => {
+  const { sys } = await startSystem(t);
+  const tree = new Tree(sys);
+  const probe = fixture('probe');
+  const sup = await sys.supervise({
+    strategy: 'one_for_all',
+    children: [
+      { id: 'tmp0', module: probe, restart: 'temporary' },
+      { id: 'a', module: probe },
+      { id: 'tmp2', module: probe, restart: 'temporary' },
+      { id: 'c', module: probe },
+    ],
+  }, { reportTo: sys.self });
+  const c = tree.current('c')!;
+  const mark = tree.events.length;
+  kill(c.pid);
+  await tree.until(() => tree.settled(['a', 'c'], [c.pid]), 'the restart to finish');
+  t.deepEqual(tree.trace(mark), ['exited:c', 'stopped:tmp2', 'stopped:a', 'stopped:tmp0', 'restarting:a', 'started:a', 'restarting:c', 'started:c']);
+  const which = await sys.which(sup, T);
+  t.deepEqual(which.map((x) => x.id), ['a', 'c']);
+  for (const x of which) t.true(sameRef(x.ref, tree.current(x.id)));
+});
+
+test('supervise rejects with ESPAWN when a child fails to start, stopping the ones already started', async (t) => {
+  const { sys, dir } = await startSystem(t);
+  const tree = new Tree(sys);
+  const err = await rejection(sys.supervise({
+    children: [{ id: 'ok', module: fixture('probe') }, { id: 'bad', module: fixture('echo'), args: { failInit: true } }],
+  }, { reportTo: sys.self }), 'supervise with a failing child');
+  t.is(err.code, 'ESPAWN');
+  t.is(err.cause?.code, 'ESPAWN', 'the supervisor failed because its child did');
+  t.is(err.cause?.cause?.name, 'RangeError');
+  t.is(err.cause?.cause?.message, 'init failed on purpose');
+  await tree.until(() => tree.events.length >= 3, 'the supervisor\'s events');
+  t.deepEqual(tree.trace(), ['started:ok', 'start_failed:bad', 'stopped:ok']);
+  t.deepEqual(processesOf(dir), []);
+});
+
+test('stopping a supervisor in the middle of a restart leaves no process behind', async (t) => {
+  const { sys, dir } = await startSystem(t);
+  const tree = new Tree(sys);
+  const sup = await sys.supervise(spec('one_for_all'), { reportTo: sys.self });
+  const before = IDS.map((id) => tree.current(id)!);
+  const mark = tree.events.length;
+  kill(before[0].pid);
+  await tree.next((e) => e.event === 'restarting', 'the restart to begin', mark);
+  const reason = await within(sys.stop(sup, { timeout: 10_000 }), WAIT, 'supervisor stop');
+  t.is(reason, 'shutdown');
+  t.deepEqual(processesOf(dir), []);
+  for (const r of before) t.true(isReaped(r.pid));
 });
 
 // ---- shutdown protocol ----
