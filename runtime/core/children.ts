@@ -5,7 +5,7 @@ import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { removeIfStale, type Address } from '../transport/index.js';
+import { descendantsOf, listPids, removeIfStale, sweepStale, watchPid, type Address } from '../transport/index.js';
 import { BadArgumentError, SpawnError, TimeoutError } from '../errors.js';
 import type { ActorRef, ExitReason } from './actor.js';
 import { deserializeError, type SerializedError } from './codec.js';
@@ -40,6 +40,7 @@ export interface ChildHost {
 }
 
 const STDERR_TAIL = 4096;
+const DONE: Promise<void> = Promise.resolve();
 const childMain = fileURLToPath(new URL('./child-main.js', import.meta.url));
 
 /** One child process. */
@@ -51,6 +52,8 @@ export class ChildHandle {
   readonly startedAt = Date.now();
   state: 'starting' | 'running' | 'stopping' | 'exited' = 'starting';
   stderrTail = '';
+  /** @internal Settles once the subtree of a SIGKILLed child is gone and cleaned up. */
+  cleanup: Promise<void> = DONE;
   /** Resolves with the exit reason once the process is reaped. */
   readonly reason: Promise<ExitReason>;
   /** @internal */ settleReason!: (r: ExitReason) => void;
@@ -198,15 +201,15 @@ export class Children {
 
   /** Stop one child: stop request, then SIGKILL after `shutdown` ms. */
   stop(child: ChildHandle, shutdown: ShutdownSpec = 5000, reason: ExitReason = 'shutdown'): Promise<ExitReason> {
-    if (child.state === 'exited') return child.reason;
+    if (child.state === 'exited') return this.settled(child);
     if (child.state === 'starting' || !child.ref) {
-      child.proc.kill('SIGKILL');
-      return child.reason;
+      this.killTree(child);
+      return this.settled(child);
     }
     child.state = 'stopping';
     if (shutdown === 'brutal_kill') {
-      child.proc.kill('SIGKILL');
-      return child.reason;
+      this.killTree(child);
+      return this.settled(child);
     }
     let sent = false;
     try {
@@ -214,12 +217,41 @@ export class Children {
     } catch {
       sent = false;
     }
-    if (!sent && child.state === 'stopping') child.proc.kill('SIGKILL');
+    if (!sent && child.state === 'stopping') this.killTree(child);
     if (typeof shutdown === 'number') {
-      const t = setTimeout(() => child.proc.kill('SIGKILL'), shutdown);
+      const t = setTimeout(() => this.killTree(child), shutdown);
       child.reason.finally(() => clearTimeout(t));
     }
-    return child.reason;
+    return this.settled(child);
+  }
+
+  /** The child's reason, once whatever a SIGKILL left behind is cleaned up too. */
+  private async settled(child: ChildHandle): Promise<ExitReason> {
+    const r = await child.reason;
+    await child.cleanup;
+    return r;
+  }
+
+  // SIGKILL gives a child no chance to stop its own children in order: they die by
+  // their parent-death signal, and nobody is left to remove their sockets and
+  // lockfiles. So note the subtree first, wait for it to die, then clean up.
+  private killTree(child: ChildHandle): void {
+    if (child.state === 'exited' || child.cleanup !== DONE) {
+      child.proc.kill('SIGKILL');
+      return;
+    }
+    const subtree = descendantsOf(child.pid, listPids(this.host.dir));
+    child.proc.kill('SIGKILL');
+    child.cleanup = child.reason.then(() => Promise.all(subtree.map((pid) => new Promise<void>((resolve) => {
+      try {
+        watchPid(pid, resolve);
+      } catch {
+        resolve();
+      }
+    })))).then(() => {
+      for (const pid of subtree) removeIfStale(this.host.dir, pid);
+      sweepStale(this.host.dir, this.host.self.pid);
+    });
   }
 
   /** Stop every child, last started first. */

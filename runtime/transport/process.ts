@@ -40,3 +40,24 @@ export function reapOrphans(nodeChildren: Set<number>): number {
   }
   return n;
 }
+
+/** Which of `pids` descend from `root` (by their parent pids in /proc). */
+export function descendantsOf(root: number, pids: number[]): number[] {
+  const parent = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+      parent.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* already gone */ }
+  }
+  const out: number[] = [];
+  for (const pid of parent.keys()) {
+    for (let p = parent.get(pid), hops = 0; p !== undefined && hops < 64; p = parent.get(p), hops++) {
+      if (p === root) {
+        out.push(pid);
+        break;
+      }
+    }
+  }
+  return out;
+}
