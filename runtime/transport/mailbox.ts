@@ -1,21 +1,18 @@
 // A process's mailbox: the bound socket in the system directory, the lockfile that
-// proves we are alive, one PeerChannel per destination, receive-side parsing and
-// checks, reassembly, and the statistics. The transport's public face.
+// proves we are alive, one PeerChannel per destination (the sending side), the
+// Inbound parser (the receiving side), and the statistics. The transport's public face.
 import fs from 'node:fs';
 import { EventEmitter } from 'eventemitter3';
-import { native, type NativeReceiver, RECV_NO_CREDENTIALS, RECV_TRUNCATED, RECV_CONTROL_TRUNCATED } from './native.js';
+import { native, type NativeReceiver } from './native.js';
 import { type Address, isAddress } from './address.js';
 import { PeerChannel, type ChannelHost } from './peer.js';
-import { Reassembly, closeAll, type ReassemblyDrop } from './reassembly.js';
+import { Reassembly } from './reassembly.js';
+import { Inbound, type InboundMessage } from './inbound.js';
+export { InboundMessage } from './inbound.js';
 import {
   lockPath, prepareSystemDir, probePeer, removeIfStale, resolveSystemDir, sockPath, sweepStale, checkSystemName,
 } from './sysdir.js';
-import {
-  BATCH_ENTRY_OVERHEAD, HEADER_SIZE, KIND_BATCH, KIND_FRAGMENT, KIND_MESSAGE, MAGIC, MAX_DATAGRAM,
-  OFF_BODY_LEN, OFF_FRAG_COUNT, OFF_FRAG_INDEX, OFF_KIND, OFF_MAGIC, OFF_MSG_ID, OFF_NFDS,
-  OFF_RECEIVER_INSTANCE, OFF_SENDER_INSTANCE, OFF_SENDER_PID, OFF_TOTAL_LEN, OFF_VERSION, VERSION,
-  headerTemplate, instanceFromString, instanceToString,
-} from './wire.js';
+import { HEADER_SIZE, MAX_DATAGRAM, headerTemplate, instanceFromString, instanceToString } from './wire.js';
 import {
   BadArgumentError, ClosedError, DeadActorError, MailboxError, MailboxFullError, MessageTooLargeError,
   PidgeonError,
@@ -41,29 +38,6 @@ export interface MailboxOptions {
   batchCapacity?: number;
 }
 
-/** A received message. Its fds are closed after the `message` listeners return
- * unless one of them calls `takeFds()`. */
-export class InboundMessage {
-  readonly from: Address;
-  readonly body: Buffer;
-  readonly fds: readonly number[];
-  private claimed = false;
-  constructor(from: Address, body: Buffer, fds: number[] | undefined) {
-    this.from = from;
-    this.body = body;
-    this.fds = fds ?? NO_FDS;
-  }
-  /** Take ownership of the fds (the caller must close them). */
-  takeFds(): number[] {
-    this.claimed = true;
-    return [...this.fds];
-  }
-  /** @internal */
-  get fdsClaimed(): boolean {
-    return this.claimed;
-  }
-}
-const NO_FDS: readonly number[] = Object.freeze([]);
 
 /** A message accepted by `send` that could not be delivered. */
 export interface DeadLetter {
@@ -115,8 +89,6 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   private readonly dirty: PeerChannel[] = [];
   private flushScheduled = false;
   private readonly reassembly: Reassembly;
-  private readonly senders = new Map<number, { lo: number; hi: number; address: Address }>();
-  private readonly uid = process.getuid?.() ?? 0;
   private readonly opts: Required<Omit<MailboxOptions, 'dir' | 'system'>>;
   private readonly fragmentBody: number;
   private readonly host: ChannelHost;
@@ -175,7 +147,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     this.fragmentBody = Math.max(4096, Math.min(MAX_DATAGRAM, Math.floor(sndbuf / 4)) - HEADER_SIZE);
     this.reassembly = new Reassembly(
       { maxMessageSize: this.opts.maxMessageSize, maxTotalBytes: this.opts.maxReassemblyBytes, timeoutMs: this.opts.reassemblyTimeout },
-      (why) => this.countDrop(why),
+      (why) => { this.counters.dropped[why]++; },
     );
     this.host = {
       peerGone: (ch, lost) => this.peerGone(ch, lost),
@@ -193,7 +165,9 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
         c.coalesced += coalesced;
       },
     };
-    this.receiver = new native.Receiver(this.sockFd, MAX_DATAGRAM, RECEIVE_SLOTS, (buf, meta, fds) => this.onBatch(buf, meta, fds));
+    const inbound = new Inbound({ message: (m) => this.emit('message', m), error: (e) => this.emit('error', e) },
+      this.counters, this.reassembly, this.instanceLo, this.instanceHi);
+    this.receiver = new native.Receiver(this.sockFd, MAX_DATAGRAM, RECEIVE_SLOTS, (buf, meta, fds) => inbound.onBatch(buf, meta, fds));
     this.receiver.start();
     openDirs.add(dir);
   }
@@ -417,119 +391,6 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     for (const ch of list) ch.flushBatch();
   }
 
-  private countDrop(why: ReassemblyDrop | 'spoofed' | 'misdelivered'): void {
-    this.counters.dropped[why]++;
-  }
-
-  // The sender's address from the header's instance (two u32 halves): cached per
-  // pid, so the common case allocates nothing (no BigInt, no string).
-  private senderAddress(pid: number, lo: number, hi: number): Address {
-    let s = this.senders.get(pid);
-    if (s === undefined || s.lo !== lo || s.hi !== hi) {
-      if (s !== undefined) this.reassembly.forget(pid);
-      const instance = hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
-      s = { lo, hi, address: Object.freeze({ pid, instance }) };
-      if (this.senders.size > 4 * MAX_PEERS) this.senders.clear();
-      this.senders.set(pid, s);
-    }
-    return s.address;
-  }
-
-  private onBatch(buf: Buffer | null, meta: Int32Array | number, fds?: Int32Array): void {
-    if (buf === null || typeof meta === 'number') {
-      this.emit('error', new MailboxError(`receive failed: ${native.errname(meta as number)}`));
-      return;
-    }
-    let fdPos = 0;
-    for (let i = 0; i < meta.length; i += 6) {
-      const nfds = meta[i + 5];
-      let dfds: number[] | undefined;
-      if (nfds > 0) {
-        dfds = Array.from(fds!.subarray(fdPos, fdPos + nfds));
-        fdPos += nfds;
-      }
-      this.counters.datagramsReceived++;
-      try {
-        this.onDatagram(buf, meta[i], meta[i + 1], meta[i + 2], meta[i + 3], meta[i + 4], dfds);
-      } catch (err) {
-        // A listener threw: the datagram was handled, report and go on with the batch.
-        queueMicrotask(() => { throw err; });
-      }
-    }
-  }
-
-  private onDatagram(buf: Buffer, off: number, len: number, pid: number, uid: number, flags: number, fds: number[] | undefined): void {
-    if (flags & (RECV_TRUNCATED | RECV_CONTROL_TRUNCATED)) {
-      closeAll(fds);
-      return this.countDrop('oversize');
-    }
-    if (flags & RECV_NO_CREDENTIALS || uid !== this.uid) {
-      closeAll(fds);
-      return this.countDrop('spoofed');
-    }
-    if (len < HEADER_SIZE || buf.readUInt32LE(off + OFF_MAGIC) !== MAGIC || buf[off + OFF_VERSION] !== VERSION ||
-        buf.readUInt32LE(off + OFF_BODY_LEN) !== len - HEADER_SIZE || buf.readUInt16LE(off + OFF_NFDS) !== (fds?.length ?? 0)) {
-      closeAll(fds);
-      return this.countDrop('malformed');
-    }
-    if (buf.readUInt32LE(off + OFF_SENDER_PID) !== pid) {
-      closeAll(fds);
-      return this.countDrop('spoofed');
-    }
-    if (buf.readUInt32LE(off + OFF_RECEIVER_INSTANCE) !== this.instanceLo || buf.readUInt32LE(off + OFF_RECEIVER_INSTANCE + 4) !== this.instanceHi) {
-      closeAll(fds);
-      return this.countDrop('misdelivered');
-    }
-    const from = this.senderAddress(pid, buf.readUInt32LE(off + OFF_SENDER_INSTANCE), buf.readUInt32LE(off + OFF_SENDER_INSTANCE + 4));
-    const body = buf.subarray(off + HEADER_SIZE, off + len);
-    this.counters.bytesReceived += len;
-    switch (buf[off + OFF_KIND]) {
-      case KIND_MESSAGE:
-        return this.deliver(from, body, fds);
-      case KIND_BATCH:
-        return this.deliverBatch(from, body, fds);
-      case KIND_FRAGMENT: {
-        const whole = this.reassembly.add(pid, from.instance, buf.readUInt32LE(off + OFF_MSG_ID),
-          buf.readUInt32LE(off + OFF_FRAG_INDEX), buf.readUInt32LE(off + OFF_FRAG_COUNT),
-          buf.readUInt32LE(off + OFF_TOTAL_LEN), body, fds);
-        if (whole) this.deliver(from, whole.body, whole.fds);
-        return;
-      }
-      default:
-        closeAll(fds);
-        return this.countDrop('malformed');
-    }
-  }
-
-  private deliverBatch(from: Address, body: Buffer, fds: number[] | undefined): void {
-    // Check the whole batch first: a malformed one is dropped entirely, not half-delivered.
-    let count = 0;
-    let off = 0;
-    while (off < body.length) {
-      if (off + BATCH_ENTRY_OVERHEAD > body.length) break;
-      off += BATCH_ENTRY_OVERHEAD + body.readUInt32LE(off);
-      count++;
-    }
-    if (off !== body.length || count === 0 || fds !== undefined) {
-      closeAll(fds);
-      return this.countDrop('malformed');
-    }
-    for (off = 0; off < body.length;) {
-      const n = body.readUInt32LE(off);
-      this.deliver(from, body.subarray(off + BATCH_ENTRY_OVERHEAD, off + BATCH_ENTRY_OVERHEAD + n), undefined);
-      off += BATCH_ENTRY_OVERHEAD + n;
-    }
-  }
-
-  private deliver(from: Address, body: Buffer, fds: number[] | undefined): void {
-    this.counters.received++;
-    const msg = new InboundMessage(from, body, fds);
-    try {
-      this.emit('message', msg);
-    } finally {
-      if (fds !== undefined && !msg.fdsClaimed) closeAll(fds);
-    }
-  }
 }
 
 function dead(to: Address, why: string): DeadActorError {

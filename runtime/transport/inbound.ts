@@ -1,0 +1,181 @@
+// The receiving side of a mailbox: one batch of datagrams from the native Receiver
+// at a time; each datagram's header is checked against the kernel's credentials
+// and our instance, batches are split, fragments reassembled, and every message is
+// handed on with its fds (closed afterwards unless a listener takes them).
+import { native, RECV_NO_CREDENTIALS, RECV_TRUNCATED, RECV_CONTROL_TRUNCATED } from './native.js';
+import type { Address } from './address.js';
+import { Reassembly, closeAll, type ReassemblyDrop } from './reassembly.js';
+import {
+  BATCH_ENTRY_OVERHEAD, HEADER_SIZE, KIND_BATCH, KIND_FRAGMENT, KIND_MESSAGE, MAGIC,
+  OFF_BODY_LEN, OFF_FRAG_COUNT, OFF_FRAG_INDEX, OFF_KIND, OFF_MAGIC, OFF_MSG_ID, OFF_NFDS,
+  OFF_RECEIVER_INSTANCE, OFF_SENDER_INSTANCE, OFF_SENDER_PID, OFF_TOTAL_LEN, OFF_VERSION, VERSION,
+} from './wire.js';
+import { MailboxError } from '../errors.js';
+
+/** A received message. Its fds are closed after the `message` listeners return
+ * unless one of them calls `takeFds()`. */
+export class InboundMessage {
+  readonly from: Address;
+  readonly body: Buffer;
+  readonly fds: readonly number[];
+  private claimed = false;
+  constructor(from: Address, body: Buffer, fds: number[] | undefined) {
+    this.from = from;
+    this.body = body;
+    this.fds = fds ?? NO_FDS;
+  }
+  /** Take ownership of the fds (the caller must close them). */
+  takeFds(): number[] {
+    this.claimed = true;
+    return [...this.fds];
+  }
+  /** @internal */
+  get fdsClaimed(): boolean {
+    return this.claimed;
+  }
+}
+const NO_FDS: readonly number[] = Object.freeze([]);
+
+/** Receive-side counters (shared with the mailbox's stats). */
+export interface InboundCounters {
+  received: number;
+  bytesReceived: number;
+  datagramsReceived: number;
+  dropped: { malformed: number; spoofed: number; oversize: number; misdelivered: number; incomplete: number };
+}
+
+/** Where inbound messages and receive errors go. */
+export interface InboundHost {
+  message(msg: InboundMessage): void;
+  error(err: MailboxError): void;
+}
+
+const MAX_SENDERS = 4096;
+
+/** Parses and checks what arrives on one mailbox's socket. */
+export class Inbound {
+  private readonly senders = new Map<number, { lo: number; hi: number; address: Address }>();
+  private readonly uid = process.getuid?.() ?? 0;
+  constructor(
+    private readonly host: InboundHost,
+    private readonly counters: InboundCounters,
+    private readonly reassembly: Reassembly,
+    private readonly instanceLo: number,
+    private readonly instanceHi: number,
+  ) {}
+
+  private countDrop(why: ReassemblyDrop | 'spoofed' | 'misdelivered'): void {
+    this.counters.dropped[why]++;
+  }
+
+  // The sender's address from the header's instance (two u32 halves): cached per
+  // pid, so the common case allocates nothing (no BigInt, no string).
+  private senderAddress(pid: number, lo: number, hi: number): Address {
+    let s = this.senders.get(pid);
+    if (s === undefined || s.lo !== lo || s.hi !== hi) {
+      if (s !== undefined) this.reassembly.forget(pid);
+      const instance = hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+      s = { lo, hi, address: Object.freeze({ pid, instance }) };
+      if (this.senders.size > MAX_SENDERS) this.senders.clear();
+      this.senders.set(pid, s);
+    }
+    return s.address;
+  }
+
+  /** Handle one receive batch from the native Receiver. */
+  onBatch(buf: Buffer | null, meta: Int32Array | number, fds?: Int32Array): void {
+    if (buf === null || typeof meta === 'number') {
+      this.host.error(new MailboxError(`receive failed: ${native.errname(meta as number)}`));
+      return;
+    }
+    let fdPos = 0;
+    for (let i = 0; i < meta.length; i += 6) {
+      const nfds = meta[i + 5];
+      let dfds: number[] | undefined;
+      if (nfds > 0) {
+        dfds = Array.from(fds!.subarray(fdPos, fdPos + nfds));
+        fdPos += nfds;
+      }
+      this.counters.datagramsReceived++;
+      try {
+        this.onDatagram(buf, meta[i], meta[i + 1], meta[i + 2], meta[i + 3], meta[i + 4], dfds);
+      } catch (err) {
+        // A listener threw: the datagram was handled, report and go on with the batch.
+        queueMicrotask(() => { throw err; });
+      }
+    }
+  }
+
+  private onDatagram(buf: Buffer, off: number, len: number, pid: number, uid: number, flags: number, fds: number[] | undefined): void {
+    if (flags & (RECV_TRUNCATED | RECV_CONTROL_TRUNCATED)) {
+      closeAll(fds);
+      return this.countDrop('oversize');
+    }
+    if (flags & RECV_NO_CREDENTIALS || uid !== this.uid) {
+      closeAll(fds);
+      return this.countDrop('spoofed');
+    }
+    if (len < HEADER_SIZE || buf.readUInt32LE(off + OFF_MAGIC) !== MAGIC || buf[off + OFF_VERSION] !== VERSION ||
+        buf.readUInt32LE(off + OFF_BODY_LEN) !== len - HEADER_SIZE || buf.readUInt16LE(off + OFF_NFDS) !== (fds?.length ?? 0)) {
+      closeAll(fds);
+      return this.countDrop('malformed');
+    }
+    if (buf.readUInt32LE(off + OFF_SENDER_PID) !== pid) {
+      closeAll(fds);
+      return this.countDrop('spoofed');
+    }
+    if (buf.readUInt32LE(off + OFF_RECEIVER_INSTANCE) !== this.instanceLo || buf.readUInt32LE(off + OFF_RECEIVER_INSTANCE + 4) !== this.instanceHi) {
+      closeAll(fds);
+      return this.countDrop('misdelivered');
+    }
+    const from = this.senderAddress(pid, buf.readUInt32LE(off + OFF_SENDER_INSTANCE), buf.readUInt32LE(off + OFF_SENDER_INSTANCE + 4));
+    const body = buf.subarray(off + HEADER_SIZE, off + len);
+    this.counters.bytesReceived += len;
+    switch (buf[off + OFF_KIND]) {
+      case KIND_MESSAGE:
+        return this.deliver(from, body, fds);
+      case KIND_BATCH:
+        return this.deliverBatch(from, body, fds);
+      case KIND_FRAGMENT: {
+        const whole = this.reassembly.add(pid, from.instance, buf.readUInt32LE(off + OFF_MSG_ID),
+          buf.readUInt32LE(off + OFF_FRAG_INDEX), buf.readUInt32LE(off + OFF_FRAG_COUNT),
+          buf.readUInt32LE(off + OFF_TOTAL_LEN), body, fds);
+        if (whole) this.deliver(from, whole.body, whole.fds);
+        return;
+      }
+      default:
+        closeAll(fds);
+        return this.countDrop('malformed');
+    }
+  }
+
+  private deliverBatch(from: Address, body: Buffer, fds: number[] | undefined): void {
+    // Check the whole batch first: a malformed one is dropped entirely, not half-delivered.
+    let count = 0;
+    let off = 0;
+    while (off < body.length) {
+      if (off + BATCH_ENTRY_OVERHEAD > body.length) break;
+      off += BATCH_ENTRY_OVERHEAD + body.readUInt32LE(off);
+      count++;
+    }
+    if (off !== body.length || count === 0 || fds !== undefined) {
+      closeAll(fds);
+      return this.countDrop('malformed');
+    }
+    for (off = 0; off < body.length;) {
+      const n = body.readUInt32LE(off);
+      this.deliver(from, body.subarray(off + BATCH_ENTRY_OVERHEAD, off + BATCH_ENTRY_OVERHEAD + n), undefined);
+      off += BATCH_ENTRY_OVERHEAD + n;
+    }
+  }
+
+  private deliver(from: Address, body: Buffer, fds: number[] | undefined): void {
+    this.counters.received++;
+    const msg = new InboundMessage(from, body, fds);
+    try {
+      this.host.message(msg);
+    } finally {
+      if (fds !== undefined && !msg.fdsClaimed) closeAll(fds);
+    }
+  }
+}
