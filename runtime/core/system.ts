@@ -7,13 +7,15 @@ import {
   Mailbox, formatAddress, isAddress, listLive, type Address, type InboundMessage, type MailboxOptions, type MailboxStats,
 } from '../transport/index.js';
 import { BadArgumentError, ClosedError, DeadActorError, PidgeonError } from '../errors.js';
-import { type ActorDefinition, type ActorRef, type ExitReason, isNormalReason } from './actor.js';
+import type { ActorDefinition, ActorRef, ExitReason } from './actor.js';
 import { Asks } from './asks.js';
 import { ChildHandle, Children, type ShutdownSpec, type SpawnOptions } from './children.js';
 import { ActorRuntime } from './context.js';
 import { DeathWatch } from './deathwatch.js';
 import { T_ASK, T_MSG, T_REPLY, T_SYS, T_SYSASK, decodeEnvelope, encodeEnvelope, type Envelope } from './envelope.js';
 import { Registry } from './registry.js';
+import { Relations, type DownNotice } from './relations.js';
+export type { DownNotice } from './relations.js';
 import { serializeError, type SerializedError } from './codec.js';
 
 /** Options of `ActorSystem.start`. */
@@ -37,7 +39,6 @@ export interface MessageMeta {
   /** Answer an ask (or send to the sender). */
   reply(msg: unknown): boolean;
 }
-export interface DownNotice { ref: ActorRef; reason: ExitReason; monitor: string }
 export interface DeadLetterNotice { to: ActorRef; message: unknown; error: PidgeonError }
 
 export interface SystemEvents {
@@ -59,7 +60,6 @@ export interface SystemEvents {
 type SystemHandler = (from: Address, payload: any) => void;
 type SystemAskHandler = (from: Address, payload: any) => unknown | Promise<unknown>;
 
-interface Monitor { ref: ActorRef; cancel: () => void; to: 'event' | 'actor' }
 
 /** This process's membership in a system of actors. */
 export class ActorSystem extends EventEmitter<SystemEvents> {
@@ -75,12 +75,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   /** @internal */ module: string | undefined;
   readonly startedAt = Date.now();
   private readonly asks = new Asks();
-  private readonly monitors = new Map<string, Monitor>();
-  private readonly links = new Map<string, { ref: ActorRef; cancel: () => void }>();
-  private readonly watchers = new Map<string, Address>();
+  private readonly relations: Relations;
   private readonly sysHandlers = new Map<string, SystemHandler>();
   private readonly sysAskHandlers = new Map<string, SystemAskHandler>();
-  private nextMonitor = 1;
   private deadLetterCount = 0;
   private closed = false;
   private exiting: Promise<void> | null = null;
@@ -121,7 +118,16 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       childExited: (c, reason) => this.onChildExit(c, reason),
     });
     this.deathwatch.setChildReasons(this.children);
-    if (parent) this.watchers.set(key(parent), parent);
+    this.relations = new Relations({
+      deathwatch: this.deathwatch,
+      selfPid: this.mailbox.address.pid,
+      actor: () => this.actor,
+      trySendSystem: (to, op, payload) => this.trySendSystem(to, op, payload),
+      deliverLocal: (msg, from) => this.deliverLocal(msg, from),
+      emitDown: (n) => this.emit('down', n),
+      emitExit: (n) => this.emit('exit', n),
+      exitActor: (r) => this.exitActor(r),
+    }, parent);
     this.mailbox.on('message', (m) => this.onMessage(m));
     this.mailbox.on('deadLetter', (d) => {
       const env = decodeEnvelope(d.body);
@@ -179,27 +185,12 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   monitorFor(ref: ActorRef, to: 'event' | 'actor'): string {
     this.checkOpen();
     checkRef(ref);
-    const id = `${this.mailbox.address.pid}.${this.nextMonitor++}`;
-    this.trySendSystem(ref, 'watch', null);
-    const cancel = this.deathwatch.watch(ref, (reason) => {
-      if (!this.monitors.delete(id)) return;
-      const notice: DownNotice = { ref, reason, monitor: id };
-      if (to === 'actor' && this.actor) this.deliverLocal({ type: 'DOWN', ...notice }, ref);
-      else this.emit('down', notice);
-    });
-    this.monitors.set(id, { ref, cancel, to });
-    return id;
+    return this.relations.monitor(ref, to);
   }
 
   /** Stop watching (no `down` will follow). */
   demonitor(monitor: string): void {
-    const m = this.monitors.get(monitor);
-    if (!m) return;
-    this.monitors.delete(monitor);
-    m.cancel();
-    if (![...this.monitors.values()].some((o) => o.ref.pid === m.ref.pid) && !this.links.has(key(m.ref))) {
-      this.trySendSystem(m.ref, 'unwatch', null);
-    }
+    this.relations.demonitor(monitor);
   }
 
   /** Link: if either exits abnormally the other exits too (unless it traps exits;
@@ -207,16 +198,11 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   link(ref: ActorRef): void {
     this.checkOpen();
     checkRef(ref);
-    this.trySendSystem(ref, 'link', null);
-    this.watchLinked(ref);
+    this.relations.link(ref);
   }
 
   unlink(ref: ActorRef): void {
-    const l = this.links.get(key(ref));
-    if (!l) return;
-    this.links.delete(key(ref));
-    l.cancel();
-    this.trySendSystem(ref, 'unlink', null);
+    this.relations.unlink(ref);
   }
 
   /** Is `ref` alive now? (its lockfile is held by the same incarnation; no message sent) */
@@ -353,12 +339,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     this.exiting = (async () => {
       this.actor?.halt();
       await this.children.stopAll(5000);
-      for (const w of this.watchers.values()) this.trySendSystem(w, 'farewell', { reason: wireReason(reason) });
+      for (const w of this.relations.watcherList()) this.trySendSystem(w, 'farewell', { reason: wireReason(reason) });
       this.asks.failAll(new ClosedError('actor system closed'));
-      for (const m of this.monitors.values()) m.cancel();
-      this.monitors.clear();
-      for (const l of this.links.values()) l.cancel();
-      this.links.clear();
+      this.relations.close();
       this.registry.unregisterAll(this.mailbox.address);
       this.deathwatch.close();
       this.closed = true;
@@ -412,29 +395,6 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     }
   }
 
-  private watchLinked(ref: ActorRef, requestedByPeer = false): void {
-    const k = key(ref);
-    if (this.links.has(k)) return;
-    const cancel = this.deathwatch.watch(ref, (reason) => {
-      if (!this.links.delete(k)) return;
-      // A peer that asked for the link was alive when it asked: 'noproc' means it died
-      // (without a farewell, e.g. SIGKILL) before we read its request, not that it
-      // never existed. Its exit still propagates, with an unknown cause.
-      this.onLinkedExit(ref, requestedByPeer && reason === 'noproc' ? { signal: 'unknown' } : reason);
-    });
-    this.links.set(k, { ref, cancel });
-    this.watchers.set(k, ref);
-  }
-
-  private onLinkedExit(from: ActorRef, reason: ExitReason): void {
-    this.watchers.delete(key(from));
-    if (this.actor && !this.actor.trapExit) {
-      if (!isNormalReason(reason) && reason !== 'noproc') this.exitActor(reason);
-      return;
-    }
-    if (this.actor) this.deliverLocal({ type: 'EXIT', from, reason }, from);
-    else this.emit('exit', { from, reason });
-  }
 
   private onChildExit(c: ChildHandle, reason: ExitReason): void {
     if (c.ref) this.emit('childExit', { ref: c.ref, reason, module: c.module, ...(c.name ? { name: c.name } : {}) });
@@ -488,14 +448,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       case 'hello': return this.children.onHello(from);
       case 'ready': return this.children.onReady(from);
       case 'initFailed': return this.children.onInitFailed(from, (payload as { error: SerializedError }).error);
-      case 'watch': this.watchers.set(key(from), from); return;
-      case 'unwatch': if (!this.links.has(key(from)) && !(this.parent && key(this.parent) === key(from))) this.watchers.delete(key(from)); return;
-      case 'link': return this.watchLinked(from, true);
-      case 'unlink': {
-        const l = this.links.get(key(from));
-        if (l) { this.links.delete(key(from)); l.cancel(); }
-        return;
-      }
+      case 'watch': case 'unwatch': case 'link': case 'unlink':
+        return this.relations.onRequest(op, from);
       case 'farewell': return this.deathwatch.noteFarewell(from, readReason(payload?.reason));
       case 'stop': {
         const reason = readReason(payload?.reason ?? 'shutdown');
@@ -521,10 +475,6 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       answer(false, err);
     }
   }
-}
-
-function key(a: Address): string {
-  return `${a.pid}:${a.instance}`;
 }
 
 function checkRef(ref: unknown): asserts ref is ActorRef {
