@@ -388,7 +388,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   private flushDirty(): void {
     this.flushScheduled = false;
     const list = this.dirty.splice(0);
-    for (const ch of list) ch.flushBatch();
+    for (const ch of list) ch.flushBatch(false);
   }
 
 }

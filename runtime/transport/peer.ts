@@ -102,8 +102,12 @@ export class PeerChannel {
   }
 
   /** Close the open batch into one datagram and send or queue it. */
-  flushBatch(): void {
+  /** Close the open batch into a datagram. At the end of a tick (`force` false) a
+   * batch waits while the queue is backed up: it keeps coalescing until the peer
+   * reads again, instead of adding one tiny datagram per tick to the queue. */
+  flushBatch(force = true): void {
     if (this.batchCount === 0 || this.batch === null || this.closed) return;
+    if (!force && (this.waiting || this.head < this.queue.length)) return;
     const b = this.batch;
     const len = this.batchLen;
     const count = this.batchCount;
@@ -114,10 +118,15 @@ export class PeerChannel {
     this.queuedMessages -= count;
     this.template.copy(b, 0, 0, HEADER_SIZE);
     fillHeader(b, KIND_BATCH, 0, len - HEADER_SIZE, this.msgId++, 0, 1, len - HEADER_SIZE);
-    const queued = this.submit({ parts: [b.subarray(0, len)], fds: undefined, bytes: len, messages: count, kind: KIND_BATCH }, true);
-    // Sent at once (the common case): the kernel has copied it, reuse the buffer
-    // rather than allocate a fresh 64 KiB one per flush.
-    if (!queued && this.batch === null && !this.closed) this.batch = b;
+    const d: Datagram = { parts: [b.subarray(0, len)], fds: undefined, bytes: len, messages: count, kind: KIND_BATCH };
+    const queued = this.submit(d, true);
+    // A mostly empty batch that has to wait is copied to its exact size, so the queue
+    // never pins 64 KiB per small datagram; a full one is handed over as it is.
+    if (queued && len * 2 < b.length) d.parts[0] = Buffer.from(d.parts[0]);
+    else if (queued) return;
+    // Sent at once (the common case) or copied: reuse the buffer rather than
+    // allocate a fresh 64 KiB one per flush.
+    if (this.batch === null && !this.closed) this.batch = b;
   }
 
   /** Send a message on its own (large, or carrying fds), fragmenting it if needed. */
@@ -209,6 +218,9 @@ export class PeerChannel {
     if (this.head === this.queue.length) {
       this.queue = [];
       this.head = 0;
+      // What coalesced while we waited goes out now (or starts the queue again).
+      this.flushBatch(true);
+      if (this.closed) return;
       if (this.aboveHighWater && this.queuedBytes <= this.limits.highWaterMark) {
         this.aboveHighWater = false;
         this.host.drained(this);

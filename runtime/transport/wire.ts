@@ -16,8 +16,10 @@ export const KIND_MESSAGE = 1;
 export const KIND_FRAGMENT = 2;
 export const KIND_BATCH = 3;
 
-/** Largest datagram pidgeon sends; every receive slot holds one. */
-export const MAX_DATAGRAM = 256 * 1024;
+/** Largest datagram pidgeon sends; every receive slot holds one. 256 KiB of body
+ * plus the header and some slack, so that a 1 MiB message with its envelope fits
+ * in four fragments rather than four and a sliver. */
+export const MAX_DATAGRAM = 256 * 1024 + 256;
 /** Each message inside a batch is prefixed by its length. */
 export const BATCH_ENTRY_OVERHEAD = 4;
 
