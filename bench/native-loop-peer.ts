@@ -8,9 +8,9 @@ const [dir, slotSize, slots] = process.argv.slice(2);
 native.setParentDeathSignal(9, process.ppid);
 const rx = native.socketBind(path.join(dir, 'b'), 4 << 20);
 let tx = -1;
-const receiver = new native.Receiver(rx, Number(slotSize), Number(slots), (buf, meta) => {
+const receiver = new native.Receiver(rx, Number(slotSize), Number(slots), (buf, meta, _fds, count = 0) => {
   if (buf === null || typeof meta === 'number') throw new Error(`receive failed: ${meta}`);
-  for (let i = 0; i < meta.length; i += 6) native.sendv(tx, buf.subarray(meta[i], meta[i] + meta[i + 1]));
+  for (let i = 0; i < count * 6; i += 6) native.sendv(tx, buf.subarray(meta[i], meta[i] + meta[i + 1]));
 });
 process.on('message', (m: { c: string }) => {
   if (m.c === 'connect') {

@@ -59,9 +59,9 @@ export function nativeRttSubject(): RttSubject {
         const connected = nextMessage(child, isReply('connected'), 10_000, 'native-loop peer connect');
         child.send({ c: 'connect' });
         await connected;
-        receiver = new native.Receiver(rx, SLOT_SIZE, SLOTS, (buf, meta) => {
+        receiver = new native.Receiver(rx, SLOT_SIZE, SLOTS, (buf, meta, _fds, count = 0) => {
           if (buf === null || typeof meta === 'number') throw new Error(`receive failed: ${meta}`);
-          for (let i = 0; i < meta.length; i += 6) onDatagram();
+          for (let i = 0; i < count * 6; i += 6) onDatagram();
         });
         receiver.start();
       } catch (err) {

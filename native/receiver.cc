@@ -30,7 +30,8 @@ class Receiver : public PollOwner<Receiver> {
     });
   }
 
-  // new Receiver(fd, slotSize, slots, (buf, meta: Int32Array, fds: Int32Array) => void)
+  // new Receiver(fd, slotSize, slots, (buf, meta: Int32Array, fds: Int32Array, count) => void):
+  // `count` datagrams, rows of 6 ints in `meta`; the arrays are reused between calls.
   explicit Receiver(const Napi::CallbackInfo& info) : PollOwner<Receiver>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsNumber() ||
@@ -177,17 +178,36 @@ class Receiver : public PollOwner<Receiver> {
       int32_t* m = &meta[(size_t)i * kMetaStride];
       if (m[1] > 0) memcpy(buf.Data() + m[0], arena_.get() + (size_t)i * slot_size_, m[1]);
     }
-    Napi::Int32Array jmeta = Napi::Int32Array::New(env, meta.size());
+    // The row and fd arrays are allocated once and reused: JavaScript reads them
+    // during the call only. A nested delivery (pump() from inside a callback) gets
+    // fresh ones so it cannot overwrite rows still being read.
+    Napi::Int32Array jmeta, jfds;
+    if (!delivering_ && !meta_ref_.IsEmpty()) {
+      jmeta = meta_ref_.Value();
+      jfds = fds_ref_.Value();
+    } else {
+      jmeta = Napi::Int32Array::New(env, (size_t)slots_ * kMetaStride);
+      jfds = Napi::Int32Array::New(env, (size_t)slots_ * kMaxFdsPerDatagram);
+      if (!delivering_ && meta_ref_.IsEmpty()) {
+        meta_ref_ = Napi::Persistent(jmeta);
+        fds_ref_ = Napi::Persistent(jfds);
+      }
+    }
     memcpy(jmeta.Data(), meta.data(), meta.size() * sizeof(int32_t));
-    Napi::Int32Array jfds = Napi::Int32Array::New(env, total_fds);
     if (total_fds) memcpy(jfds.Data(), fds.data(), fds.size() * sizeof(int32_t));
-    Call(from_loop, {buf, jmeta, jfds});
+    bool outer = !delivering_;
+    delivering_ = true;
+    Call(from_loop, {buf, jmeta, jfds, Napi::Number::New(env, n)});
+    if (outer) delivering_ = false;
   }
 
   int fd_ = -1;
   int slot_size_ = 0;
   int slots_ = 0;
   Napi::FunctionReference callback_;
+  Napi::Reference<Napi::Int32Array> meta_ref_;
+  Napi::Reference<Napi::Int32Array> fds_ref_;
+  bool delivering_ = false;
   std::unique_ptr<uint8_t[]> arena_;
   std::unique_ptr<char[]> control_;
   std::vector<struct mmsghdr> msgs_;

@@ -83,13 +83,14 @@ export class Inbound {
   }
 
   /** Handle one receive batch from the native Receiver. */
-  onBatch(buf: Buffer | null, meta: Int32Array | number, fds?: Int32Array): void {
+  onBatch(buf: Buffer | null, meta: Int32Array | number, fds?: Int32Array, count = 0): void {
     if (buf === null || typeof meta === 'number') {
       this.host.error(new MailboxError(`receive failed: ${native.errname(meta as number)}`));
       return;
     }
     let fdPos = 0;
-    for (let i = 0; i < meta.length; i += 6) {
+    // The native side reuses `meta` and `fds`: read them now, keep nothing.
+    for (let i = 0, end = count * 6; i < end; i += 6) {
       const nfds = meta[i + 5];
       let dfds: number[] | undefined;
       if (nfds > 0) {

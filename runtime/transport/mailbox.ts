@@ -167,7 +167,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     };
     const inbound = new Inbound({ message: (m) => this.emit('message', m), error: (e) => this.emit('error', e) },
       this.counters, this.reassembly, this.instanceLo, this.instanceHi);
-    this.receiver = new native.Receiver(this.sockFd, MAX_DATAGRAM, RECEIVE_SLOTS, (buf, meta, fds) => inbound.onBatch(buf, meta, fds));
+    this.receiver = new native.Receiver(this.sockFd, MAX_DATAGRAM, RECEIVE_SLOTS, (buf, meta, fds, count) => inbound.onBatch(buf, meta, fds, count));
     this.receiver.start();
     openDirs.add(dir);
   }

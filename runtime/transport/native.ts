@@ -7,8 +7,9 @@ import fs from 'node:fs';
 import { PlatformError } from '../errors.js';
 
 /** Receive-batch callback: datagram bytes back to back, a row of 6 ints per datagram
- * (offset, length, credential pid, credential uid, flags, fd count), and the fds. */
-export type BatchCallback = (buf: Buffer | null, meta: Int32Array | number, fds?: Int32Array) => void;
+ * (offset, length, credential pid, credential uid, flags, fd count), the fds, and the
+ * number of datagrams. `meta` and `fds` are reused by the next call: read, don't keep. */
+export type BatchCallback = (buf: Buffer | null, meta: Int32Array | number, fds?: Int32Array, count?: number) => void;
 
 export interface NativeReceiver {
   start(): void;
