@@ -16,8 +16,9 @@ import { killAll, liveChildren } from './lib/proc.js';
 import { markdownSection, textSection, writeGenerated } from './lib/report.js';
 import { defaultOptions, type MeasureOptions, type Section, type SectionResult } from './lib/types.js';
 import { transportSection } from './sections/transport.js';
+import { actorsSection } from './sections/actors.js';
 
-const SECTIONS: Section[] = [transportSection];
+const SECTIONS: Section[] = [transportSection, actorsSection];
 
 /** The whole run is bounded: past this, children are killed and the bench fails. */
 const WATCHDOG_MS = 5 * 60_000;
