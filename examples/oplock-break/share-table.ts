@@ -36,7 +36,10 @@ export default defineActor({
         for (const [file, e] of table) {
           if (key(e.holder) === key(msg.ref)) {
             table.delete(file);
-            console.log(`    share-table: client ${e.label} (pid ${msg.ref.pid}) is gone; its oplock on ${file} is released`);
+            // An orderly stop (the demo's end) is not news; a crash or a kill is.
+            if (msg.reason !== 'normal' && msg.reason !== 'shutdown') {
+              console.log(`    share-table: client ${e.label} (pid ${msg.ref.pid}) is gone; its oplock on ${file} is released`);
+            }
           }
         }
         return;
