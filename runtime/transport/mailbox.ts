@@ -257,12 +257,13 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   async close(options: { timeout?: number } = {}): Promise<void> {
     if (this.closed) return;
     this.flushDirty();
-    const deadline = Date.now() + (options.timeout ?? 2000);
-    for (const ch of [...this.peers.values()]) {
-      while (ch.busy && !ch.closed && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    }
+    // Wait for every queue to drain (events, not polling), at most `timeout` ms.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.peers.values()].map((ch) => ch.idle())),
+      new Promise<void>((r) => { timer = setTimeout(r, options.timeout ?? 2000); }),
+    ]);
+    clearTimeout(timer);
     this.closeNow();
   }
 

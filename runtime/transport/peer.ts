@@ -65,6 +65,7 @@ export class PeerChannel {
   private waiting = false;
   private msgId = 0;
   private aboveHighWater = false;
+  private idleWaiters: (() => void)[] = [];
   /** Bytes waiting in the queue and in the open batch. */
   queuedBytes = 0;
   queuedMessages = 0;
@@ -225,6 +226,7 @@ export class PeerChannel {
         this.aboveHighWater = false;
         this.host.drained(this);
       }
+      this.wakeIdle();
     } else {
       if (this.head > 1024) {
         this.queue = this.queue.slice(this.head);
@@ -246,6 +248,17 @@ export class PeerChannel {
   /** True while datagrams wait for the peer. */
   get busy(): boolean {
     return this.head < this.queue.length || this.batchCount > 0;
+  }
+
+  /** Resolves once nothing is left to send (or the channel is closed). */
+  idle(): Promise<void> {
+    if (!this.busy || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private wakeIdle(): void {
+    if (this.idleWaiters.length === 0 || (this.busy && !this.closed)) return;
+    for (const r of this.idleWaiters.splice(0)) r();
   }
 
   /** Every accepted body not yet sent (the queue and the open batch), for dead letters. */
@@ -302,6 +315,7 @@ export class PeerChannel {
     this.waiting = false;
     native.closeFd(this.fd);
     this.fd = -1;
+    this.wakeIdle();
     return lost;
   }
 }
