@@ -243,11 +243,11 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     if (child && child.ref?.instance === ref.instance) return this.children.stop(child, options.timeout ?? 5000);
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | null = null;
-      const cancel = this.deathwatch.watch(ref, (reason) => {
+      // The watch ends by itself when it fires (it resolves this stop).
+      this.deathwatch.watch(ref, (reason) => {
         if (timer) clearTimeout(timer);
         resolve(reason);
       });
-      void cancel;
       this.trySendSystem(ref, 'watch', null); // so that its farewell tells us the reason
       this.trySendSystem(ref, 'stop', { reason: 'shutdown' });
       const t = options.timeout ?? 5000;
