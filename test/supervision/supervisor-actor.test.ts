@@ -334,3 +334,26 @@ test('a supervisor registers its name; which() on it works by name lookup', asyn
   t.is(which[0].restart, 'permanent');
   t.deepEqual(await sys.ask(which[0].ref as ActorRef, { hi: 1 }, T), { hi: 1 });
 });
+
+test('one_for_all: temporary children on both sides of the failed one stay stopped', async (t) => {
+  const { sys } = await startSystem(t);
+  const tree = new Tree(sys);
+  const sup = await sys.supervise({
+    strategy: 'one_for_all',
+    intensity: 5,
+    children: [
+      { id: 't1', module: fixture('probe'), restart: 'temporary' },
+      { id: 'a', module: fixture('probe') },
+      { id: 't2', module: fixture('probe'), restart: 'temporary' },
+    ],
+  }, { reportTo: sys.self });
+  const before = await sys.which(sup);
+  const a = before.find((c) => c.id === 'a')!.ref!;
+  const from = tree.events.length;
+  process.kill(a.pid, 'SIGKILL');
+  await tree.next((e) => e.event === 'started' && e.id === 'a', 'a to be restarted', from);
+  const after = await sys.which(sup);
+  t.deepEqual(after.map((c) => c.id), ['a']);
+  t.not(after[0].ref!.pid, a.pid);
+  t.false(tree.events.slice(from).some((e) => e.event === 'started' && e.id !== 'a'));
+});

@@ -129,3 +129,20 @@ test('opening a mailbox sweeps the stale files of a crashed process and keeps th
   mb.send(live.address, Buffer.from('hi'));
   t.is((await live.next('message')).len, 2);
 });
+
+test('under the default location, a per-user directory writable by others is refused', (t) => {
+  const base = tmpdir(t);
+  const perUser = path.join(base, `pidgeon-${process.getuid!()}`);
+  fs.mkdirSync(perUser);
+  fs.chmodSync(perUser, 0o777);
+  const saved = { xdg: process.env.XDG_RUNTIME_DIR, dir: process.env.PIDGEON_DIR };
+  process.env.XDG_RUNTIME_DIR = base;
+  delete process.env.PIDGEON_DIR;
+  t.teardown(() => {
+    if (saved.xdg === undefined) delete process.env.XDG_RUNTIME_DIR;
+    else process.env.XDG_RUNTIME_DIR = saved.xdg;
+    if (saved.dir !== undefined) process.env.PIDGEON_DIR = saved.dir;
+  });
+  const err = t.throws(() => Mailbox.open({ system: 'peruser' }));
+  t.is((err as { code?: string }).code, 'EUNSAFEDIR');
+});
