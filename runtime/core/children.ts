@@ -37,6 +37,8 @@ export interface ChildHost {
   takeFarewell(ref: Address): ExitReason | undefined;
   /** A child exited (after the handshake). */
   childExited(child: ChildHandle, reason: ExitReason): void;
+  /** Tell the child's outside watchers (`addWatcher`) how it exited. */
+  tellWatchers(child: ChildHandle, reason: ExitReason): void;
 }
 
 const STDERR_TAIL = 4096;
@@ -52,6 +54,8 @@ export class ChildHandle {
   readonly startedAt = Date.now();
   state: 'starting' | 'running' | 'stopping' | 'exited' = 'starting';
   stderrTail = '';
+  /** Processes (not this one) that asked to hear how this child exits. */
+  readonly watchers: Address[] = [];
   /** @internal Settles once the subtree of a SIGKILLed child is gone and cleaned up. */
   cleanup: Promise<void> = DONE;
   /** Resolves with the exit reason once the process is reaped. */
@@ -96,6 +100,7 @@ export class Children {
   private readonly pending = new Map<number, Pending>();
   // Reasons of recently reaped children, for death watches that fire after the reap.
   private readonly recent = new Map<number, Promise<ExitReason>>();
+  private readonly recentSettled = new Map<string, ExitReason>();
 
   constructor(private readonly host: ChildHost) {}
 
@@ -190,6 +195,18 @@ export class Children {
     return this.byPid.get(pid)?.reason ?? this.recent.get(pid);
   }
 
+  /** `watcher` wants to hear how our child `child` exits. Returns its reason if it
+   * has already exited, null if it is not (or no longer known as) our child, and
+   * undefined when the watcher has been added and will be told. */
+  addWatcher(child: Address, watcher: Address): ExitReason | null | undefined {
+    const c = this.byPid.get(child.pid);
+    if (c && c.ref && c.ref.instance === child.instance && c.state !== 'exited') {
+      if (!c.watchers.some((w) => w.pid === watcher.pid && w.instance === watcher.instance)) c.watchers.push(watcher);
+      return undefined;
+    }
+    return this.recentSettled.get(`${child.pid}:${child.instance}`) ?? null;
+  }
+
   get(pid: number): ChildHandle | undefined {
     return this.byPid.get(pid);
   }
@@ -281,6 +298,11 @@ export class Children {
     this.byPid.delete(child.pid);
     this.recent.set(child.pid, child.reason);
     if (this.recent.size > 256) this.recent.delete(this.recent.keys().next().value as number);
+    if (child.ref) {
+      this.recentSettled.set(`${child.pid}:${child.ref.instance}`, reason);
+      if (this.recentSettled.size > 256) this.recentSettled.delete(this.recentSettled.keys().next().value as string);
+      this.host.tellWatchers(child, reason);
+    }
     child.settleReason(reason);
     const p = this.pending.get(child.pid);
     if (p) {

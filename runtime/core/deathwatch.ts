@@ -1,9 +1,15 @@
 // Death watch for actors: one pidfd per watched process (shared by every monitor,
-// link and pending ask on it), and the exit reason when it dies: the farewell the
-// actor sent on its way out, else what its parent saw (exit code, signal), else
-// what /proc still shows of the zombie.
+// link and pending ask on it), and the exit reason when it dies, from best to worst:
+//   1. the farewell the actor sent on its way out (orderly stops, crashes);
+//   2. what its parent saw when it reaped it (exit code, signal): our own children
+//      directly; another's child through its parent, which we asked at watch time
+//      to tell us ('watch-child' → 'child-exit');
+//   3. what /proc still shows of the zombie; else { signal: 'unknown' }.
+// Urgent listeners (asks) hear of the death at once; the others (monitors, links)
+// when the reason is known: the parent's report is an event, bounded by the
+// parent's own death and, as a last resort, by a short timer.
 import fs from 'node:fs';
-import { watchPid, type Mailbox, type PidWatcher, type Address } from '../transport/index.js';
+import { watchPid, probePeer, type Mailbox, type PidWatcher, type Address } from '../transport/index.js';
 import type { ExitReason } from './actor.js';
 import { PlatformError } from '../errors.js';
 
@@ -12,16 +18,25 @@ type Listener = (reason: ExitReason) => void;
 interface Entry {
   watcher: PidWatcher | null;
   listeners: Set<Listener>;
+  urgent: Set<Listener>;
   pid: number;
+  /** The watched process's parent, asked to report its exit (not for our own children). */
+  parent: Address | null;
 }
 
-/** Where to ask for the exit reason of our own children (they are reaped here). */
-export interface ChildReasons {
-  reasonOf(pid: number): Promise<ExitReason> | undefined;
+/** What the death watch needs from its system. */
+export interface DeathWatchHost {
+  readonly mailbox: Mailbox;
+  /** The reason of one of our own children (they are reaped here). */
+  childReason(pid: number): Promise<ExitReason> | undefined;
+  /** Ask `parent` to report the exit of its child `child` to us. */
+  askParent(parent: Address, child: Address): void;
 }
 
 const MAX_IDLE_ENTRIES = 256;
-const MAX_FAREWELLS = 4096;
+const MAX_NOTES = 4096;
+/** Last resort when a living parent never reports (its event loop is blocked). */
+const PARENT_REPORT_LIMIT_MS = 2000;
 
 const key = (a: Address): string => `${a.pid}:${a.instance}`;
 
@@ -29,29 +44,28 @@ const key = (a: Address): string => `${a.pid}:${a.instance}`;
 export class DeathWatch {
   private readonly entries = new Map<string, Entry>();
   private readonly farewells = new Map<string, ExitReason>();
-  private children: ChildReasons | null = null;
+  /** Parents' reports ('child-exit'): a reason, or null for "not my child". */
+  private readonly reports = new Map<string, ExitReason | null>();
+  private readonly reportWaiters = new Map<string, (r: ExitReason | null) => void>();
   private closed = false;
 
-  constructor(private readonly mailbox: Mailbox) {}
-
-  setChildReasons(c: ChildReasons): void {
-    this.children = c;
-  }
+  constructor(private readonly host: DeathWatchHost) {}
 
   /** Call `listener` once when `ref` exits (with 'noproc' if it is already gone).
-   * Returns a function that cancels the watch. */
-  watch(ref: Address, listener: Listener): () => void {
+   * `urgent` listeners are called at once, before the reason is refined. Returns a
+   * function that cancels the watch. */
+  watch(ref: Address, listener: Listener, urgent = false): () => void {
     const k = key(ref);
     let e = this.entries.get(k);
     if (!e) {
-      e = { watcher: null, listeners: new Set(), pid: ref.pid };
+      e = { watcher: null, listeners: new Set(), urgent: new Set(), pid: ref.pid, parent: null };
       const entry = e;
       this.entries.set(k, entry);
       let alive = false;
       try {
-        entry.watcher = watchPid(ref.pid, () => this.onExit(k, entry));
+        entry.watcher = watchPid(ref.pid, () => void this.onExit(k, ref, entry));
         // The pidfd pins the process: check it is the incarnation we were asked about.
-        alive = this.mailbox.isAlive(ref);
+        alive = this.host.mailbox.isAlive(ref);
       } catch (err) {
         if (err instanceof PlatformError) {
           this.entries.delete(k);
@@ -64,16 +78,18 @@ export class DeathWatch {
         entry.watcher = null;
         this.entries.delete(k);
         const reason = this.farewells.get(k);
-        entry.listeners.add(listener);
+        (urgent ? entry.urgent : entry.listeners).add(listener);
         setImmediate(() => this.fire(entry, reason ?? 'noproc'));
-        return () => entry.listeners.delete(listener);
+        return () => { entry.listeners.delete(listener); entry.urgent.delete(listener); };
       }
+      if (!this.host.childReason(ref.pid)) this.askParentOf(ref, entry);
       this.trimIdle();
     }
     const entry = e;
-    entry.listeners.add(listener);
+    (urgent ? entry.urgent : entry.listeners).add(listener);
     return () => {
       entry.listeners.delete(listener);
+      entry.urgent.delete(listener);
     };
   }
 
@@ -85,11 +101,19 @@ export class DeathWatch {
 
   /** An actor told us why it is exiting. */
   noteFarewell(from: Address, reason: ExitReason): void {
-    if (this.farewells.size >= MAX_FAREWELLS) {
-      const first = this.farewells.keys().next().value;
-      if (first !== undefined) this.farewells.delete(first);
+    remember(this.farewells, key(from), reason);
+  }
+
+  /** A parent reported how its child exited (null: it is not its child). */
+  noteChildExit(child: Address, reason: ExitReason | null): void {
+    const k = key(child);
+    const waiter = this.reportWaiters.get(k);
+    if (waiter) {
+      this.reportWaiters.delete(k);
+      waiter(reason);
+    } else {
+      remember(this.reports, k, reason);
     }
-    this.farewells.set(key(from), reason);
   }
 
   /** The farewell reason of `ref`, if it sent one (consumed). */
@@ -104,24 +128,82 @@ export class DeathWatch {
     this.closed = true;
     for (const e of this.entries.values()) e.watcher?.close();
     this.entries.clear();
+    for (const w of this.reportWaiters.values()) w(null);
+    this.reportWaiters.clear();
   }
 
-  private async onExit(k: string, e: Entry): Promise<void> {
+  // Another process's child: find its parent (while the pidfd pins the child, its
+  // parent pid is stable) and, if the parent is a member of this system, ask it to
+  // report the exit. It answers at once if it does not know the child.
+  private askParentOf(ref: Address, entry: Entry): void {
+    const ppid = parentPid(ref.pid);
+    if (!ppid || ppid === this.host.mailbox.address.pid) return;
+    try {
+      const p = probePeer(this.host.mailbox.dir, ppid);
+      if (p.state !== 'alive') return;
+      entry.parent = { pid: ppid, instance: p.instance };
+      this.host.askParent(entry.parent, ref);
+    } catch {
+      entry.parent = null;
+    }
+  }
+
+  private async onExit(k: string, ref: Address, e: Entry): Promise<void> {
     e.watcher = null;
     this.entries.delete(k);
     if (this.closed) return;
     // The dead process's last datagrams (its farewell, replies) are already queued
     // on our socket: read them before anyone hears of the death.
-    this.mailbox.pump();
-    let reason: ExitReason | undefined = this.farewells.get(k);
-    const fromChild = this.children?.reasonOf(e.pid);
-    if (fromChild) reason = await fromChild;
-    else if (reason !== undefined) this.farewells.delete(k);
-    this.fire(e, reason ?? zombieReason(e.pid) ?? { signal: 'unknown' });
+    this.host.mailbox.pump();
+    const farewell = this.farewells.get(k);
+    // Our own child's reason comes with its reap, at once; another's may wait for
+    // its parent's report, and an ask must not wait for that.
+    if (!this.host.childReason(e.pid)) {
+      const urgent = [...e.urgent];
+      e.urgent.clear();
+      for (const l of urgent) l(farewell ?? { signal: 'unknown' });
+    }
+    this.fire(e, await this.reasonOf(k, ref, e, farewell));
+  }
+
+  private async reasonOf(k: string, ref: Address, e: Entry, farewell: ExitReason | undefined): Promise<ExitReason> {
+    const fromChild = this.host.childReason(e.pid);
+    if (fromChild) return fromChild;
+    if (farewell !== undefined) {
+      this.farewells.delete(k);
+      this.reports.delete(k);
+      return farewell;
+    }
+    const zombie = zombieReason(e.pid); // read before the parent reaps it, if we can
+    let report = this.reports.get(k);
+    if (report === undefined && e.parent && e.listeners.size > 0) report = await this.parentReport(k, e.parent);
+    this.reports.delete(k);
+    return report ?? zombie ?? { signal: 'unknown' };
+  }
+
+  // Wait for the parent's report: it comes when the parent reaps the child, or never
+  // if the parent dies first (its own death ends the wait) or is blocked.
+  private parentReport(k: string, parent: Address): Promise<ExitReason | null> {
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (r: ExitReason | null) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        cancelParent();
+        this.reportWaiters.delete(k);
+        resolve(r);
+      };
+      this.reportWaiters.set(k, finish);
+      const cancelParent = this.watch(parent, () => finish(null), true);
+      const timer = setTimeout(() => finish(null), PARENT_REPORT_LIMIT_MS);
+      timer.unref();
+    });
   }
 
   private fire(e: Entry, reason: ExitReason): void {
-    const ls = [...e.listeners];
+    const ls = [...e.urgent, ...e.listeners];
+    e.urgent.clear();
     e.listeners.clear();
     for (const l of ls) l(reason);
   }
@@ -130,7 +212,7 @@ export class DeathWatch {
   private trimIdle(): void {
     if (this.entries.size <= MAX_IDLE_ENTRIES) return;
     for (const [k, e] of this.entries) {
-      if (e.listeners.size === 0) {
+      if (e.listeners.size === 0 && e.urgent.size === 0) {
         e.watcher?.close();
         this.entries.delete(k);
         if (this.entries.size <= MAX_IDLE_ENTRIES) return;
@@ -139,25 +221,46 @@ export class DeathWatch {
   }
 }
 
+function remember<V>(m: Map<string, V>, k: string, v: V): void {
+  if (m.size >= MAX_NOTES) {
+    const first = m.keys().next().value;
+    if (first !== undefined) m.delete(first);
+  }
+  m.set(k, v);
+}
+
+function procStat(pid: number): string[] | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+function parentPid(pid: number): number | null {
+  const f = procStat(pid);
+  const ppid = f ? Number(f[1]) : NaN;
+  return Number.isInteger(ppid) && ppid > 1 ? ppid : null;
+}
+
 const SIGNAL_NAMES: Record<number, string> = {
   1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL',
   10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM',
 };
 
-/** A zombie not yet reaped by its parent still shows its wait status in /proc. */
-function zombieReason(pid: number): ExitReason | undefined {
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  if (fields[0] !== 'Z' || fields.length < 50) return undefined;
-  const status = Number(fields[49]);
-  if (!Number.isFinite(status)) return undefined;
+/** Decode a wait status (as waitpid reports it). */
+export function reasonFromStatus(status: number): ExitReason {
   const sig = status & 0x7f;
   if (sig !== 0) return { signal: SIGNAL_NAMES[sig] ?? `signal ${sig}` };
   const code = (status >> 8) & 0xff;
   return code === 0 ? 'normal' : { code };
+}
+
+/** A zombie not yet reaped by its parent still shows its wait status in /proc. */
+function zombieReason(pid: number): ExitReason | undefined {
+  const f = procStat(pid);
+  if (!f || f[0] !== 'Z' || f.length < 50) return undefined;
+  const status = Number(f[49]);
+  return Number.isFinite(status) ? reasonFromStatus(status) : undefined;
 }

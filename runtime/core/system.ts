@@ -106,7 +106,11 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     this.name = name;
     this.dir = this.mailbox.dir;
     this.parent = parent;
-    this.deathwatch = new DeathWatch(this.mailbox);
+    this.deathwatch = new DeathWatch({
+      mailbox: this.mailbox,
+      childReason: (pid) => this.children.reasonOf(pid),
+      askParent: (parent, child) => { this.trySendSystem(parent, 'watch-child', { child }); },
+    });
     this.registry = new Registry(this.dir);
     this.children = new Children({
       self: this.mailbox.address,
@@ -116,8 +120,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       pump: () => this.mailbox.pump(),
       takeFarewell: (ref) => this.deathwatch.takeFarewell(ref),
       childExited: (c, reason) => this.onChildExit(c, reason),
+      tellWatchers: (c, reason) => {
+        for (const w of c.watchers) this.trySendSystem(w, 'child-exit', { child: c.ref, reason: wireReason(reason) });
+      },
     });
-    this.deathwatch.setChildReasons(this.children);
     this.relations = new Relations({
       deathwatch: this.deathwatch,
       selfPid: this.mailbox.address.pid,
@@ -167,7 +173,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     checkRef(to);
     const timeout = options.timeout ?? 5000;
     if (typeof timeout !== 'number' || !(timeout > 0)) throw new BadArgumentError('ask timeout must be a positive number');
-    const { id, promise } = this.asks.create(to, timeout, (died) => this.deathwatch.watch(to, died));
+    const { id, promise } = this.asks.create(to, timeout, (died) => this.deathwatch.watch(to, died, true));
     try {
       this.mailbox.send(to, encodeEnvelope([T_ASK, id, msg]), options.fds ? { fds: options.fds } : undefined);
     } catch (err) {
@@ -301,7 +307,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   askSystem(to: ActorRef, op: string, payload: unknown, timeout = 5000): Promise<unknown> {
     this.checkOpen();
     checkRef(to);
-    const { id, promise } = this.asks.create(to, timeout, (died) => this.deathwatch.watch(to, died));
+    const { id, promise } = this.asks.create(to, timeout, (died) => this.deathwatch.watch(to, died, true));
     try {
       this.mailbox.send(to, encodeEnvelope([T_SYSASK, id, op, payload]));
     } catch (err) {
@@ -451,6 +457,19 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       case 'watch': case 'unwatch': case 'link': case 'unlink':
         return this.relations.onRequest(op, from);
       case 'farewell': return this.deathwatch.noteFarewell(from, readReason(payload?.reason));
+      case 'watch-child': {
+        // Someone watches one of our children: we will tell it how the child exits.
+        const child = payload?.child as Address;
+        if (!isAddress(child)) return;
+        const known = this.children.addWatcher(child, from);
+        if (known !== undefined) this.trySendSystem(from, 'child-exit', { child, reason: known === null ? null : wireReason(known) });
+        return;
+      }
+      case 'child-exit': {
+        const child = payload?.child as Address;
+        if (isAddress(child)) this.deathwatch.noteChildExit(child, payload.reason === null ? null : readReason(payload.reason));
+        return;
+      }
       case 'stop': {
         const reason = readReason(payload?.reason ?? 'shutdown');
         if (this.actor || this.exitHook) this.exitActor(reason);

@@ -8,10 +8,9 @@ import { fixture, isRunning, kill, startSystem, within, WAIT } from '../helpers/
 
 const T = { timeout: 20_000 };
 
-/** The reason a non-parent sees for a SIGKILLed actor: 'SIGKILL' if it read the
- * zombie before the parent reaped it, else 'unknown' (a non-parent cannot wait). */
+/** The reason a non-parent sees for a SIGKILLed actor: the parent reports it. */
 function killedBySignal(reason: any): boolean {
-  return typeof reason === 'object' && (reason.signal === 'SIGKILL' || reason.signal === 'unknown');
+  return typeof reason === 'object' && reason.signal === 'SIGKILL';
 }
 
 test('every monitor gets exactly one down; a demonitored one gets none', async (t) => {
@@ -184,4 +183,31 @@ test('trapExit can be switched on by a message, then a linked crash is an EXIT',
   const exit = await inbox.take((m) => m.type === 'EXIT', 'EXIT message');
   t.true(killedBySignal(exit.reason));
   t.true(isRunning(a.pid));
+});
+
+test("a monitor by a non-parent gets the exact reason: the parent reports SIGKILL and exit codes", async (t) => {
+  const { sys, inbox } = await startSystem(t);
+  const watcher = await sys.spawn(fixture('probe'), { args: { report: sys.self } });
+  const victim = await sys.spawn(fixture('probe'));
+  const exiter = await sys.spawn(fixture('probe'));
+  const m1 = await sys.ask(watcher, { op: 'monitor', ref: victim }, T);
+  const m2 = await sys.ask(watcher, { op: 'monitor', ref: exiter }, T);
+  kill(victim.pid);
+  sys.send(exiter, { op: 'exit', code: 7 });
+  const d1 = await inbox.take((m) => m.type === 'DOWN' && m.monitor === m1, 'DOWN for the killed actor');
+  const d2 = await inbox.take((m) => m.type === 'DOWN' && m.monitor === m2, 'DOWN for the exiting actor');
+  t.deepEqual(d1.reason, { signal: 'SIGKILL' });
+  t.deepEqual(d2.reason, { code: 7 });
+});
+
+test('a monitor by a non-parent set up after the death gets noproc, never a wait', async (t) => {
+  const { sys, inbox } = await startSystem(t);
+  const watcher = await sys.spawn(fixture('probe'), { args: { report: sys.self } });
+  const victim = await sys.spawn(fixture('probe'));
+  const gone = sys.monitor(victim);
+  kill(victim.pid);
+  await new Promise((resolve) => sys.on('down', (d) => { if (d.monitor === gone) resolve(d); }));
+  const m = await sys.ask(watcher, { op: 'monitor', ref: victim }, T);
+  const d = await inbox.take((x) => x.type === 'DOWN' && x.monitor === m, 'DOWN for the dead actor');
+  t.is(d.reason, 'noproc');
 });
