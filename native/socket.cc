@@ -40,7 +40,8 @@ int socket_bind(const std::string& path, int bufsize, int* fd_out) {
   set_buffers(fd, bufsize, true);
   // The caller holds lock/<pid>: whatever sits at sock/<pid> is a dead process's.
   if (unlink(path.c_str()) != 0 && errno != ENOENT) goto fail;
-  if (bind(fd, (struct sockaddr*)&addr, sizeof addr) != 0) goto fail;
+  PG_EINTR_LOOP(r, bind(fd, (struct sockaddr*)&addr, sizeof addr));
+  if (r != 0) goto fail;
   *fd_out = fd;
   return 0;
 fail:
@@ -79,7 +80,9 @@ int name_claim(const std::string& name, int* fd_out) {
   socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + name.size());
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -errno;
-  if (bind(fd, (struct sockaddr*)&addr, len) != 0) {
+  int b;
+  PG_EINTR_LOOP(b, bind(fd, (struct sockaddr*)&addr, len));
+  if (b != 0) {
     int r = -errno;
     close(fd);
     return r;

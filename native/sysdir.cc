@@ -124,7 +124,8 @@ int lockfile_create(const std::string& path, uint64_t* instance, int* fd_out) {
     char buf[32];
     int len = snprintf(buf, sizeof buf, "%016" PRIx64 "\n", id);
     ssize_t w;
-    if (ftruncate(fd, 0) != 0) { r = -errno; close(fd); return r; }
+    PG_EINTR_LOOP(r, ftruncate(fd, 0));
+    if (r != 0) { r = -errno; close(fd); return r; }
     PG_EINTR_LOOP(w, pwrite(fd, buf, len, 0));
     if (w != len) { r = w < 0 ? -errno : -EIO; close(fd); return r; }
     {
