@@ -4,7 +4,7 @@
 // monitors, links and stop requests. The public API of the actor core.
 import { EventEmitter } from 'eventemitter3';
 import {
-  Mailbox, formatAddress, isAddress, listLive, type Address, type InboundMessage, type MailboxOptions, type MailboxStats,
+  Mailbox, isAddress, listLive, type Address, type InboundMessage, type MailboxOptions, type MailboxStats,
 } from '../transport/index.js';
 import { BadArgumentError, ClosedError, DeadActorError, PidgeonError } from '../errors.js';
 import type { ActorDefinition, ActorRef, ExitReason } from './actor.js';
@@ -520,4 +520,3 @@ function readReason(r: unknown): ExitReason {
   return { error: new Error(`unrecognised exit reason ${safeJson(r)}`) };
 }
 
-export { formatAddress };

@@ -4,7 +4,7 @@
 // (stopping its children and exiting with 'shutdown'), and stops them in reverse
 // order. Failed restarts are re-queued as messages, never retried in a loop.
 import { fileURLToPath } from 'node:url';
-import { defineActor, formatReason, type ActorContext, type ActorRef, type ExitReason } from '../core/index.js';
+import { defineActor, type ActorContext, type ActorRef, type ExitReason } from '../core/index.js';
 import { affectedChildren, RestartWindow, shouldRestart } from './policy.js';
 import type { NormalChild, NormalSpec } from './spec.js';
 
@@ -174,4 +174,3 @@ export default defineActor({
   },
 });
 
-export { formatReason };
