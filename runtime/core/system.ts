@@ -137,7 +137,11 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     this.mailbox.on('message', (m) => this.onMessage(m));
     this.mailbox.on('deadLetter', (d) => {
       const env = decodeEnvelope(d.body);
-      if (env && (env[0] === T_MSG || env[0] === T_ASK)) this.reportDeadLetter(d.to, env[0] === T_MSG ? env[1] : env[2], d.error);
+      // User messages, asks and replies are dead letters; runtime messages (a farewell
+      // to a watcher that is gone) are not news to anyone.
+      if (env && env[0] === T_MSG) this.reportDeadLetter(d.to, env[1], d.error);
+      else if (env && env[0] === T_ASK) this.reportDeadLetter(d.to, env[2], d.error);
+      else if (env && env[0] === T_REPLY) this.reportDeadLetter(d.to, env[3], d.error);
     });
     this.mailbox.on('error', (e) => this.emit('error', e));
     this.sysAskHandlers.set('info', () => this.info());
@@ -273,7 +277,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     const s = this.mailbox.stats();
     return {
       ...s,
-      deadLetters: s.deadLetters + this.deadLetterCount,
+      deadLetters: this.deadLetterCount, // as many as 'deadLetter' events
       asksPending: this.asks.size,
       children: this.children.list().length,
       queueLength: this.actor?.queueLength ?? 0,
@@ -381,7 +385,6 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       return this.mailbox.send(to, encodeEnvelope(env), options?.fds ? { fds: options.fds } : undefined);
     } catch (err) {
       if (err instanceof DeadActorError) {
-        this.deadLetterCount++;
         this.reportDeadLetter(to, message, err);
         return true;
       }
@@ -390,6 +393,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   private reportDeadLetter(to: Address, message: unknown, error: PidgeonError): void {
+    this.deadLetterCount++;
     this.emit('deadLetter', { to, message, error });
   }
 
