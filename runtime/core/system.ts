@@ -14,9 +14,10 @@ import { ActorRuntime } from './context.js';
 import { DeathWatch } from './deathwatch.js';
 import { T_ASK, T_MSG, T_REPLY, T_SYS, T_SYSASK, decodeEnvelope, encodeEnvelope, type Envelope } from './envelope.js';
 import { Registry } from './registry.js';
+import { Protocol, type SystemHandler, type SystemAskHandler } from './protocol.js';
+import { safeJson, wireReason } from './reasons.js';
 import { Relations, type DownNotice } from './relations.js';
 export type { DownNotice } from './relations.js';
-import { serializeError, type SerializedError } from './codec.js';
 
 /** Options of `ActorSystem.start`. */
 export interface SystemOptions extends Omit<MailboxOptions, 'system'> {
@@ -57,8 +58,6 @@ export interface SystemEvents {
   error: (err: Error) => void;
 }
 
-type SystemHandler = (from: Address, payload: any) => void;
-type SystemAskHandler = (from: Address, payload: any) => unknown | Promise<unknown>;
 
 
 /** This process's membership in a system of actors. */
@@ -76,8 +75,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   readonly startedAt = Date.now();
   private readonly asks = new Asks();
   private readonly relations: Relations;
-  private readonly sysHandlers = new Map<string, SystemHandler>();
-  private readonly sysAskHandlers = new Map<string, SystemAskHandler>();
+  private readonly protocol: Protocol;
   private deadLetterCount = 0;
   private closed = false;
   private exiting: Promise<void> | null = null;
@@ -144,7 +142,18 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       else if (env && env[0] === T_REPLY) this.reportDeadLetter(d.to, env[3], d.error);
     });
     this.mailbox.on('error', (e) => this.emit('error', e));
-    this.sysAskHandlers.set('info', () => this.info());
+    this.protocol = new Protocol({
+      children: this.children,
+      relations: this.relations,
+      deathwatch: this.deathwatch,
+      trySendSystem: (to, op, payload) => this.trySendSystem(to, op, payload),
+      replyTo: (to, id, ok, body) => this.replyTo(to, id, ok, body),
+      stopRequested: (reason) => {
+        if (this.actor || this.exitHook) this.exitActor(reason);
+        else this.emit('stopRequested', reason);
+      },
+    });
+    this.protocol.onAsk('info', () => this.info());
   }
 
   /** This process's address (with its registered name, if any). */
@@ -322,11 +331,11 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /** @internal Layers above register handlers for their own runtime messages. */
   onSystem(op: string, handler: SystemHandler): void {
-    this.sysHandlers.set(op, handler);
+    this.protocol.on(op, handler);
   }
   /** @internal */
   onSystemAsk(op: string, handler: SystemAskHandler): void {
-    this.sysAskHandlers.set(op, handler);
+    this.protocol.onAsk(op, handler);
   }
 
   /** @internal Host the actor of this process. */
@@ -425,9 +434,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       case T_REPLY:
         return this.asks.settle(env[1], m.from, env[2], env[3]);
       case T_SYS:
-        return this.onSystemMessage(m.from, env[1], env[2]);
+        return this.protocol.message(m.from, env[1], env[2]);
       case T_SYSASK:
-        return this.onSystemAskMessage(m.from, env[1], env[2], env[3]);
+        return this.protocol.ask(m.from, env[1], env[2], env[3]);
     }
   }
 
@@ -452,75 +461,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       },
     });
   }
-
-  private onSystemMessage(from: Address, op: string, payload: any): void {
-    switch (op) {
-      case 'hello': return this.children.onHello(from);
-      case 'ready': return this.children.onReady(from);
-      case 'initFailed': return this.children.onInitFailed(from, (payload as { error: SerializedError }).error);
-      case 'watch': case 'unwatch': case 'link': case 'unlink':
-        return this.relations.onRequest(op, from);
-      case 'farewell': return this.deathwatch.noteFarewell(from, readReason(payload?.reason));
-      case 'watch-child': {
-        // Someone watches one of our children: we will tell it how the child exits.
-        const child = payload?.child as Address;
-        if (!isAddress(child)) return;
-        const known = this.children.addWatcher(child, from);
-        if (known !== undefined) this.trySendSystem(from, 'child-exit', { child, reason: known === null ? null : wireReason(known) });
-        return;
-      }
-      case 'child-exit': {
-        const child = payload?.child as Address;
-        if (isAddress(child)) this.deathwatch.noteChildExit(child, payload.reason === null ? null : readReason(payload.reason));
-        return;
-      }
-      case 'stop': {
-        const reason = readReason(payload?.reason ?? 'shutdown');
-        if (this.actor || this.exitHook) this.exitActor(reason);
-        else this.emit('stopRequested', reason);
-        return;
-      }
-    }
-    this.sysHandlers.get(op)?.(from, payload);
-  }
-
-  private onSystemAskMessage(from: Address, id: number, op: string, payload: unknown): void {
-    const h = this.sysAskHandlers.get(op);
-    const answer = (ok: boolean, body: unknown) => {
-      try { this.replyTo(from, id, ok, body); } catch { /* asker gone */ }
-    };
-    if (!h) return answer(false, new BadArgumentError(`unknown runtime request '${op}'`));
-    try {
-      const r = h(from, payload);
-      if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then((v) => answer(true, v), (e) => answer(false, e));
-      else answer(true, r);
-    } catch (err) {
-      answer(false, err);
-    }
-  }
 }
 
 function checkRef(ref: unknown): asserts ref is ActorRef {
   if (!isAddress(ref)) throw new BadArgumentError(`not an actor reference: ${safeJson(ref)}`);
 }
-
-function safeJson(v: unknown): string {
-  try { return JSON.stringify(v) ?? String(v); } catch { return String(v); }
-}
-
-/** Reasons travel with their Error serialized by the codec. */
-function wireReason(r: ExitReason): unknown {
-  return typeof r === 'object' && 'error' in r ? { error: r.error instanceof Error ? r.error : serializeError(r.error) } : r;
-}
-
-function readReason(r: unknown): ExitReason {
-  if (r === 'normal' || r === 'shutdown' || r === 'noproc') return r;
-  if (r && typeof r === 'object') {
-    const o = r as Record<string, unknown>;
-    if (typeof o.code === 'number') return { code: o.code };
-    if (typeof o.signal === 'string') return { signal: o.signal };
-    if (o.error instanceof Error) return { error: o.error };
-  }
-  return { error: new Error(`unrecognised exit reason ${safeJson(r)}`) };
-}
-
