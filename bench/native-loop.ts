@@ -12,8 +12,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { native, type NativeReceiver } from '../runtime/transport/native.js';
 import { benchDist } from './lib/paths.js';
-import { forkTracked, nextMessage, reap, withTimeout } from './lib/proc.js';
-import { Samples } from './lib/stats.js';
+import { forkTracked, nextMessage, reap } from './lib/proc.js';
+import { timedPingPong } from './lib/pingpong.js';
 import type { RttSubject } from './lib/types.js';
 
 const PEER = path.join(benchDist, 'native-loop-peer.js');
@@ -70,30 +70,13 @@ export function nativeRttSubject(): RttSubject {
       }
     },
     async measure(durationMs, warmupMs) {
-      const samples = new Samples();
-      const done = new Promise<void>((resolve) => {
-        const warmEnd = performance.now() + warmupMs;
-        let end = warmupMs > 0 ? Infinity : performance.now() + durationMs;
-        let t0 = 0;
-        onDatagram = () => {
-          const t = performance.now();
-          if (end === Infinity) {
-            if (t >= warmEnd) end = t + durationMs;
-          } else {
-            samples.push((t - t0) * 1000);
-          }
-          if (t >= end) {
-            onDatagram = () => {};
-            return resolve();
-          }
-          t0 = performance.now();
-          native.sendv(tx, body);
-        };
-        t0 = performance.now();
-        native.sendv(tx, body);
-      });
-      await withTimeout(done, durationMs + warmupMs + 10_000, 'native-loop round trips');
-      return samples.values();
+      const pp = timedPingPong(() => native.sendv(tx, body), durationMs, warmupMs, 'native-loop round trips');
+      onDatagram = pp.reply;
+      try {
+        return await pp.done;
+      } finally {
+        onDatagram = () => {};
+      }
     },
     close,
   };

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { benchDist } from './lib/paths.js';
 import { forkTracked, nextMessage, reap, withTimeout } from './lib/proc.js';
-import { Samples } from './lib/stats.js';
+import { timedPingPong } from './lib/pingpong.js';
 import { emptyThroughput, type MeasureOptions, type RttSubject, type Throughput, type ThroughputFigures } from './lib/types.js';
 
 const PEER = path.join(benchDist, 'node-ipc-peer.js');
@@ -57,34 +57,17 @@ async function control(child: ChildProcess, msg: Record<string, unknown>, r: str
 /** Round trips of `payload`; per-round-trip latency in µs. */
 async function pingpong(child: ChildProcess, payload: Serializable, durationMs: number, warmupMs: number): Promise<Float64Array> {
   await control(child, { c: 'mode', mode: 'echo', decode: false }, 'mode');
-  const samples = new Samples();
-  let onMessage: ((m: unknown) => void) | undefined;
-  const done = new Promise<void>((resolve) => {
-    const warmEnd = performance.now() + warmupMs;
-    let end = warmupMs > 0 ? Infinity : performance.now() + durationMs;
-    let t0 = 0;
-    onMessage = (m: unknown): void => {
-      if (typeof m === 'object' && m !== null && !(m instanceof Uint8Array)) return;
-      const t = performance.now();
-      if (end === Infinity) {
-        if (t >= warmEnd) end = t + durationMs;
-      } else {
-        samples.push((t - t0) * 1000);
-      }
-      if (t >= end) return resolve();
-      t0 = performance.now();
-      child.send(payload);
-    };
-    child.on('message', onMessage);
-    t0 = performance.now();
-    child.send(payload);
-  });
+  const pp = timedPingPong(() => child.send(payload), durationMs, warmupMs, 'node-ipc round trips');
+  const onMessage = (m: unknown): void => {
+    if (typeof m === 'object' && m !== null && !(m instanceof Uint8Array)) return;
+    pp.reply();
+  };
+  child.on('message', onMessage);
   try {
-    await withTimeout(done, durationMs + warmupMs + 10_000, 'node-ipc round trips');
+    return await pp.done;
   } finally {
-    child.off('message', onMessage!);
+    child.off('message', onMessage);
   }
-  return samples.values();
 }
 
 /** One-way stream of `make()` payloads for the duration; counted by the peer. */

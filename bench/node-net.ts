@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { benchDist } from './lib/paths.js';
 import { forkTracked, nextMessage, reap, withTimeout } from './lib/proc.js';
-import { Samples } from './lib/stats.js';
+import { timedPingPong } from './lib/pingpong.js';
 import type { RttSubject } from './lib/types.js';
 
 const PEER = path.join(benchDist, 'node-net-peer.js');
@@ -60,34 +60,19 @@ export function nodeNetRttSubject(): RttSubject {
     },
     async measure(durationMs, warmupMs) {
       const body = Buffer.alloc(size, 0x70);
-      const samples = new Samples();
-      const done = new Promise<void>((resolve) => {
-        const warmEnd = performance.now() + warmupMs;
-        let end = warmupMs > 0 ? Infinity : performance.now() + durationMs;
-        let t0 = 0;
-        let got = 0;
-        onBytes = (n) => {
-          got += n;
-          if (got < size) return; // a stream may split a message
-          got -= size;
-          const t = performance.now();
-          if (end === Infinity) {
-            if (t >= warmEnd) end = t + durationMs;
-          } else {
-            samples.push((t - t0) * 1000);
-          }
-          if (t >= end) {
-            onBytes = () => {};
-            return resolve();
-          }
-          t0 = performance.now();
-          conn!.write(body);
-        };
-        t0 = performance.now();
-        conn!.write(body);
-      });
-      await withTimeout(done, durationMs + warmupMs + 10_000, 'node-net round trips');
-      return samples.values();
+      let got = 0;
+      const pp = timedPingPong(() => conn!.write(body), durationMs, warmupMs, 'node-net round trips');
+      onBytes = (n) => {
+        got += n;
+        if (got < size) return; // a stream may split a message
+        got -= size;
+        pp.reply();
+      };
+      try {
+        return await pp.done;
+      } finally {
+        onBytes = () => {};
+      }
     },
     close,
   };

@@ -18,7 +18,7 @@ import { PEER_ACK, PEER_CONTROL, PEER_REPORT, PEER_REPORT_SIZE } from './lib/pee
 import { benchDist } from './lib/paths.js';
 import { forkTracked, nextMessage, reap, withTimeout } from './lib/proc.js';
 import { fmtInt } from './lib/report.js';
-import { Samples } from './lib/stats.js';
+import { timedPingPong } from './lib/pingpong.js';
 import { emptyThroughput, type MeasureOptions, type RttSubject, type Throughput, type ThroughputFigures } from './lib/types.js';
 
 const PEER = path.join(benchDist, 'pidgeon-transport-peer.js');
@@ -93,32 +93,16 @@ export class PidgeonPair {
 async function pingpong(pair: PidgeonPair, size: number, durationMs: number, warmupMs: number): Promise<Float64Array> {
   await pair.control(PEER_CONTROL.echo);
   const body = Buffer.alloc(size, 0x70);
-  const samples = new Samples();
   const { mb, peer } = pair;
+  const pp = timedPingPong(() => mb.send(peer, body), durationMs, warmupMs, 'pidgeon round trips');
+  pair.onMessage((m) => {
+    if (m.body.length === size) pp.reply();
+  });
   try {
-    await withTimeout(new Promise<void>((resolve) => {
-      const warmEnd = performance.now() + warmupMs;
-      let end = warmupMs > 0 ? Infinity : performance.now() + durationMs;
-      let t0 = 0;
-      pair.onMessage((m) => {
-        if (m.body.length !== size) return;
-        const t = performance.now();
-        if (end === Infinity) {
-          if (t >= warmEnd) end = t + durationMs;
-        } else {
-          samples.push((t - t0) * 1000);
-        }
-        if (t >= end) return resolve();
-        t0 = performance.now();
-        mb.send(peer, body);
-      });
-      t0 = performance.now();
-      mb.send(peer, body);
-    }), durationMs + warmupMs + 10_000, 'pidgeon round trips');
+    return await pp.done;
   } finally {
     pair.onMessage(null);
   }
-  return samples.values();
 }
 
 /** pidgeon round trips with a long-lived pair of mailboxes. */
