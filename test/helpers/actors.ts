@@ -13,27 +13,9 @@ export const fixture = (name: string): URL => new URL(`../fixtures/${name}.js`, 
 /** Default bound for one wait; generous because the CI machine is a loaded 2-core box. */
 export const WAIT = 30_000;
 
-/** A bounded wait ran out (the test's own deadline, not a runtime error). */
-export class WaitTimeout extends Error {}
-
-/** Resolve as `p` does, or reject after `ms` naming what was awaited. */
-export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new WaitTimeout(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
-}
-
-/** Re-check `cond` every `every` ms until it holds, at most `ms`: only for state
- * that has no event of its own (a process dying of PDEATHSIG, a counter file). */
-export async function until(cond: () => boolean, ms: number, what: string, every = 20): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new WaitTimeout(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
+// Bounded waits are the transport helpers' (one implementation for the suite).
+export { within, until, WaitTimeout } from './wait.js';
+import { within, WaitTimeout } from './wait.js';
 
 /** Processes (pids) whose environment places them in the system directory `dir`. */
 export function processesOf(dir: string): number[] {

@@ -2,11 +2,14 @@
 // so a hang fails fast with a clear message instead of at ava's global timeout.
 import type { EventEmitter } from 'eventemitter3';
 
+/** A bounded wait ran out (the test's own deadline, not an error of the code under test). */
+export class WaitTimeout extends Error {}
+
 /** Resolve as `p` does, or reject after `ms` with "timed out after ... waiting for `what`". */
 export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    timer = setTimeout(() => reject(new WaitTimeout(`timed out after ${ms} ms waiting for ${what}`)), ms);
   });
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }
@@ -16,7 +19,7 @@ export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export async function until(cond: () => boolean, ms: number, what: string, every = 10): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > end) throw new WaitTimeout(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, every));
   }
 }
