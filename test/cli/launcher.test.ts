@@ -1,6 +1,6 @@
 // The pidgeon command: help, errors, and a real tree started, inspected, poked and
 // stopped from "another terminal".
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Launcher, fixture, leftovers, pidExists, run, tempDir } from './cli-helpers.js';
@@ -9,6 +9,17 @@ function writeTree(dir: string, tree: unknown): string {
   const file = path.join(dir, 'tree.json');
   fs.writeFileSync(file, JSON.stringify(tree));
   return file;
+}
+
+/** Start `pidgeon start` on `tree` in a fresh directory; resolves once the tree is up. */
+async function startTree(t: ExecutionContext, tree: unknown): Promise<{ l: Launcher; file: string; sysDir: string }> {
+  const dir = tempDir();
+  const sysDir = path.join(dir, 'sys');
+  const file = writeTree(dir, tree);
+  const l = new Launcher([file, '--dir', sysDir]);
+  t.teardown(() => l.kill());
+  await l.waitFor(/tree is up/);
+  return { l, file, sysDir };
 }
 
 const echoTree = (extra: Record<string, unknown> = {}) => ({
@@ -75,12 +86,7 @@ for (const [what, make, path_] of badTrees) {
 }
 
 test('start, ps, tree, send, stop one actor, then stop the whole tree', async (t) => {
-  const dir = tempDir();
-  const sysDir = path.join(dir, 'sys');
-  const file = writeTree(dir, echoTree());
-  const l = new Launcher([file, '--dir', sysDir]);
-  t.teardown(() => l.kill());
-  await l.waitFor(/tree is up/);
+  const { l, sysDir } = await startTree(t, echoTree());
 
   const ps = await run(['ps', '--dir', sysDir, '--json']);
   t.is(ps.code, 0, ps.stderr);
@@ -127,11 +133,7 @@ test('start, ps, tree, send, stop one actor, then stop the whole tree', async (t
 });
 
 test('Ctrl-C (SIGINT) stops the tree in order with exit code 0', async (t) => {
-  const dir = tempDir();
-  const sysDir = path.join(dir, 'sys');
-  const l = new Launcher([writeTree(dir, echoTree()), '--dir', sysDir]);
-  t.teardown(() => l.kill());
-  await l.waitFor(/tree is up/);
+  const { l, sysDir } = await startTree(t, echoTree());
   l.proc.kill('SIGINT');
   const { code } = await l.exit();
   t.is(code, 0);
@@ -142,11 +144,7 @@ test('Ctrl-C (SIGINT) stops the tree in order with exit code 0', async (t) => {
 });
 
 test('a top supervisor that gives up makes the launcher exit non-zero', async (t) => {
-  const dir = tempDir();
-  const sysDir = path.join(dir, 'sys');
-  const l = new Launcher([writeTree(dir, { ...echoTree(), intensity: 0 }), '--dir', sysDir]);
-  t.teardown(() => l.kill());
-  await l.waitFor(/tree is up/);
+  const { l, sysDir } = await startTree(t, { ...echoTree(), intensity: 0 });
   const r = await run(['send', 'echo', '{"exit":3}', '--dir', sysDir]);
   t.is(r.code, 0, r.stderr);
   const { code } = await l.exit();
@@ -157,12 +155,7 @@ test('a top supervisor that gives up makes the launcher exit non-zero', async (t
 });
 
 test('a second launcher for the same system is refused', async (t) => {
-  const dir = tempDir();
-  const sysDir = path.join(dir, 'sys');
-  const file = writeTree(dir, echoTree());
-  const l = new Launcher([file, '--dir', sysDir]);
-  t.teardown(() => l.kill());
-  await l.waitFor(/tree is up/);
+  const { l, file, sysDir } = await startTree(t, echoTree());
   const second = await run(['start', file, '--dir', sysDir]);
   t.is(second.code, 1);
   t.regex(second.stderr, /\[ERUNNING\]/);
