@@ -8,8 +8,8 @@
 // Urgent listeners (asks) hear of the death at once; the others (monitors, links)
 // when the reason is known: the parent's report is an event, bounded by the
 // parent's own death and, as a last resort, by a short timer.
-import fs from 'node:fs';
-import { watchPid, probePeer, type Mailbox, type PidWatcher, type Address } from '../transport/index.js';
+import os from 'node:os';
+import { watchPid, probePeer, procStat, type Mailbox, type PidWatcher, type Address } from '../transport/index.js';
 import type { ExitReason } from './actor.js';
 import { PlatformError } from '../errors.js';
 
@@ -229,30 +229,21 @@ function remember<V>(m: Map<string, V>, k: string, v: V): void {
   m.set(k, v);
 }
 
-function procStat(pid: number): string[] | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return null;
-  }
-}
-
 function parentPid(pid: number): number | null {
   const f = procStat(pid);
   const ppid = f ? Number(f[1]) : NaN;
   return Number.isInteger(ppid) && ppid > 1 ? ppid : null;
 }
 
-const SIGNAL_NAMES: Record<number, string> = {
-  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL',
-  10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM',
-};
+/** Signal numbers to names, from Node's own table (the first name of an alias
+ * pair: SIGABRT, not SIGIOT). */
+const SIGNAL_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name);
 
 /** Decode a wait status (as waitpid reports it). */
-export function reasonFromStatus(status: number): ExitReason {
+function reasonFromStatus(status: number): ExitReason {
   const sig = status & 0x7f;
-  if (sig !== 0) return { signal: SIGNAL_NAMES[sig] ?? `signal ${sig}` };
+  if (sig !== 0) return { signal: SIGNAL_NAMES.get(sig) ?? `signal ${sig}` };
   const code = (status >> 8) & 0xff;
   return code === 0 ? 'normal' : { code };
 }

@@ -4,5 +4,5 @@ export type { MailboxOptions, MailboxStats, MailboxEvents, DeadLetter } from './
 export { type Address, isAddress, sameAddress, formatAddress } from './address.js';
 export { resolveSystemDir, checkSystemDir, listLive, listPids, probePeer, removeIfStale, sweepStale, checkSystemName } from './sysdir.js';
 export { watchPid, type PidWatcher } from './pidwatch.js';
-export { setParentDeathSignal, setChildSubreaper, reapOrphans, descendantsOf } from './process.js';
+export { setParentDeathSignal, setChildSubreaper, reapOrphans, descendantsOf, procStat } from './process.js';
 export { claimName, releaseName, closeFd } from './names.js';

@@ -1,5 +1,6 @@
 // Death watch over pidfd: `watchPid(pid, cb)` calls `cb` once when the process exits
 // (at once, asynchronously, when it is already gone). No polling, no timeouts.
+import os from 'node:os';
 import { native, type NativePidWatch } from './native.js';
 import { BadArgumentError, PlatformError } from '../errors.js';
 
@@ -11,7 +12,6 @@ export interface PidWatcher {
   kill(signal: NodeJS.Signals | number): boolean;
 }
 
-const signals: Record<string, number> = { SIGTERM: 15, SIGKILL: 9, SIGINT: 2, SIGHUP: 1, SIGUSR1: 10, SIGUSR2: 12, SIGQUIT: 3 };
 
 /** Watch `pid`; `onExit` runs once when it exits. The watch never keeps the process alive. */
 export function watchPid(pid: number, onExit: () => void): PidWatcher {
@@ -44,7 +44,7 @@ export function watchPid(pid: number, onExit: () => void): PidWatcher {
       w = null;
     },
     kill(signal) {
-      const n = typeof signal === 'number' ? signal : signals[signal];
+      const n = typeof signal === 'number' ? signal : (os.constants.signals as Record<string, number>)[signal];
       if (n === undefined) throw new BadArgumentError(`unknown signal ${String(signal)}`);
       if (!w) return false;
       return w.kill(n) === 0;

@@ -15,6 +15,17 @@ export function setChildSubreaper(): boolean {
   return native.setChildSubreaper() === 0;
 }
 
+/** The fields of /proc/<pid>/stat after the command name (state first, then the
+ * parent pid, ...), or null if the process is gone. */
+export function procStat(pid: number): string[] | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
 /** Reap zombie children of this process that Node did not spawn (`nodeChildren`
  * lists the ones it did: those are Node's to wait for). Returns how many. */
 export function reapOrphans(nodeChildren: Set<number>): number {
@@ -29,14 +40,8 @@ export function reapOrphans(nodeChildren: Set<number>): number {
     if (!/^[0-9]+$/.test(e)) continue;
     const pid = Number(e);
     if (nodeChildren.has(pid)) continue;
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${e}/stat`, 'latin1');
-    } catch {
-      continue;
-    }
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (f[0] === 'Z' && Number(f[1]) === process.pid && native.reapChild(pid) === pid) n++;
+    const f = procStat(pid);
+    if (f && f[0] === 'Z' && Number(f[1]) === process.pid && native.reapChild(pid) === pid) n++;
   }
   return n;
 }
@@ -45,10 +50,8 @@ export function reapOrphans(nodeChildren: Set<number>): number {
 export function descendantsOf(root: number, pids: number[]): number[] {
   const parent = new Map<number, number>();
   for (const pid of pids) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-      parent.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch { /* already gone */ }
+    const f = procStat(pid);
+    if (f) parent.set(pid, Number(f[1]));
   }
   const out: number[] = [];
   for (const pid of parent.keys()) {
