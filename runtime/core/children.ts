@@ -98,9 +98,8 @@ export function resolveModule(module: string | URL): string {
 export class Children {
   private readonly byPid = new Map<number, ChildHandle>();
   private readonly pending = new Map<number, Pending>();
-  // Reasons of recently reaped children, for death watches that fire after the reap.
-  private readonly recent = new Map<number, Promise<ExitReason>>();
-  private readonly recentSettled = new Map<string, ExitReason>();
+  // Recently reaped children by pid, for death watches and watchers that come late.
+  private readonly recent = new Map<number, { instance: string | null; reason: ExitReason }>();
 
   constructor(private readonly host: ChildHost) {}
 
@@ -192,7 +191,10 @@ export class Children {
 
   /** Exit reason of a child, if `pid` is one (for death watch). */
   reasonOf(pid: number): Promise<ExitReason> | undefined {
-    return this.byPid.get(pid)?.reason ?? this.recent.get(pid);
+    const live = this.byPid.get(pid);
+    if (live) return live.reason;
+    const r = this.recent.get(pid);
+    return r ? Promise.resolve(r.reason) : undefined;
   }
 
   /** `watcher` wants to hear how our child `child` exits. Returns its reason if it
@@ -204,7 +206,8 @@ export class Children {
       if (!c.watchers.some((w) => w.pid === watcher.pid && w.instance === watcher.instance)) c.watchers.push(watcher);
       return undefined;
     }
-    return this.recentSettled.get(`${child.pid}:${child.instance}`) ?? null;
+    const r = this.recent.get(child.pid);
+    return r && r.instance === child.instance ? r.reason : null;
   }
 
   get(pid: number): ChildHandle | undefined {
@@ -296,13 +299,10 @@ export class Children {
     // A child killed hard left its socket and lockfile behind: its parent cleans up.
     removeIfStale(this.host.dir, child.pid);
     this.byPid.delete(child.pid);
-    this.recent.set(child.pid, child.reason);
+    this.recent.delete(child.pid); // re-insert: the map's order is the eviction order
+    this.recent.set(child.pid, { instance: child.ref?.instance ?? null, reason });
     if (this.recent.size > 256) this.recent.delete(this.recent.keys().next().value as number);
-    if (child.ref) {
-      this.recentSettled.set(`${child.pid}:${child.ref.instance}`, reason);
-      if (this.recentSettled.size > 256) this.recentSettled.delete(this.recentSettled.keys().next().value as string);
-      this.host.tellWatchers(child, reason);
-    }
+    if (child.ref) this.host.tellWatchers(child, reason);
     child.settleReason(reason);
     const p = this.pending.get(child.pid);
     if (p) {
