@@ -153,7 +153,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         else this.emit('stopRequested', reason);
       },
     });
-    this.protocol.onAsk('info', () => this.info());
+    this.protocol.onAsk('info', () => this.localInfo());
   }
 
   /** This process's address (with its registered name, if any). */
@@ -276,8 +276,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   /** Facts about an actor (pid, name, parent, uptime, mailbox stats). */
-  info(ref?: ActorRef, options: { timeout?: number } = {}): Promise<unknown> | ReturnType<ActorSystem['localInfo']> {
-    if (ref === undefined) return this.localInfo();
+  info(ref?: ActorRef, options: { timeout?: number } = {}): Promise<unknown> {
+    if (ref === undefined) return Promise.resolve(this.localInfo());
     return this.askSystem(ref, 'info', null, options.timeout ?? 2000);
   }
 
