@@ -28,10 +28,17 @@ Napi::Value Throw(Napi::Env env, int r, const char* syscall, const std::string& 
   return env.Undefined();
 }
 
-Napi::Value SysdirPrepare(const Napi::CallbackInfo& info) {
+Napi::Value SysdirJoin(const Napi::CallbackInfo& info) {
   std::string dir = arg_string(info, 0);
-  int r = sysdir_prepare(dir);
-  return r != 0 ? Throw(info.Env(), r, "mkdir", dir) : info.Env().Undefined();
+  int fd = -1;
+  int r = sysdir_join(dir, &fd);
+  return r != 0 ? Throw(info.Env(), r, "fcntl", dir) : Napi::Number::New(info.Env(), fd);
+}
+
+Napi::Value SysdirRemoveIfDead(const Napi::CallbackInfo& info) {
+  std::string dir = arg_string(info, 0);
+  int r = sysdir_remove_if_dead(dir);
+  return r < 0 ? Throw(info.Env(), r, "rmdir", dir) : Napi::Boolean::New(info.Env(), r == 1);
 }
 
 Napi::Value SysdirCheck(const Napi::CallbackInfo& info) {
@@ -167,8 +174,9 @@ Napi::Value ErrName(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("sysdirPrepare", Napi::Function::New(env, SysdirPrepare));
   exports.Set("sysdirCheck", Napi::Function::New(env, SysdirCheck));
+  exports.Set("sysdirJoin", Napi::Function::New(env, SysdirJoin));
+  exports.Set("sysdirRemoveIfDead", Napi::Function::New(env, SysdirRemoveIfDead));
   exports.Set("lockfileCreate", Napi::Function::New(env, LockfileCreate));
   exports.Set("lockfileRelease", Napi::Function::New(env, LockfileRelease));
   exports.Set("lockfileProbe", Napi::Function::New(env, LockfileProbe));

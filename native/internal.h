@@ -26,8 +26,12 @@ constexpr int kErrDirOwner = -10001;  // owned by another user
 constexpr int kErrDirMode = -10002;   // group- or world-writable
 
 /* sysdir.cc: system directory and lockfiles */
-int sysdir_prepare(const std::string& dir);  // mkdir -p dir/{sock,lock}, 0700, owner check
 int sysdir_check(const std::string& dir);    // existing dir: owned by us, not group/world-writable
+// Join a system: mkdir, read-lock dir/system.lock for life (fd out), sock/ and lock/.
+// -EAGAIN: a cleaner is removing the directory right now; try again.
+int sysdir_join(const std::string& dir, int* fd_out);
+// Remove a system directory nobody is a member of: 1 removed, 0 in use (or not only ours).
+int sysdir_remove_if_dead(const std::string& dir);
 int lockfile_create(const std::string& path, uint64_t* instance, int* fd_out);
 int lockfile_release(int fd);                 // forget + close our own lockfile
 // Probe another process's lockfile: 0 = missing, 1 = held (alive), 2 = stale.

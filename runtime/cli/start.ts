@@ -11,7 +11,7 @@ import { reapOrphans, setChildSubreaper } from '../transport/index.js';
 import { BadSpecError, NameTakenError, PidgeonError } from '../errors.js';
 import { parseArgs } from './args.js';
 import { clock, color, reasonText } from './format.js';
-import { LAUNCHER_NAME, targetSystem } from './system-dir.js';
+import { LAUNCHER_NAME, liveSystems, targetSystem } from './system-dir.js';
 
 export const startHelp = `usage: pidgeon start <tree.json|tree.js> [--system NAME] [--dir PATH] [--quiet]
 
@@ -77,6 +77,7 @@ export async function start(argv: string[]): Promise<number> {
   normalizeSpec(spec, 'tree'); // refuse a bad tree before anything starts
   const name = typeof p.options.system === 'string' ? p.options.system : treeSystem ?? path.basename(file).replace(/\.[^.]*$/, '');
   const t = targetSystem({ positionals: [], options: { ...p.options, system: name } });
+  liveSystems(); // SIGKILLed systems leave their directories behind: remove the dead ones
   const quiet = p.options.quiet === true;
   const log = (line: string) => { if (!quiet) console.log(`${color.dim(clock())}  ${line}`); };
 

@@ -3,7 +3,9 @@
 import fs from 'node:fs';
 import { ActorSystem } from '../core/index.js';
 import '../supervision/index.js';
-import { checkSystemDir, checkSystemName, listLive, probePeer, resolveSystemDir, type Address } from '../transport/index.js';
+import {
+  checkSystemDir, checkSystemName, listLive, probePeer, resolveSystemDir, sweepDeadSystems, type Address,
+} from '../transport/index.js';
 import { BadArgumentError, PidgeonError } from '../errors.js';
 import type { Parsed } from './args.js';
 
@@ -22,11 +24,19 @@ export function targetSystem(p: Parsed, fallbackName = 'default'): Target {
   return { system, dir };
 }
 
+/** Remove the directories of dead systems (SIGKILLed ones leave theirs behind);
+ * returns the names of the live ones. */
+export function liveSystems(): string[] {
+  return sweepDeadSystems().live;
+}
+
 /** An existing system: its directory must exist and be safe. */
 export function existingSystem(p: Parsed): Target {
   const t = targetSystem(p);
   if (!fs.existsSync(t.dir)) {
-    throw new PidgeonError('ENOSYSTEM', `no system '${t.system}' here (no directory ${t.dir})`);
+    const live = liveSystems();
+    const known = live.length ? `live systems: ${live.join(', ')}` : 'no live systems';
+    throw new PidgeonError('ENOSYSTEM', `no system '${t.system}' here (no directory ${t.dir}; ${known})`);
   }
   checkSystemDir(t.dir);
   return t;

@@ -2,7 +2,7 @@
 export { Mailbox, InboundMessage } from './mailbox.js';
 export type { MailboxOptions, MailboxStats, MailboxEvents, DeadLetter } from './mailbox.js';
 export { type Address, isAddress, sameAddress, formatAddress } from './address.js';
-export { resolveSystemDir, checkSystemDir, listLive, listPids, probePeer, removeIfStale, sweepStale, checkSystemName } from './sysdir.js';
+export { resolveSystemDir, systemsBase, sweepDeadSystems, checkSystemDir, listLive, listPids, probePeer, removeIfStale, sweepStale, checkSystemName } from './sysdir.js';
 export { watchPid, type PidWatcher } from './pidwatch.js';
 export { setParentDeathSignal, setChildSubreaper, reapOrphans, descendantsOf, procStat } from './process.js';
 export { claimName, releaseName, closeFd } from './names.js';

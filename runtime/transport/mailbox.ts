@@ -10,7 +10,7 @@ import { Reassembly } from './reassembly.js';
 import { Inbound, type InboundMessage } from './inbound.js';
 export { InboundMessage } from './inbound.js';
 import {
-  lockPath, prepareSystemDir, probePeer, removeIfStale, resolveSystemDir, sockPath, sweepStale, checkSystemName,
+  joinSystemDir, leaveSystemDir, lockPath, probePeer, removeIfStale, resolveSystemDir, sockPath, sweepStale, checkSystemName,
 } from './sysdir.js';
 import { HEADER_SIZE, MAX_DATAGRAM, headerTemplate, instanceFromString, instanceToString } from './wire.js';
 import {
@@ -83,6 +83,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   private readonly instanceLo: number;
   private readonly instanceHi: number;
   private lockFd: number;
+  private systemFd: number;
   private sockFd: number;
   private receiver: NativeReceiver;
   private readonly peers = new Map<number, PeerChannel>();
@@ -121,12 +122,13 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
       batchCapacity: Math.min(MAX_DATAGRAM, positive(options.batchCapacity, 64 << 10, 'batchCapacity')),
     };
     if (openDirs.has(dir)) throw new MailboxError(`this process already has a mailbox open in ${dir}`);
-    prepareSystemDir(dir);
+    this.systemFd = joinSystemDir(dir);
     const pid = process.pid;
     let lock: { fd: number; instance: bigint };
     try {
       lock = native.lockfileCreate(lockPath(dir, pid));
     } catch (err) {
+      leaveSystemDir(this.systemFd);
       throw new MailboxError(`cannot take lockfile ${lockPath(dir, pid)}: ${(err as Error).message}`, { cause: err });
     }
     this.lockFd = lock.fd;
@@ -167,8 +169,16 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     };
     const inbound = new Inbound({ message: (m) => this.emit('message', m), error: (e) => this.emit('error', e) },
       this.counters, this.reassembly, this.instanceLo, this.instanceHi);
-    this.receiver = new native.Receiver(this.sockFd, MAX_DATAGRAM, RECEIVE_SLOTS, (buf, meta, fds, count) => inbound.onBatch(buf, meta, fds, count));
-    this.receiver.start();
+    try {
+      this.receiver = new native.Receiver(this.sockFd, MAX_DATAGRAM, RECEIVE_SLOTS, (buf, meta, fds, count) => inbound.onBatch(buf, meta, fds, count));
+      this.receiver.start();
+    } catch (err) {
+      this.reassembly.stop();
+      try { fs.unlinkSync(sockPath(dir, pid)); } catch { /* already gone */ }
+      native.closeFd(this.sockFd);
+      this.releaseLock();
+      throw new MailboxError(`cannot receive on ${sockPath(dir, pid)}: ${(err as Error).message}`, { cause: err });
+    }
     openDirs.add(dir);
   }
 
@@ -296,6 +306,9 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     try { fs.unlinkSync(lockPath(this.dir, this.address.pid)); } catch { /* already gone */ }
     native.lockfileRelease(this.lockFd);
     this.lockFd = -1;
+    // Leave the system last: until then a cleaner must not remove the directory.
+    leaveSystemDir(this.systemFd);
+    this.systemFd = -1;
   }
 
   private connect(to: Address): PeerChannel {

@@ -29,7 +29,10 @@ export interface NativePidWatch {
 }
 
 export interface NativeAddon {
-  sysdirPrepare(dir: string): void;
+  /** Join a system: the read-locked system.lock's fd (EAGAIN: a cleaner is at work). */
+  sysdirJoin(dir: string): number;
+  /** Remove a system directory that has no member; false if it is in use. */
+  sysdirRemoveIfDead(dir: string): boolean;
   sysdirCheck(dir: string): void;
   lockfileCreate(path: string): { fd: number; instance: bigint };
   lockfileRelease(fd: number): number;

@@ -40,17 +40,72 @@ function dirError(err: unknown, dir: string): Error {
   return new MailboxError(`cannot prepare system directory ${dir}: ${(err as Error).message}`, { cause: err });
 }
 
-/** Create (mode 0700) or validate the system directory with its sock/ and lock/.
- * Under the default location the per-user parent (pidgeon-$UID) must be ours too:
- * in a shared /tmp another user could create it first and swap what is inside. */
-export function prepareSystemDir(dir: string): void {
-  try {
-    native.sysdirPrepare(dir);
-  } catch (err) {
-    throw dirError(err, dir);
-  }
+/** The per-user directory that holds the systems of the default location. */
+export function systemsBase(): string {
+  return path.join(process.env.XDG_RUNTIME_DIR || os.tmpdir(), `pidgeon-${process.getuid?.() ?? 0}`);
+}
+
+const JOIN_ATTEMPTS = 32;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Create (mode 0700) or validate the system directory with its sock/ and lock/, and
+ * join the system: the returned fd holds a read lock on system.lock for this
+ * process's life (close it with `leaveSystemDir`), so that no cleaner removes the
+ * directory of a live system. Under the default location the per-user parent
+ * (pidgeon-$UID) must be ours too: in a shared /tmp another user could create it
+ * first and swap what is inside. */
+export function joinSystemDir(dir: string): number {
   const parent = path.dirname(dir);
-  if (path.basename(parent) === `pidgeon-${process.getuid?.() ?? 0}`) checkSystemDir(parent);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = native.sysdirJoin(dir);
+      if (path.basename(parent) === `pidgeon-${process.getuid?.() ?? 0}`) {
+        try {
+          checkSystemDir(parent);
+        } catch (err) {
+          native.lockfileRelease(fd);
+          throw err;
+        }
+      }
+      return fd;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EAGAIN') throw err instanceof UnsafeDirectoryError ? err : dirError(err, dir);
+      // A cleaner is removing this (dead) system's directory: it holds the lock for
+      // a few milliseconds at most. Wait 1 ms between later attempts, ~30 ms in all.
+      if (attempt >= JOIN_ATTEMPTS) throw new MailboxError(`system directory ${dir} is being removed by another process; try again`, { cause: err });
+      if (attempt >= 4) Atomics.wait(pause, 0, 0, 1);
+    }
+  }
+}
+
+/** Leave the system joined with `joinSystemDir`. */
+export function leaveSystemDir(fd: number): void {
+  native.lockfileRelease(fd);
+}
+
+/** Remove every system directory under `systemsBase()` that no live process is a
+ * member of (proven by the system lock and the lockfiles, never by a guess); a
+ * live system is never touched. Returns the names removed and the names alive. */
+export function sweepDeadSystems(base = systemsBase()): { removed: string[]; live: string[] } {
+  const out = { removed: [] as string[], live: [] as string[] };
+  let names: string[];
+  try {
+    checkSystemDir(base);
+    names = fs.readdirSync(base);
+  } catch {
+    return out; // no systems yet, or a directory that is not safe to touch
+  }
+  for (const name of names.sort()) {
+    if (!SYSTEM_NAME_RE.test(name)) continue;
+    let removed = false;
+    try {
+      removed = native.sysdirRemoveIfDead(path.join(base, name));
+    } catch {
+      continue; // not a directory of ours, or a racing cleaner: not ours to report
+    }
+    (removed ? out.removed : out.live).push(name);
+  }
+  return out;
 }
 
 /** Validate an existing system directory without creating anything. */

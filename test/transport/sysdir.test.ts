@@ -4,7 +4,7 @@ import test, { type ExecutionContext } from 'ava';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Mailbox, listLive, listPids } from '../../runtime/transport/index.js';
+import { Mailbox, listLive, listPids, sweepDeadSystems } from '../../runtime/transport/index.js';
 import { startPeer } from '../helpers/peer.js';
 import { freshSystemDir, lockFile, sockFile } from '../helpers/sysdir.js';
 
@@ -145,4 +145,61 @@ test('under the default location, a per-user directory writable by others is ref
   });
   const err = t.throws(() => Mailbox.open({ system: 'peruser' }));
   t.is((err as { code?: string }).code, 'EUNSAFEDIR');
+});
+
+// Dead systems' directories: SIGKILLed systems leave theirs behind; sweepDeadSystems
+// removes them, proven dead by the system lock and the lockfiles, never a live one.
+test('sweepDeadSystems removes the directory of a SIGKILLed system and keeps a live one', async (t) => {
+  const base = tmpdir(t);
+  const victim = await startPeer(t, path.join(base, 'victim'), undefined, 'victim');
+  await startPeer(t, path.join(base, 'alive'), undefined, 'alive');
+  await victim.kill('SIGKILL');
+  t.true(fs.existsSync(path.join(base, 'victim', 'lock', String(victim.pid))), 'SIGKILL left the lockfile behind');
+  const r = sweepDeadSystems(base);
+  t.deepEqual(r, { removed: ['victim'], live: ['alive'] });
+  t.false(fs.existsSync(path.join(base, 'victim')));
+  t.is(listLive(path.join(base, 'alive')).length, 1, 'the live system is untouched');
+});
+
+test('sweepDeadSystems never removes the directory of this process\'s own system', (t) => {
+  const base = tmpdir(t);
+  const mb = Mailbox.open({ system: 'own', dir: path.join(base, 'own') });
+  t.teardown(() => mb.closeNow());
+  t.deepEqual(sweepDeadSystems(base), { removed: [], live: ['own'] });
+  t.true(fs.existsSync(sockFile(path.join(base, 'own'), process.pid)));
+  // Probing our own system lock must not have dropped it (closing any fd of a file
+  // drops this process's fcntl locks on it).
+  t.deepEqual(sweepDeadSystems(base), { removed: [], live: ['own'] });
+});
+
+test('sweepDeadSystems removes a directory left by a version without system locks', (t) => {
+  const base = tmpdir(t);
+  const dir = path.join(base, 'old');
+  for (const sub of ['sock', 'lock', 'names']) fs.mkdirSync(path.join(dir, sub), { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  fs.writeFileSync(path.join(dir, 'lock', '999999'), '00000000000000aa\n');
+  fs.writeFileSync(path.join(dir, 'names', 'kv'), '999999 00000000000000aa');
+  t.deepEqual(sweepDeadSystems(base), { removed: ['old'], live: [] });
+  t.false(fs.existsSync(dir));
+});
+
+test('sweepDeadSystems keeps a dead system whose directory holds something not ours', (t) => {
+  const base = tmpdir(t);
+  const dir = path.join(base, 'mixed');
+  fs.mkdirSync(path.join(dir, 'sock', 'subdir'), { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  t.deepEqual(sweepDeadSystems(base), { removed: [], live: [] }, 'neither removed nor reported live');
+  t.true(fs.existsSync(path.join(dir, 'sock', 'subdir')));
+});
+
+test('a system can be joined again right after its dead directory was removed', async (t) => {
+  const base = tmpdir(t);
+  const dir = path.join(base, 'again');
+  const mb = Mailbox.open({ system: 'again', dir });
+  await mb.close();
+  t.deepEqual(sweepDeadSystems(base).removed, ['again']);
+  const mb2 = Mailbox.open({ system: 'again', dir });
+  t.teardown(() => mb2.closeNow());
+  t.true(fs.existsSync(sockFile(dir, process.pid)));
+  t.true(fs.existsSync(lockFile(dir, process.pid)));
 });
