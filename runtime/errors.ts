@@ -10,15 +10,27 @@ export interface ErrorAddress {
   name?: string;
 }
 
-/** Base class: every pidgeon error has a `code`, maybe an `address`, maybe a `cause`. */
+/** Where in a source file an error comes from (line and column count from 1). */
+export interface ErrorLocation {
+  file: string;
+  line: number;
+  column: number;
+  /** The text of that line. */
+  source: string;
+}
+
+/** Base class: every pidgeon error has a `code`, maybe an `address`, maybe a `cause`,
+ * and maybe the `location` in a user's source file it comes from. */
 export class PidgeonError extends Error {
   readonly code: string;
   address?: ErrorAddress;
-  constructor(code: string, message: string, options: { cause?: unknown; address?: ErrorAddress } = {}) {
+  location?: ErrorLocation;
+  constructor(code: string, message: string, options: { cause?: unknown; address?: ErrorAddress; location?: ErrorLocation } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     if (options.address) this.address = options.address;
+    if (options.location) this.location = options.location;
   }
 }
 
@@ -83,8 +95,8 @@ export class BadArgumentError extends PidgeonError {
 /** EBADSPEC: a supervisor or tree spec is invalid; `path` names the offending field. */
 export class BadSpecError extends PidgeonError {
   readonly path: string;
-  constructor(path: string, message: string) {
-    super('EBADSPEC', `${path}: ${message}`);
+  constructor(path: string, message: string, options: { cause?: unknown; location?: ErrorLocation } = {}) {
+    super('EBADSPEC', `${path}: ${message}`, options);
     this.path = path;
   }
 }
@@ -96,10 +108,11 @@ export class NameTakenError extends PidgeonError {
   }
 }
 
-/** ESPAWN: a child actor failed to start (module not found, init threw, exited early);
- * `cause` is the child's error with its name, message and stack. */
+/** ESPAWN: a child actor failed to start (module not found, a syntax error or a
+ * throw while loading, init threw, exited early); `cause` is the child's error with
+ * its name, message and stack, and `location` the file, line and column it names. */
 export class SpawnError extends PidgeonError {
-  constructor(message: string, options: { cause?: unknown; address?: ErrorAddress } = {}) {
+  constructor(message: string, options: { cause?: unknown; address?: ErrorAddress; location?: ErrorLocation } = {}) {
     super('ESPAWN', message, options);
   }
 }

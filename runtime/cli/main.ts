@@ -3,6 +3,7 @@
 // system from another terminal (ps, tree, send, stop), like Samba's smbstatus
 // and smbcontrol.
 import { PidgeonError } from '../errors.js';
+import { formatLocation } from '../core/load-error.js';
 import { start, startHelp } from './start.js';
 import { ps, psHelp } from './ps.js';
 import { tree, treeHelp } from './tree.js';
@@ -56,6 +57,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof PidgeonError) {
       console.error(`pidgeon: ${err.message} [${err.code}]`);
+      if (err.location) console.error(formatLocation(err.location));
       process.exitCode = err.code === 'EBADSPEC' || err.code === 'EBADARG' ? 2 : 1;
     } else {
       console.error(`pidgeon: ${(err as Error)?.stack ?? err}`);

@@ -9,6 +9,7 @@ import { ActorSystem, formatReason, type ActorRef, type ExitReason } from '../co
 import { normalizeSpec, type SupervisorEvent, type SupervisorSpec } from '../supervision/index.js';
 import { reapOrphans, setChildSubreaper } from '../transport/index.js';
 import { BadSpecError, NameTakenError, PidgeonError } from '../errors.js';
+import { formatLocation, locateError } from '../core/load-error.js';
 import { parseArgs } from './args.js';
 import { clock, color, reasonText } from './format.js';
 import { LAUNCHER_NAME, liveSystems, targetSystem } from './system-dir.js';
@@ -32,6 +33,12 @@ examples:
   pidgeon start dist/examples/oplock-break/tree.js
   pidgeon start my-tree.json --system staging`;
 
+// A failed start in one line: the error's own message (it names the module, the
+// file and line), without "error: SpawnError:" before it.
+function startFailure(r: ExitReason): string {
+  return typeof r === 'object' && 'error' in r ? r.error.message : formatReason(r);
+}
+
 /** Load a tree file: JSON, or a module's default export. */
 export async function loadTree(file: string): Promise<{ system?: string } & SupervisorSpec> {
   const abs = path.resolve(file);
@@ -44,7 +51,15 @@ export async function loadTree(file: string): Promise<{ system?: string } & Supe
       throw new BadSpecError('tree', `not valid JSON: ${(err as Error).message}`);
     }
   } else {
-    const mod = await import(pathToFileURL(abs).href);
+    let mod: { default?: unknown; tree?: unknown };
+    try {
+      mod = await import(pathToFileURL(abs).href);
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      const location = locateError(e, abs);
+      const where = location ? ` at ${location.file}:${location.line}:${location.column}` : '';
+      throw new BadSpecError('tree', `cannot load ${abs}: ${e.name}: ${e.message}${where}`, { cause: e, ...(location ? { location } : {}) });
+    }
     tree = mod.default ?? mod.tree;
   }
   if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) throw new BadSpecError('tree', 'must be an object');
@@ -113,7 +128,7 @@ export async function start(argv: string[]): Promise<number> {
       case 'exited': return log(`${color.red('exited    ')} ${who}  ${e.reason ? reasonText(e.reason) : ''}`);
       case 'restarting': return log(`${color.yellow('restarting')} ${e.id}`);
       case 'stopped': return log(`${color.dim('stopped   ')} ${who}`);
-      case 'start_failed': return log(`${color.red('failed    ')} ${e.id}  ${e.reason ? reasonText(e.reason) : ''}`);
+      case 'start_failed': return log(`${color.red('failed    ')} ${e.id}  ${e.reason ? color.red(startFailure(e.reason)) : ''}`);
       case 'gave_up': return log(color.red(`supervisor ${e.supervisor.pid} gave up: restart intensity exceeded`));
     }
   });
@@ -124,6 +139,8 @@ export async function start(argv: string[]): Promise<number> {
     sup = await sys.supervise(spec, { reportTo: sys.self });
   } catch (err) {
     log(color.red(`the tree failed to start: ${(err as Error).message}`));
+    const where = (err as PidgeonError).location;
+    if (where) console.log(formatLocation(where));
     await sys.shutdown();
     return 1;
   }

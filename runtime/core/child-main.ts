@@ -8,6 +8,7 @@ import { ActorSystem } from './system.js';
 import { isActorDefinition, type ExitReason } from './actor.js';
 import { serializeError } from './codec.js';
 import { BadArgumentError } from '../errors.js';
+import { locateError } from './load-error.js';
 
 const env = process.env;
 const [parentPid, parentInstance] = (env.PIDGEON_PARENT ?? '').split(':');
@@ -61,11 +62,17 @@ process.on('unhandledRejection', (err) => {
 
 let started = false;
 
+// How far the start got: a failure while loading the module or in init.
+let phase: 'load' | 'init' = 'load';
+
 async function failStart(err: unknown): Promise<void> {
   if (exiting) return;
   exiting = true;
+  // A nested spawn's error (a supervisor's child) already says where it came from.
+  const nested = (err as { code?: unknown })?.code === 'ESPAWN';
+  const location = nested ? undefined : locateError(err, env.PIDGEON_MODULE!);
   try {
-    system.sendSystem(parent, 'initFailed', { error: serializeError(err) });
+    system.sendSystem(parent, 'initFailed', { error: serializeError(err), phase, location: location ?? null });
   } catch { /* parent gone: PDEATHSIG will end us anyway */ }
   await system.mailbox.close({ timeout: 2000 });
   process.exit(1);
@@ -83,6 +90,7 @@ async function begin(payload: { args: unknown; name: string | null }): Promise<v
   if (!isActorDefinition(def)) {
     throw new BadArgumentError(`${env.PIDGEON_MODULE} must \`export default defineActor({ receive })\``);
   }
+  phase = 'init';
   const runtime = system.hostActor(def, (err) => {
     process.stderr.write(`pidgeon: actor ${process.pid} crashed: ${(err as Error)?.stack ?? err}\n`);
     void exit({ error: err instanceof Error ? err : new Error(String(err)) });

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { descendantsOf, listPids, removeIfStale, sweepStale, watchPid, type Address } from '../transport/index.js';
-import { BadArgumentError, SpawnError, TimeoutError } from '../errors.js';
+import { BadArgumentError, SpawnError, TimeoutError, type ErrorLocation } from '../errors.js';
 import type { ActorRef, ExitReason } from './actor.js';
 import { deserializeError, type SerializedError } from './codec.js';
 import { checkActorName } from './registry.js';
@@ -181,11 +181,16 @@ export class Children {
     p.resolve(child.ref);
   }
 
-  onInitFailed(from: Address, error: SerializedError): void {
+  /** The child could not start: `payload` is `{ error, phase, location }` from
+   * child-main (checked: a bogus one from some other process is ignored). */
+  onInitFailed(from: Address, payload: unknown): void {
     const p = this.pending.get(from.pid);
-    if (!p) return;
-    const cause = deserializeError(error);
-    p.failure = new SpawnError(`actor failed to start: ${cause.name}: ${cause.message}`, { cause, address: from });
+    const child = this.byPid.get(from.pid);
+    if (!p || !child?.ref || child.ref.instance !== from.instance) return;
+    const f = readInitFailure(payload);
+    if (!f) return;
+    const cause = deserializeError(f.error);
+    p.failure = startError(child.module, f.phase, cause, f.location, from);
     // The child exits by itself after reporting; the promise settles when it is reaped.
   }
 
@@ -315,6 +320,35 @@ export class Children {
     }
     if (!wasStarting) this.host.childExited(child, reason);
   }
+}
+
+interface InitFailure { error: SerializedError; phase: 'load' | 'init'; location: ErrorLocation | undefined }
+
+function readInitFailure(v: unknown): InitFailure | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { error, phase, location } = v as Record<string, unknown>;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as Record<string, unknown>;
+  if (typeof e.name !== 'string' || typeof e.message !== 'string') return undefined;
+  return { error: e as unknown as SerializedError, phase: phase === 'init' ? 'init' : 'load', location: isLocation(location) ? location : undefined };
+}
+
+function isLocation(v: unknown): v is ErrorLocation {
+  const l = v as ErrorLocation | null;
+  return typeof l === 'object' && l !== null && typeof l.file === 'string' && typeof l.source === 'string'
+    && Number.isInteger(l.line) && Number.isInteger(l.column);
+}
+
+/** The spawn error for a child's failed start. A nested spawn's error (a
+ * supervisor's child failed) is passed on as it is, not prefixed once more. */
+function startError(module: string, phase: 'load' | 'init', cause: Error, location: ErrorLocation | undefined, address: Address): SpawnError {
+  const c = cause as Error & { code?: unknown; location?: unknown };
+  if (c.code === 'ESPAWN') {
+    return new SpawnError(cause.message, { cause, address, ...(isLocation(c.location) ? { location: c.location } : {}) });
+  }
+  const what = phase === 'load' ? `cannot load actor module ${module}` : `actor ${module} failed in init`;
+  const where = location ? ` at ${location.file}:${location.line}:${location.column}` : '';
+  return new SpawnError(`${what}: ${cause.name}: ${cause.message}${where}`, { cause, address, ...(location ? { location } : {}) });
 }
 
 function describe(r: ExitReason): string {

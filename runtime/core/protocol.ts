@@ -47,7 +47,7 @@ export class Protocol {
     switch (op) {
       case 'hello': return h.children.onHello(from);
       case 'ready': return h.children.onReady(from);
-      case 'initFailed': return h.children.onInitFailed(from, (payload as { error: SerializedError }).error);
+      case 'initFailed': return h.children.onInitFailed(from, payload);
       case 'watch': case 'unwatch': case 'link': case 'unlink':
         return h.relations.onRequest(op, from);
       case 'farewell': return h.deathwatch.noteFarewell(from, readReason(payload?.reason));

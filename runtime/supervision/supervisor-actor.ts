@@ -5,6 +5,7 @@
 // order. Failed restarts are re-queued as messages, never retried in a loop.
 import { fileURLToPath } from 'node:url';
 import { defineActor, type ActorContext, type ActorRef, type ExitReason } from '../core/index.js';
+import { PidgeonError, SpawnError } from '../errors.js';
 import { affectedChildren, RestartWindow, shouldRestart } from './policy.js';
 import type { NormalChild, NormalSpec } from './spec.js';
 
@@ -43,6 +44,13 @@ interface ChildState {
   monitor: string | null;
 }
 
+/** A child's start failure as the supervisor's own: which child, then why. */
+function childFailed(id: string, err: unknown): SpawnError {
+  const e = err as Error & { location?: SpawnError['location'] };
+  const why = e instanceof Error ? (e instanceof PidgeonError ? e.message : `${e.name}: ${e.message}`) : String(err);
+  return new SpawnError(`child '${id}' failed to start: ${why}`, { cause: err, ...(e?.location ? { location: e.location } : {}) });
+}
+
 class Supervisor {
   private children: ChildState[];
   private readonly window: RestartWindow;
@@ -60,7 +68,7 @@ class Supervisor {
       } catch (err) {
         this.report({ event: 'start_failed', id: c.spec.id, reason: { error: err as Error } });
         await this.stopAll();
-        throw err;
+        throw childFailed(c.spec.id, err);
       }
     }
   }

@@ -255,8 +255,12 @@ test('supervise rejects with ESPAWN when a child fails to start, stopping the on
   }, { reportTo: sys.self }), 'supervise with a failing child');
   t.is(err.code, 'ESPAWN');
   t.is(err.cause?.code, 'ESPAWN', 'the supervisor failed because its child did');
-  t.is(err.cause?.cause?.name, 'RangeError');
-  t.is(err.cause?.cause?.message, 'init failed on purpose');
+  t.is(err.cause?.cause?.code, 'ESPAWN', 'the child\'s own spawn error');
+  t.is(err.cause?.cause?.cause?.name, 'RangeError');
+  t.is(err.cause?.cause?.cause?.message, 'init failed on purpose');
+  // One line that says which child, which module and why, with no prefix doubled.
+  t.regex(err.message, /^child 'bad' failed to start: actor \S+echo\.js failed in init: RangeError: init failed on purpose at \S+echo\.[jt]s:\d+:\d+$/);
+  t.regex(err.location?.file ?? '', /test\/fixtures\/echo\.[jt]s$/, 'the fixture (or, with source maps, its source)');
   await tree.until(() => tree.events.length >= 3, 'the supervisor\'s events');
   t.deepEqual(tree.trace(), ['started:ok', 'start_failed:bad', 'stopped:ok']);
   t.deepEqual(processesOf(dir), []);
