@@ -58,10 +58,18 @@ main(process.argv.slice(2)).then(
     if (err instanceof PidgeonError) {
       console.error(`pidgeon: ${err.message} [${err.code}]`);
       if (err.location) console.error(formatLocation(err.location));
-      process.exitCode = err.code === 'EBADSPEC' || err.code === 'EBADARG' ? 2 : 1;
+      process.exitCode = exitCodeOf(err);
     } else {
       console.error(`pidgeon: ${(err as Error)?.stack ?? err}`);
       process.exitCode = 1;
     }
   },
 );
+
+/** Exit codes (docs/cli.md): 2 for bad usage or a bad tree, 3 when the actor
+ * addressed is dead or died before answering, 1 for any other error. */
+function exitCodeOf(err: PidgeonError): number {
+  if (err.code === 'EBADSPEC' || err.code === 'EBADARG') return 2;
+  if (err.code === 'EDEADACTOR') return 3;
+  return 1;
+}

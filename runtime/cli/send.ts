@@ -1,6 +1,8 @@
 // `pidgeon send`: send a JSON message to an actor by name or pid, optionally
 // waiting for its reply (like smbcontrol).
-import { BadArgumentError } from '../errors.js';
+import { formatReason, type ActorSystem, type ExitReason } from '../core/index.js';
+import type { Address } from '../transport/index.js';
+import { BadArgumentError, DeadActorError, PidgeonError } from '../errors.js';
 import { intOption, parseArgs } from './args.js';
 import { toJson } from './format.js';
 import { existingSystem, join, resolveActor } from './system-dir.js';
@@ -8,7 +10,8 @@ import { existingSystem, join, resolveActor } from './system-dir.js';
 export const sendHelp = `usage: pidgeon send <name|pid> <json> [--ask] [--timeout MS] [--system NAME] [--dir PATH]
 
 Send a message (JSON) to an actor. With --ask, wait for its reply and print it
-as JSON (default timeout 5000 ms; the ask fails at once if the actor dies).
+as JSON (default timeout 5000 ms). If the actor dies before it answers, the ask
+fails at once with one line naming the death reason [EDEADACTOR], exit code 3.
 
 examples:
   pidgeon send share-table '{"type":"dump"}' --ask --system oplock-demo
@@ -31,7 +34,7 @@ export async function send(argv: string[]): Promise<number> {
   try {
     const ref = resolveActor(sys, t, who);
     if (p.options.ask) {
-      const reply = await sys.ask(ref, msg, { timeout });
+      const reply = await askOrDeath(sys, ref, msg, timeout);
       console.log(toJson(reply, 2));
     } else {
       let lost: Error | null = null;
@@ -44,5 +47,32 @@ export async function send(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await sys.shutdown();
+  }
+}
+
+// How long to wait for the exact death reason once the ask has failed: the DOWN
+// comes as soon as the watched actor's parent reports (the monitor asked it to).
+const REASON_WAIT_MS = 3000;
+
+/** Ask, and if the actor dies instead of answering (its receive threw, it exited,
+ * it was killed), fail with one line that says how it died. */
+async function askOrDeath(sys: ActorSystem, ref: Address, msg: unknown, timeout: number): Promise<unknown> {
+  const who = `${ref.name ?? 'actor'} (pid ${ref.pid})`;
+  const death = new Promise<ExitReason>((resolve) => {
+    sys.on('down', (n) => { if (n.ref.pid === ref.pid && n.ref.instance === ref.instance) resolve(n.reason); });
+  });
+  sys.monitor(ref); // so that its farewell, or its parent's report, tells us the reason
+  try {
+    return await sys.ask(ref, msg, { timeout });
+  } catch (err) {
+    // EDEADACTOR, or the error its receive threw (then it is crashing): wait for the DOWN.
+    if (err instanceof PidgeonError && err.code !== 'EDEADACTOR') throw err;
+    let timer: NodeJS.Timeout | undefined;
+    const reason = await Promise.race([death, new Promise<null>((r) => { timer = setTimeout(() => r(null), REASON_WAIT_MS); })]);
+    clearTimeout(timer);
+    if (reason !== null) throw new DeadActorError(`${who} died before answering: ${formatReason(reason)}`, { address: ref, cause: err });
+    if (err instanceof PidgeonError) throw err;
+    const e = err instanceof Error ? err : new Error(String(err));
+    throw new PidgeonError('EREPLY', `${who} answered with an error: ${e.name}: ${e.message}`, { address: ref, cause: e });
   }
 }
