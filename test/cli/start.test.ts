@@ -35,7 +35,7 @@ test('a syntax error in a child\'s module: one line naming file:line:col, the so
   t.regex(lines[i], new RegExp(`the tree failed to start: child 'sub' failed to start: child 'bad' failed to start: cannot load actor module ${bad}: SyntaxError: Unexpected token '\\*' at ${bad}:3:12$`));
   t.deepEqual(lines.slice(i + 1, i + 4), [`${bad}:3:12`, '    let y = 1 +* 2;', `${' '.repeat(4 + 11)}^`]);
   t.false(/ESPAWN: |SpawnError: .*SpawnError/.test(l.output), 'no doubled prefix');
-  t.is(l.output.split(`${bad}:3:12\n`).length, 2, 'the source line is shown once');
+  t.is(lines.filter((s) => s === '    let y = 1 +* 2;').length, 1, 'the source line is shown once');
 });
 
 test('a syntax error in a tree module: one EBADSPEC line naming file:line:col, the source line, exit code 2', async (t) => {
