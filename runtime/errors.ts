@@ -117,6 +117,16 @@ export class SpawnError extends PidgeonError {
   }
 }
 
+/** ETYPESCRIPT: a TypeScript module cannot run: this Node does not strip types
+ * (before 22.18) and the user's project has no tsx; `file` is the module. */
+export class TypeScriptError extends PidgeonError {
+  readonly file: string;
+  constructor(message: string, options: { file: string }) {
+    super('ETYPESCRIPT', message);
+    this.file = options.file;
+  }
+}
+
 /** EMAILBOX: an unexpected operating-system error in the mailbox; `cause` has the
  * errno `code` and `syscall`. */
 export class MailboxError extends PidgeonError {

@@ -10,14 +10,15 @@ import { normalizeSpec, type SupervisorEvent, type SupervisorSpec } from '../sup
 import { reapOrphans, setChildSubreaper } from '../transport/index.js';
 import { BadSpecError, NameTakenError, PidgeonError } from '../errors.js';
 import { formatLocation, locateError } from '../core/load-error.js';
+import { defaultExport, enableTypeScriptFor } from '../core/typescript.js';
 import { parseArgs } from './args.js';
 import { clock, color, reasonText } from './format.js';
 import { LAUNCHER_NAME, liveSystems, targetSystem } from './system-dir.js';
 
-export const startHelp = `usage: pidgeon start <tree.json|tree.js> [--system NAME] [--dir PATH] [--quiet]
+export const startHelp = `usage: pidgeon start <tree.json|tree.js|tree.ts> [--system NAME] [--dir PATH] [--quiet]
 
 Start a supervised actor tree and stay in the foreground. The tree is a JSON file
-or a JS module whose default export is the same object:
+or a JS or TS module whose default export is the same object:
 
   { "system": "demo", "strategy": "one_for_one", "intensity": 3, "period": 5000,
     "children": [ { "id": "w1", "module": "./worker.js", "restart": "permanent" },
@@ -51,6 +52,7 @@ export async function loadTree(file: string): Promise<{ system?: string } & Supe
       throw new BadSpecError('tree', `not valid JSON: ${(err as Error).message}`);
     }
   } else {
+    await enableTypeScriptFor(abs); // ETYPESCRIPT: one line saying what to install
     let mod: { default?: unknown; tree?: unknown };
     try {
       mod = await import(pathToFileURL(abs).href);
@@ -60,7 +62,7 @@ export async function loadTree(file: string): Promise<{ system?: string } & Supe
       const where = location ? ` at ${location.file}:${location.line}:${location.column}` : '';
       throw new BadSpecError('tree', `cannot load ${abs}: ${e.name}: ${e.message}${where}`, { cause: e, ...(location ? { location } : {}) });
     }
-    tree = mod.default ?? mod.tree;
+    tree = defaultExport(mod) ?? mod.tree;
   }
   if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) throw new BadSpecError('tree', 'must be an object');
   return anchorModules(tree as { system?: string } & SupervisorSpec, path.dirname(abs));

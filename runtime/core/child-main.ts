@@ -9,6 +9,7 @@ import { isActorDefinition, type ExitReason } from './actor.js';
 import { serializeError } from './codec.js';
 import { BadArgumentError } from '../errors.js';
 import { locateError } from './load-error.js';
+import { defaultExport } from './typescript.js';
 
 const env = process.env;
 const [parentPid, parentInstance] = (env.PIDGEON_PARENT ?? '').split(':');
@@ -85,8 +86,7 @@ system.onSystem('init', (from, payload: { args: unknown; name: string | null }) 
 
 async function begin(payload: { args: unknown; name: string | null }): Promise<void> {
   if (payload.name) system.register(payload.name);
-  const mod = await import(pathToFileURL(env.PIDGEON_MODULE!).href);
-  const def = mod.default;
+  const def = defaultExport(await import(pathToFileURL(env.PIDGEON_MODULE!).href));
   if (!isActorDefinition(def)) {
     throw new BadArgumentError(`${env.PIDGEON_MODULE} must \`export default defineActor({ receive })\``);
   }

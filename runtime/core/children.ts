@@ -10,6 +10,7 @@ import { BadArgumentError, SpawnError, TimeoutError, type ErrorLocation } from '
 import type { ActorRef, ExitReason } from './actor.js';
 import { deserializeError, type SerializedError } from './codec.js';
 import { checkActorName } from './registry.js';
+import { loaderArgs } from './typescript.js';
 
 /** Options of `spawn`. */
 export interface SpawnOptions {
@@ -114,6 +115,12 @@ export class Children {
     if (!fs.existsSync(file)) {
       return Promise.reject(new SpawnError(`actor module not found: ${file}`, { cause: Object.assign(new Error(`Cannot find module '${file}'`), { code: 'ERR_MODULE_NOT_FOUND' }) }));
     }
+    let loader: string[];
+    try {
+      loader = loaderArgs(file);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const env: Record<string, string | undefined> = {
       ...process.env,
       ...options.env,
@@ -124,7 +131,7 @@ export class Children {
     };
     if (name !== undefined) env.PIDGEON_NAME = name;
     else delete env.PIDGEON_NAME;
-    const proc = spawnProcess(process.execPath, [...process.execArgv, childMain], {
+    const proc = spawnProcess(process.execPath, [...process.execArgv, ...loader, childMain], {
       env,
       stdio: ['ignore', 'inherit', 'pipe'],
     });

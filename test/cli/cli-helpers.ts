@@ -18,9 +18,9 @@ export function tempDir(prefix = 'pidgeon-cli-'): string {
 export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
 /** Run `pidgeon ...args` to completion (killed after `timeout` ms). */
-export function run(args: string[], timeout = 30_000, env: Record<string, string> = {}): Promise<RunResult> {
+export function run(args: string[], timeout = 30_000, env: Record<string, string> = {}, cwd = root): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
+    const p = spawn(process.execPath, [cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => { stdout += d; });
