@@ -26,7 +26,7 @@ system.send(counter, { type: 'add', n: 1 });
 system.send(counter, { type: 'get' }); // an askable message may be sent too
 // @ts-expect-error TS2322 a message type the actor does not accept
 system.send(counter, { type: 'reset' });
-// @ts-expect-error TS2322 a field of the wrong type
+// @ts-expect-error TS2345 a field of the wrong type
 system.send(counter, { type: 'add', n: '1' });
 // @ts-expect-error TS2353 a field the message does not have
 system.send(counter, { type: 'add', n: 1, by: 'me' });
@@ -39,7 +39,7 @@ expectType<Equal<typeof got, Promise<number>>>();
 const label = system.ask(counter, { type: 'label' }, { timeout: 100 });
 expectType<Equal<typeof label, Promise<string | undefined>>>();
 expectType<Equal<ReplyOf<CounterMsg, { type: 'get' }>, number>>();
-// @ts-expect-error TS2345 a tell-only message cannot be asked
+// @ts-expect-error TS2322 a tell-only message cannot be asked
 void system.ask(counter, { type: 'add', n: 1 });
 // @ts-expect-error TS2322 not a message of the protocol
 void system.ask(counter, { type: 'nope' });
@@ -81,7 +81,7 @@ const Counter = defineActor<CounterMsg, { start: number }>({
     // @ts-expect-error TS2345 replyLater is checked too
     later({ count: 1 });
     ctx.send(ctx.self, { type: 'add', n: 1 });
-    // @ts-expect-error TS2322 a message to itself is checked
+    // @ts-expect-error TS2345 a message to itself is checked
     ctx.send(ctx.self, { type: 'add', n: 'one' });
     const next: Receive<CounterMsg> = (c, m) => { if (m.type === 'get') c.reply(2); };
     ctx.become(next);
@@ -110,7 +110,7 @@ async function spawning(): Promise<void> {
   await system.spawn<typeof Counter>('./counter.js', { args: { start: 'ten' } });
   // @ts-expect-error TS2554 args are required when init needs them
   await system.spawn<typeof Counter>('./counter.js');
-  // @ts-expect-error TS2741 ... also when other options are given
+  // @ts-expect-error TS2345 ... also when other options are given
   await system.spawn<typeof Counter>('./counter.js', { name: 'counter' });
   const p = await system.spawn<CounterMsg>(new URL('file:///counter.js')); // a protocol alone
   expectType<Equal<typeof p, ActorRef<CounterMsg>>>();
@@ -131,7 +131,7 @@ export const Parent = defineActor<Ask<{ type: 'total' }, number>>({
     const n = await ctx.ask(c, { type: 'get' });
     expectType<Equal<typeof n, number>>();
     ctx.reply(n);
-    // @ts-expect-error TS2345 tell-only, through ctx.ask
+    // @ts-expect-error TS2322 tell-only, through ctx.ask
     await ctx.ask(c, { type: 'add', n: 1 });
     const again = ctx.lookup<CounterMsg>('counter');
     // @ts-expect-error TS2322 through a typed lookup
