@@ -26,12 +26,19 @@ type MemberReply<X> = typeof reply extends keyof X
   ? NonNullable<X[typeof reply & keyof X]> extends () => infer R ? R : never
   : never;
 
+/** `X` with its arrays (itself, or its fields') also accepted readonly: `ask` infers
+ * its message as a `const` literal (so that `type: 'get'` stays a literal and picks
+ * the right member), and there an array literal is a readonly tuple. */
+type Loose<X> = X extends readonly (infer E)[]
+  ? readonly E[]
+  : X extends object ? { [K in keyof X]: X[K] extends readonly (infer E)[] ? readonly E[] : X[K] } : X;
+
 /** The members of protocol `P` that may be asked (declared with `Ask`). */
-export type Askable<P> = Untyped<P> extends true ? any : P extends unknown ? (typeof reply extends keyof P ? P : never) : never;
+export type Askable<P> = Untyped<P> extends true ? any : P extends unknown ? (typeof reply extends keyof P ? Loose<P> : never) : never;
 
 /** What asking message `M` of an actor with protocol `P` answers: the replies of
  * the members `M` matches (unknown for an untyped actor). */
-export type ReplyOf<P, M> = Untyped<P> extends true ? unknown : P extends unknown ? (M extends P ? MemberReply<P> : never) : never;
+export type ReplyOf<P, M> = Untyped<P> extends true ? unknown : P extends unknown ? (M extends Loose<P> ? MemberReply<P> : never) : never;
 
 /** Every reply protocol `P` declares. */
 type DeclaredReplies<P> = P extends unknown ? MemberReply<P> : never;

@@ -15,7 +15,8 @@ function expectType<T extends true>(): T | void {}
 type CounterMsg =
   | { type: 'add'; n: number }
   | Ask<{ type: 'get' }, number>
-  | Ask<{ type: 'label' }, string | undefined>;
+  | Ask<{ type: 'label' }, string | undefined>
+  | Ask<{ type: 'sum'; of: number[] }, { sum: number; at: Date }>;
 
 declare const system: ActorSystem;
 declare const counter: ActorRef<CounterMsg>;
@@ -39,6 +40,13 @@ expectType<Equal<typeof got, Promise<number>>>();
 const label = system.ask(counter, { type: 'label' }, { timeout: 100 });
 expectType<Equal<typeof label, Promise<string | undefined>>>();
 expectType<Equal<ReplyOf<CounterMsg, { type: 'get' }>, number>>();
+const sum = system.ask(counter, { type: 'sum', of: [1, 2] }); // an array literal in the message
+expectType<Equal<typeof sum, Promise<{ sum: number; at: Date }>>>();
+const of = [1, 2];
+const sum2 = system.ask(counter, { type: 'sum', of });
+expectType<Equal<typeof sum2, Promise<{ sum: number; at: Date }>>>();
+// @ts-expect-error TS2322 an array of the wrong element type
+void system.ask(counter, { type: 'sum', of: ['1'] });
 // @ts-expect-error TS2322 a tell-only message cannot be asked
 void system.ask(counter, { type: 'add', n: 1 });
 // @ts-expect-error TS2322 not a message of the protocol
@@ -79,7 +87,7 @@ const Counter = defineActor<CounterMsg, { start: number }>({
     ctx.reply(true);
     const later = ctx.replyLater();
     // @ts-expect-error TS2345 replyLater is checked too
-    later({ count: 1 });
+    later(true);
     ctx.send(ctx.self, { type: 'add', n: 1 });
     // @ts-expect-error TS2345 a message to itself is checked
     ctx.send(ctx.self, { type: 'add', n: 'one' });
@@ -91,7 +99,7 @@ const Counter = defineActor<CounterMsg, { start: number }>({
 });
 expectType<Equal<ProtocolOf<typeof Counter>, CounterMsg>>();
 expectType<Equal<ArgsOf<typeof Counter>, { start: number }>>();
-expectType<Equal<Replies<CounterMsg>, number | string | undefined>>();
+expectType<Equal<Replies<CounterMsg>, number | string | undefined | { sum: number; at: Date }>>();
 
 // Inferred from the annotations, as untyped code writes it: replies are unchecked
 // when the protocol declares no Ask.
