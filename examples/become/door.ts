@@ -7,15 +7,19 @@
 // `become` pushes the next state, `unbecome` pops back to the previous one.
 // Requests a state cannot handle yet (walking through a closed door) are stashed,
 // and unstashAll() replays them, in order, whenever the state changes.
-import { defineActor, type ActorContext, type Receive } from '../../runtime/index.js';
+import { defineActor, type ActorContext, type Ask, type Receive } from 'pidgeon';
 
-type DoorMsg =
+/** What the door accepts: requests, each asked and answered with a sentence. */
+export type DoorMsg = Ask<
   | { type: 'unlock'; code: string }
   | { type: 'lock' }
   | { type: 'open' }
   | { type: 'close' }
   | { type: 'walk'; who: string }
-  | { type: 'state' };
+  | { type: 'state' },
+  string
+>;
+type Ctx = ActorContext<DoorMsg>;
 
 let code = '';
 let stashed = 0;
@@ -23,7 +27,7 @@ const names = ['locked']; // the behaviour stack's names, for the 'state' answer
 
 /** Push state `name` with behaviour `next`, or pop back (no arguments); then replay
  * what was waiting for a change of state. */
-function change(ctx: ActorContext, name?: string, next?: Receive<DoorMsg>): void {
+function change(ctx: Ctx, name?: string, next?: Receive<DoorMsg>): void {
   if (name && next) {
     ctx.become(next);
     names.push(name);
@@ -36,7 +40,7 @@ function change(ctx: ActorContext, name?: string, next?: Receive<DoorMsg>): void
 }
 
 /** Answers every state has in common; false if `msg` is not one of them. */
-function common(ctx: ActorContext, msg: DoorMsg): boolean {
+function common(ctx: Ctx, msg: DoorMsg): boolean {
   if (msg.type !== 'state') return false;
   const waiting = stashed ? `, ${stashed} waiting` : '';
   ctx.reply(`${names[names.length - 1]} (stack: ${names.join(' > ')}${waiting})`);
@@ -44,7 +48,7 @@ function common(ctx: ActorContext, msg: DoorMsg): boolean {
 }
 
 /** Keep a request for later: the ask that sent it stays unanswered until then. */
-function wait(ctx: ActorContext): void {
+function wait(ctx: Ctx): void {
   stashed++;
   ctx.stash();
 }
@@ -84,7 +88,7 @@ const open: Receive<DoorMsg> = (ctx, msg) => {
   ctx.reply(`cannot ${msg.type}: the door is open`);
 };
 
-export default defineActor<{ code: string }, DoorMsg>({
+export default defineActor<DoorMsg, { code: string }>({
   init(_ctx, args) {
     code = args.code;
   },

@@ -4,13 +4,15 @@
 // unlock, and is answered the moment the door opens.
 //
 // Run: npm run example:become
-import { ActorSystem } from '../../runtime/index.js';
+import { ActorSystem } from 'pidgeon';
+import type Door from './door.js';
+import type { DoorMsg } from './door.js';
 
 const system = await ActorSystem.start({ name: 'become' });
 try {
-  const door = await system.spawn(new URL('./door.js', import.meta.url), { args: { code: '1234' } });
-  const show = (what: string, answer: unknown) => console.log(`${what.padEnd(18)} -> ${answer}`);
-  const say = async (what: string, msg: object) => show(what, await system.ask(door, msg));
+  const door = await system.spawn<typeof Door>(new URL('./door.js', import.meta.url), { args: { code: '1234' } });
+  const show = (what: string, answer: string) => console.log(`${what.padEnd(18)} -> ${answer}`);
+  const say = async (what: string, msg: DoorMsg) => show(what, await system.ask(door, msg));
 
   await say('state?', { type: 'state' });
   // Not awaited: the door is locked, so the door stashes this ask instead of answering.

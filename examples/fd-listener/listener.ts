@@ -4,18 +4,23 @@
 // chosen round-robin among the supervisor's live children, asked afresh for each
 // connection so that a restarted worker (new pid) is used at once.
 import net from 'node:net';
-import { defineActor, type ActorContext, type ActorRef, type PidgeonError } from '../../runtime/index.js';
+import { defineActor, type ActorContext, type ActorRef, type Ask, type PidgeonError } from 'pidgeon';
+import type { WorkerMsg } from './worker.js';
+
+/** What the listener accepts: a question for the port it listens on. */
+export type ListenerMsg = Ask<{ type: 'port' }, number>;
 
 let server: net.Server;
 let next = 0;
 
-async function handOff(ctx: ActorContext, supervisor: ActorRef, socket: net.Socket): Promise<void> {
+async function handOff(ctx: ActorContext<ListenerMsg>, supervisor: ActorRef, socket: net.Socket): Promise<void> {
   // pauseOnConnect: nothing has been read from the socket, so the worker sees it all.
   const fd = (socket as unknown as { _handle: { fd: number } })._handle.fd;
   try {
     const workers = (await ctx.system.which(supervisor)).filter((c) => c.ref !== null);
     for (let tries = 0; tries < workers.length; tries++) {
-      const worker = workers[next++ % workers.length].ref!;
+      // `which` knows addresses, not protocols: we know what the supervisor runs.
+      const worker: ActorRef<WorkerMsg> = workers[next++ % workers.length].ref!;
       try {
         // The worker gets its own duplicate of fd; its reply says it has taken it.
         await ctx.ask(worker, { type: 'serve' }, { fds: [fd], timeout: 5000 });
@@ -33,7 +38,7 @@ async function handOff(ctx: ActorContext, supervisor: ActorRef, socket: net.Sock
   }
 }
 
-export default defineActor<{ supervisor: ActorRef }, { type: 'port' }>({
+export default defineActor<ListenerMsg, { supervisor: ActorRef }>({
   async init(ctx, { supervisor }) {
     server = net.createServer({ pauseOnConnect: true }, (socket) => void handOff(ctx, supervisor, socket));
     await new Promise<void>((resolve, reject) => {

@@ -6,8 +6,9 @@
 // the replacement serves new clients.
 //
 // Run: npm run example:fd-listener
-import { ActorSystem, formatReason, type ActorRef, type SupervisorEvent } from '../../runtime/index.js';
+import { ActorSystem, formatReason, type ActorRef, type SupervisorEvent } from 'pidgeon';
 import { Client } from './client.js';
+import type Listener from './listener.js';
 
 const system = await ActorSystem.start({ name: 'fd-listener' });
 
@@ -34,8 +35,8 @@ try {
     strategy: 'one_for_one', intensity: 3, period: 5000,
     children: ['w1', 'w2', 'w3'].map((id) => ({ id, module: worker, args: { id }, restart: 'permanent' as const, shutdown: 2000 })),
   }, { reportTo: system.self });
-  const listener = await system.spawn(new URL('./listener.js', import.meta.url), { args: { supervisor } });
-  const port = (await system.ask(listener, { type: 'port' })) as number;
+  const listener = await system.spawn<typeof Listener>(new URL('./listener.js', import.meta.url), { args: { supervisor } });
+  const port = await system.ask(listener, { type: 'port' }); // a number: ListenerMsg says so
   const workers = new Map((await system.which(supervisor)).map((c) => [c.id, c.ref as ActorRef]));
   console.log(`listener (pid ${listener.pid}) on 127.0.0.1:${port}; workers ${[...workers].map(([id, r]) => `${id}=${r.pid}`).join(' ')}`);
 

@@ -5,7 +5,11 @@
 // `quit` ends the session.
 import net from 'node:net';
 import readline from 'node:readline';
-import { defineActor } from '../../runtime/index.js';
+import { defineActor, type Ask } from 'pidgeon';
+
+/** What a worker accepts: a connection to serve (its fd rides with the message);
+ * the answer says the worker has taken the fd. */
+export type WorkerMsg = Ask<{ type: 'serve' }, { id: string; pid: number }>;
 
 let id = '';
 const clients = new Set<net.Socket>();
@@ -21,7 +25,7 @@ function serve(socket: net.Socket): void {
   });
 }
 
-export default defineActor<{ id: string }, { type: 'serve' }>({
+export default defineActor<WorkerMsg, { id: string }>({
   init(_ctx, args) {
     id = args.id;
   },

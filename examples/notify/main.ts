@@ -4,12 +4,16 @@
 // and the next event is not sent to it (no dead letters, no timeouts, no polling).
 //
 // Run: npm run example:notify
-import { ActorSystem, type ActorRef } from '../../runtime/index.js';
+import { ActorSystem, type ActorRef } from 'pidgeon';
+import type Notifier from './notifier.js';
+import type { DroppedReport } from './notifier.js';
+import type Subscriber from './subscriber.js';
+import type { GotReport, SubscriberMsg } from './subscriber.js';
 
 const system = await ActorSystem.start({ name: 'notify' });
 
 // Messages from our actors: subscribers' 'got' reports and the notifier's 'dropped'.
-type Report = { type: 'got'; label: string; action: string; path: string } | { type: 'dropped'; label: string; size: number };
+type Report = GotReport | DroppedReport;
 const waiting: { test: (r: Report) => boolean; resolve: (r: Report) => void }[] = [];
 const backlog: Report[] = [];
 system.on('message', (msg) => {
@@ -26,17 +30,17 @@ function report(test: (r: Report) => boolean): Promise<Report> {
 }
 
 try {
-  const notifier = await system.spawn(new URL('./notifier.js', import.meta.url), { args: { reportTo: system.self } });
-  const subscribers = new Map<string, ActorRef>();
+  const notifier = await system.spawn<typeof Notifier>(new URL('./notifier.js', import.meta.url), { args: { reportTo: system.self } });
+  const subscribers = new Map<string, ActorRef<SubscriberMsg>>();
   for (const [label, prefixes] of [['alice', ['/share/docs/']], ['bob', ['/share/']], ['carol', ['/share/media/', '/home/carol/']]] as const) {
     const args = { label, notifier, prefixes: [...prefixes], reportTo: system.self };
-    subscribers.set(label, await system.spawn(new URL('./subscriber.js', import.meta.url), { args }));
+    subscribers.set(label, await system.spawn<typeof Subscriber>(new URL('./subscriber.js', import.meta.url), { args }));
     console.log(`${label} (pid ${subscribers.get(label)!.pid}) subscribed to ${prefixes.join(' and ')}`);
   }
 
   /** Publish one change; wait until every subscriber it went to has reported it. */
   async function change(action: string, path: string): Promise<void> {
-    const to = (await system.ask(notifier, { type: 'change', action, path })) as string[];
+    const to = await system.ask(notifier, { type: 'change', action, path }); // who was told: string[]
     console.log(`${action} ${path} -> ${to.length ? to.join(', ') : 'nobody'}`);
     for (const label of to) {
       await report((r) => r.type === 'got' && r.label === label && r.path === path && r.action === action);
@@ -44,7 +48,7 @@ try {
     }
   }
   async function table(): Promise<void> {
-    const t = (await system.ask(notifier, { type: 'table' })) as { subscribers: string[]; deadLetters: number };
+    const t = await system.ask(notifier, { type: 'table' });
     console.log(`table: ${t.subscribers.length} subscribers (${t.subscribers.join('; ')}); dead letters: ${t.deadLetters}`);
   }
 
@@ -57,7 +61,7 @@ try {
   const bob = subscribers.get('bob')!;
   console.log(`killing bob (pid ${bob.pid}) with SIGKILL`);
   process.kill(bob.pid, 'SIGKILL');
-  const dropped = (await report((r) => r.type === 'dropped')) as Extract<Report, { type: 'dropped' }>;
+  const dropped = (await report((r) => r.type === 'dropped')) as DroppedReport;
   console.log(`notifier got the death notice and dropped ${dropped.label}; table size now ${dropped.size}`);
 
   await change('MODIFY', '/share/docs/report.txt'); // bob would have matched /share/

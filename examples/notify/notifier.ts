@@ -2,23 +2,28 @@
 // (subscriber -> path prefixes) and fans each change event out to every subscriber
 // with a matching prefix. It monitors each subscriber, and the death notice (a DOWN
 // message) drops a dead one from the table, so no event is ever sent to a corpse.
-import { defineActor, type ActorRef, type ExitReason } from '../../runtime/index.js';
+import { defineActor, type ActorRef, type Ask, type DownMessage } from 'pidgeon';
+import type { SubscriberMsg } from './subscriber.js';
 
 export interface ChangeEvent { path: string; action: string }
-type NotifierMsg =
-  | { type: 'subscribe'; label: string; prefix: string }
-  | ({ type: 'change' } & ChangeEvent)
-  | { type: 'table' }
-  | { type: 'DOWN'; ref: ActorRef; reason: ExitReason };
+/** What the notifier accepts: subscriptions, changes to fan out (answered with who
+ * was told), a look at its table, and the DOWN notices of its monitors. */
+export type NotifierMsg =
+  | Ask<{ type: 'subscribe'; label: string; prefix: string }, { subscribed: string }>
+  | Ask<{ type: 'change' } & ChangeEvent, string[]>
+  | Ask<{ type: 'table' }, { subscribers: string[]; deadLetters: number }>
+  | DownMessage;
+/** What the notifier tells its `reportTo`: it dropped a dead subscriber. */
+export interface DroppedReport { type: 'dropped'; label: string; size: number }
 
-interface Subscription { ref: ActorRef; label: string; prefixes: string[] }
+interface Subscription { ref: ActorRef<SubscriberMsg>; label: string; prefixes: string[] }
 
 const table = new Map<string, Subscription>(); // keyed by pid:instance
 const key = (ref: ActorRef) => `${ref.pid}:${ref.instance}`;
-let reportTo: ActorRef | null = null;
+let reportTo: ActorRef<DroppedReport> | null = null;
 let deadLetters = 0;
 
-export default defineActor<{ reportTo?: ActorRef }, NotifierMsg>({
+export default defineActor<NotifierMsg, { reportTo?: ActorRef<DroppedReport> } | undefined>({
   init(ctx, args) {
     reportTo = args?.reportTo ?? null;
     ctx.system.on('deadLetter', () => deadLetters++); // should stay 0

@@ -4,25 +4,29 @@
 //   2. the holder is slow: B waits, and client C is not blocked meanwhile;
 //   3. the holder is killed (SIGKILL) mid-break: B proceeds at once on the death
 //      notice, where Samba's smbd would wait up to 70 s; the supervisor restarts it.
-import { defineActor, type ActorContext, type ActorRef } from '../../runtime/index.js';
+import { defineActor, type ActorContext, type ActorRef } from 'pidgeon';
+import type { ClientMsg, OpenResult } from './client.js';
+
+/** What the narrator accepts: the cue it sends itself to start. */
+type NarratorMsg = { type: 'go' };
+type Ctx = ActorContext<NarratorMsg>;
 
 const t0 = Date.now();
 const say = (s: string) => console.log(`[${String(Date.now() - t0).padStart(5)} ms] ${s}`);
 
-function need(ctx: ActorContext, name: string): ActorRef {
-  const r = ctx.lookup(name);
+function need(ctx: Ctx, name: string): ActorRef<ClientMsg> {
+  const r = ctx.lookup<ClientMsg>(name);
   if (!r) throw new Error(`${name} is not running`);
   return r;
 }
 
-type OpenResult = { ok: boolean; how: 'granted' | 'after-break' | 'holder-died'; waitedMs: number };
-const HOW = { granted: 'directly', 'after-break': "after A's break reply", 'holder-died': "on A's death notice" };
+const HOW: Record<OpenResult['how'], string> = { granted: 'directly', 'after-break': "after A's break reply", 'holder-died': "on A's death notice" };
 
-async function run(ctx: ActorContext): Promise<void> {
+async function run(ctx: Ctx): Promise<void> {
   const a = need(ctx, 'client-a');
   const b = need(ctx, 'client-b');
   const c = need(ctx, 'client-c');
-  const open = (who: ActorRef, file: string) => ctx.ask(who, { type: 'open', file }, { timeout: 90_000 }) as Promise<OpenResult>;
+  const open = (who: ActorRef<ClientMsg>, file: string) => ctx.ask(who, { type: 'open', file }, { timeout: 90_000 });
 
   say('— case 1: the holder answers the break —');
   await ctx.ask(a, { type: 'config', flushMs: 40, hang: false });
@@ -67,12 +71,12 @@ async function run(ctx: ActorContext): Promise<void> {
   throw new Error('client-a was not restarted within 10 s');
 }
 
-export default defineActor({
+export default defineActor<NarratorMsg>({
   init(ctx) {
     ctx.send(ctx.self, { type: 'go' });
   },
-  async receive(ctx, msg: any) {
-    if (msg?.type !== 'go') return;
+  async receive(ctx, msg) {
+    if (msg?.type !== 'go') return; // `pidgeon send` can deliver anything
     await run(ctx);
     say('demo finished: stopping the tree');
     const launcher = ctx.lookup('pidgeon.launcher');

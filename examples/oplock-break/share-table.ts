@@ -1,17 +1,28 @@
 // The share-mode table of the oplock-break demo (smbd's locking.tdb in miniature):
 // who holds an exclusive oplock on which file. It watches every holder, so a dead
 // holder's oplocks vanish on its death notice, not after a timeout.
-import { defineActor, type ActorRef } from '../../runtime/index.js';
+import { defineActor, type ActorRef, type Ask, type DownMessage } from 'pidgeon';
+import type { ClientMsg } from './client.js';
 
-interface Entry { holder: ActorRef; label: string }
+/** The answer to an open: granted, or who holds the oplock (to send it a break). */
+export type OpenAnswer = { granted: true } | { granted: false; holder: ActorRef<ClientMsg>; holderLabel: string };
+/** What the share-mode table accepts: opens and releases by clients, a dump, and the
+ * DOWN notices of the holders it watches. */
+export type ShareTableMsg =
+  | Ask<{ type: 'open'; file: string; label: string }, OpenAnswer>
+  | Ask<{ type: 'release'; file: string }, { released: true }>
+  | Ask<{ type: 'dump' }, { file: string; holder: string; pid: number }[]>
+  | DownMessage;
+
+interface Entry { holder: ActorRef<ClientMsg>; label: string }
 
 const table = new Map<string, Entry>();
 const watched = new Set<string>();
 const key = (r: ActorRef) => `${r.pid}:${r.instance}`;
 
-export default defineActor({
-  receive(ctx, msg: any) {
-    switch (msg?.type) {
+export default defineActor<ShareTableMsg>({
+  receive(ctx, msg) {
+    switch (msg?.type) { // `?.`: `pidgeon send` can deliver anything, null included
       case 'open': {
         const me = ctx.sender!;
         const e = table.get(msg.file);

@@ -1,11 +1,9 @@
 // Defining actors: the module contract (`export default defineActor({...})`), the
 // shape of exit reasons, and actor references.
-import type { Address } from '../transport/index.js';
 import { BadArgumentError } from '../errors.js';
 import type { ActorContext } from './context.js';
-
-/** A reference to an actor: its process address, and its registered name if any. */
-export type ActorRef = Address;
+import type { ActorRef } from './refs.js';
+export type { ActorRef } from './refs.js';
 
 /** Why an actor exited (Erlang's exit reasons). `stderr` is the tail of the child's
  * standard error, attached to abnormal reasons when the observer is its parent. */
@@ -17,23 +15,37 @@ export type ExitReason =
   | { signal: string; stderr?: string }
   | { error: Error; stderr?: string };
 
-/** A receive function: handles one message; may be async (the next waits for it). */
-export type Receive<M = any> = (ctx: ActorContext, msg: M) => void | Promise<void>;
+/** What `ctx.monitor(ref)` delivers to the actor when `ref` exits. */
+export interface DownMessage { type: 'DOWN'; ref: ActorRef; reason: ExitReason; monitor: string }
+/** What a linked actor's exit delivers to an actor that traps exits. */
+export interface ExitMessage { type: 'EXIT'; from: ActorRef; reason: ExitReason }
 
-/** What an actor module exports by default. */
-export interface ActorDefinition<A = any, M = any> {
+/** A receive function for protocol `P`: handles one message; may be async (the
+ * next waits for it). */
+export type Receive<P = any> = (ctx: ActorContext<P>, msg: P) => void | Promise<void>;
+
+/** What an actor module exports by default: the behaviour of an actor that accepts
+ * the messages `P` and is started with the args `A`. */
+export interface ActorDefinition<P = any, A = any> {
   /** Runs once before the actor is reported ready; a throw fails the spawn. */
-  init?(ctx: ActorContext, args: A): void | Promise<void>;
+  init?(ctx: ActorContext<P>, args: A): void | Promise<void>;
   /** Handles one message at a time, in arrival order. */
-  receive: Receive<M>;
+  receive: Receive<P>;
   /** Runs on an orderly stop (not after SIGKILL). */
-  terminate?(ctx: ActorContext, reason: ExitReason): void | Promise<void>;
+  terminate?(ctx: ActorContext<P>, reason: ExitReason): void | Promise<void>;
 }
+
+/** The protocol of an actor module's definition (`ProtocolOf<typeof Counter>`), or
+ * `D` itself when it is a protocol already. */
+export type ProtocolOf<D> = 0 extends 1 & D ? any : [D] extends [ActorDefinition<infer P, any>] ? P : D;
+/** The args an actor module's `init` takes (unknown when `D` is not a definition). */
+export type ArgsOf<D> = 0 extends 1 & D ? any : [D] extends [ActorDefinition<any, infer A>] ? A : unknown;
 
 const BRAND = Symbol.for('pidgeon.actor');
 
-/** Declare an actor module's behaviour: `export default defineActor({ receive })`. */
-export function defineActor<A = any, M = any>(def: ActorDefinition<A, M>): ActorDefinition<A, M> {
+/** Declare an actor module's behaviour: `export default defineActor({ receive })`;
+ * typed: `defineActor<Protocol, Args>({ ... })`. */
+export function defineActor<P = any, A = any>(def: ActorDefinition<P, A>): ActorDefinition<P, A> {
   if (typeof def !== 'object' || def === null) throw new BadArgumentError('defineActor needs an object');
   if (typeof def.receive !== 'function') throw new BadArgumentError('defineActor: receive must be a function');
   if (def.init !== undefined && typeof def.init !== 'function') throw new BadArgumentError('defineActor: init must be a function');

@@ -12,12 +12,12 @@ import { deserializeError, type SerializedError } from './codec.js';
 import { checkActorName } from './registry.js';
 import { loaderArgs } from './typescript.js';
 
-/** Options of `spawn`. */
-export interface SpawnOptions {
+/** Options of `spawn`; `A` is the type of the actor's args (see `ArgsOf`). */
+export interface SpawnOptions<A = unknown> {
   /** Register the actor under this name in its system. */
   name?: string;
   /** Passed to the actor's `init(ctx, args)` (anything the codec carries). */
-  args?: unknown;
+  args?: A;
   /** Extra environment variables for the child process. */
   env?: Record<string, string>;
   /** How long the child may take to load and run `init` (default 30 s). */

@@ -1,9 +1,9 @@
 // The inside of an actor process: its behaviour stack, its queue of messages
 // (handled one at a time, in arrival order, even when receive is async), its stash,
 // and the context object its functions receive.
-import type { ActorDefinition, ActorRef, ExitReason, Receive } from './actor.js';
-import type { ActorSystem, AskOptions, SendOptions } from './system.js';
-import type { SpawnOptions } from './children.js';
+import type { ActorDefinition, ActorRef, ArgsOf, ExitReason, ProtocolOf, Receive } from './actor.js';
+import type { Askable, Replies, ReplyOf } from './refs.js';
+import type { ActorSystem, AskOptions, SendOptions, SpawnParams } from './system.js';
 import { closeFd } from '../transport/index.js';
 import { BadArgumentError } from '../errors.js';
 
@@ -16,13 +16,14 @@ export interface QueuedMessage {
   fdsTaken: boolean;
 }
 
-/** What an actor's functions see: the actor's own view of the runtime. */
-export class ActorContext {
+/** What an actor's functions see: the actor's own view of the runtime. `P` is the
+ * actor's protocol (the messages it accepts). */
+export class ActorContext<P = any> {
   /** @internal */ current: QueuedMessage | null = null;
   constructor(private readonly runtime: ActorRuntime, readonly system: ActorSystem) {}
 
   /** This actor's address. */
-  get self(): ActorRef {
+  get self(): ActorRef<P> {
     return this.system.self;
   }
   /** Who sent the message being handled. */
@@ -40,11 +41,12 @@ export class ActorContext {
     this.current.fdsTaken = true;
     return [...this.current.fds];
   }
-  send(to: ActorRef, msg: unknown, options?: SendOptions): boolean {
+  send<Q = any>(to: ActorRef<Q>, msg: NoInfer<Q>, options?: SendOptions): boolean {
     return this.system.send(to, msg, options);
   }
-  /** Answer the message being handled: the reply of an `ask`, else a message to the sender. */
-  reply(msg: unknown, options?: SendOptions): boolean {
+  /** Answer the message being handled: the reply of an `ask`, else a message to the
+   * sender. Typed actors may only answer with a reply their protocol declares. */
+  reply(msg: Replies<P>, options?: SendOptions): boolean {
     const cur = this.current;
     if (!cur) throw new BadArgumentError('reply() outside of receive');
     if (cur.askId !== undefined) {
@@ -56,7 +58,7 @@ export class ActorContext {
   }
   /** Answer the current message later (OTP's gen_server:reply): returns a function
    * that sends the reply once, from any later point; `reply()` is then a no-op. */
-  replyLater(): (msg: unknown, options?: SendOptions) => boolean {
+  replyLater(): (msg: Replies<P>, options?: SendOptions) => boolean {
     const cur = this.current;
     if (!cur) throw new BadArgumentError('replyLater() outside of receive');
     const from = cur.from;
@@ -69,15 +71,16 @@ export class ActorContext {
       return id !== undefined ? this.system.replyTo(from, id, true, msg, options) : this.system.send(from, msg, options);
     };
   }
-  ask(to: ActorRef, msg: unknown, options?: AskOptions): Promise<unknown> {
+  ask<Q = any, const M extends Askable<Q> = Askable<Q>>(to: ActorRef<Q>, msg: M, options?: AskOptions): Promise<ReplyOf<Q, M>> {
     return this.system.ask(to, msg, options);
   }
-  /** Start a child actor of this actor (its process is a child of this process). */
-  spawn(module: string | URL, options?: SpawnOptions): Promise<ActorRef> {
-    return this.system.spawn(module, options);
+  /** Start a child actor of this actor (its process is a child of this process);
+   * typed as `ActorSystem.spawn<D>`. */
+  spawn<D = any>(module: string | URL, ...options: SpawnParams<ArgsOf<D>>): Promise<ActorRef<ProtocolOf<D>>> {
+    return this.system.spawn<D>(module, ...options);
   }
   /** Handle messages with `fn` from the next message on (pushes; `unbecome` pops). */
-  become(fn: Receive): void {
+  become(fn: Receive<P>): void {
     if (typeof fn !== 'function') throw new BadArgumentError('become() needs a function');
     this.runtime.behaviours.push(fn);
   }
@@ -117,8 +120,9 @@ export class ActorContext {
   stop(reason: ExitReason | Error = 'normal'): void {
     this.system.exitActor(reason instanceof Error ? { error: reason } : reason);
   }
-  lookup(name: string): ActorRef | undefined {
-    return this.system.lookup(name);
+  /** The live actor registered as `name` (typed as accepting `Q`, unchecked). */
+  lookup<Q = any>(name: string): ActorRef<Q> | undefined {
+    return this.system.lookup<Q>(name);
   }
 }
 

@@ -2,7 +2,7 @@
 // reaches us: a `down` event, a DOWN/EXIT message, or our own exit for a link), and
 // who watches us (they get our farewell, with the exit reason, when we exit).
 import type { Address } from '../transport/index.js';
-import { isNormalReason, type ActorRef, type ExitReason } from './actor.js';
+import { isNormalReason, type ActorRef, type DownMessage, type ExitMessage, type ExitReason } from './actor.js';
 import type { DeathWatch } from './deathwatch.js';
 
 /** A monitored actor exited. */
@@ -44,7 +44,7 @@ export class Relations {
     const cancel = this.host.deathwatch.watch(ref, (reason) => {
       if (!this.monitors.delete(id)) return;
       const notice: DownNotice = { ref, reason, monitor: id };
-      if (to === 'actor' && this.host.actor()) this.host.deliverLocal({ type: 'DOWN', ...notice }, ref);
+      if (to === 'actor' && this.host.actor()) this.host.deliverLocal({ type: 'DOWN', ...notice } satisfies DownMessage, ref);
       else this.host.emitDown(notice);
     });
     this.monitors.set(id, { ref, cancel, to });
@@ -133,7 +133,7 @@ export class Relations {
       if (!isNormalReason(reason) && reason !== 'noproc') this.host.exitActor(reason);
       return;
     }
-    if (actor) this.host.deliverLocal({ type: 'EXIT', from, reason }, from);
+    if (actor) this.host.deliverLocal({ type: 'EXIT', from, reason } satisfies ExitMessage, from);
     else this.host.emitExit({ from, reason });
   }
 }

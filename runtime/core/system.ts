@@ -7,7 +7,8 @@ import {
   Mailbox, isAddress, listLive, type Address, type InboundMessage, type MailboxOptions, type MailboxStats,
 } from '../transport/index.js';
 import { BadArgumentError, ClosedError, DeadActorError, PidgeonError } from '../errors.js';
-import type { ActorDefinition, ActorRef, ExitReason } from './actor.js';
+import type { ActorDefinition, ActorRef, ArgsOf, ExitReason, ProtocolOf } from './actor.js';
+import type { Askable, ReplyOf } from './refs.js';
 import { Asks } from './asks.js';
 import { ChildHandle, Children, type ShutdownSpec, type SpawnOptions } from './children.js';
 import { ActorRuntime } from './context.js';
@@ -40,6 +41,10 @@ export interface MessageMeta {
   /** Answer an ask (or send to the sender). */
   reply(msg: unknown): boolean;
 }
+/** The options argument of `spawn<D>`: optional unless the actor's args type `A`
+ * excludes undefined, in which case `args` is required. */
+export type SpawnParams<A> = undefined extends A ? [options?: SpawnOptions<A>] : [options: SpawnOptions<A> & { args: A }];
+
 export interface DeadLetterNotice { to: ActorRef; message: unknown; error: PidgeonError }
 
 export interface SystemEvents {
@@ -162,15 +167,18 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return names.length ? { ...this.mailbox.address, name: names[0] } : this.mailbox.address;
   }
 
-  /** Start an actor in a new child process; resolves once it can receive. */
-  spawn(module: string | URL, options?: SpawnOptions): Promise<ActorRef> {
+  /** Start an actor in a new child process; resolves once it can receive. Typed:
+   * `spawn<typeof Counter>(url, { args })` (with `import type Counter from
+   * './counter.js'`) checks `args` and returns an `ActorRef` of its protocol;
+   * `spawn<Protocol>(url)` names the protocol only. */
+  spawn<D = any>(module: string | URL, ...[options]: SpawnParams<ArgsOf<D>>): Promise<ActorRef<ProtocolOf<D>>> {
     this.checkOpen();
     return this.children.spawn(module, options);
   }
 
   /** Fire-and-forget; false means "queue past the high-water mark: await drained()".
    * A message to a dead actor becomes a `deadLetter` event. */
-  send(to: ActorRef, msg: unknown, options?: SendOptions): boolean {
+  send<P = any>(to: ActorRef<P>, msg: NoInfer<P>, options?: SendOptions): boolean {
     return this.sendEnvelope(to, [T_MSG, msg], options, msg);
   }
 
@@ -181,7 +189,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /** Request/response: resolves with the reply; rejects with ETIMEDOUT, or with
    * EDEADACTOR at once when the target is gone or dies first. */
-  ask(to: ActorRef, msg: unknown, options: AskOptions = {}): Promise<unknown> {
+  ask<P = any, const M extends Askable<P> = Askable<P>>(to: ActorRef<P>, msg: M, options: AskOptions = {}): Promise<ReplyOf<P, M>> {
     this.checkOpen();
     checkRef(to);
     const timeout = options.timeout ?? 5000;
@@ -192,7 +200,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     } catch (err) {
       this.asks.fail(id, err as Error);
     }
-    return promise;
+    return promise as Promise<ReplyOf<P, M>>;
   }
 
   /** Watch `ref`: one `down` event when it exits ('noproc' if it is already gone). */
@@ -230,8 +238,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return this.mailbox.isAlive(ref);
   }
 
-  /** The live actor registered as `name` in this system, or undefined. */
-  lookup(name: string): ActorRef | undefined {
+  /** The live actor registered as `name` in this system, or undefined. `lookup<P>`
+   * types the ref as accepting `P`, unchecked (the registry holds addresses only). */
+  lookup<P = any>(name: string): ActorRef<P> | undefined {
     return this.registry.lookup(name);
   }
 
