@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { nodeStripsTypes } from '../../runtime/core/typescript.js';
 import { processesOf, rejection, startSystem } from '../helpers/actors.js';
 import { Launcher, root, run } from '../cli/cli-helpers.js';
+import type Counter from '../fixtures/typescript/counter.js';
 
 const source = (name: string) => path.join(root, 'test/fixtures/typescript', name);
 const RUNTIME = fileURLToPath(new URL('../../runtime/index.js', import.meta.url));
@@ -26,9 +27,10 @@ function outside(t: ExecutionContext): string {
 
 test.serial('spawn runs a .ts actor module from its source, typed messages and all', async (t) => {
   const { sys } = await startSystem(t);
-  const counter = await sys.spawn(source('counter.ts'), { args: { start: 10 } });
+  const counter = await sys.spawn<typeof Counter>(source('counter.ts'), { args: { start: 10 } });
   sys.send(counter, { type: 'add', n: 5 });
-  t.is(await sys.ask(counter, { type: 'get' }), 15);
+  const n: number = await sys.ask(counter, { type: 'get' });
+  t.is(n, 15);
 });
 
 test.serial('pidgeon start tree.ts starts a tree of .ts modules', async (t) => {
