@@ -1,6 +1,6 @@
 // Typed errors of pidgeon. Every error the runtime throws or rejects with is a
 // PidgeonError with a stable `code`; tests and callers match on `code`, never on
-// message text. The table of codes is in docs/errors.md.
+// message text. One class per code; the table of codes is in docs/errors.md.
 
 /** An actor's address as errors carry it (the transport's Address, restated here so
  * that errors.ts imports nothing). */
@@ -19,13 +19,23 @@ export interface ErrorLocation {
   source: string;
 }
 
+/** What every pidgeon error may carry besides its message. */
+export interface PidgeonErrorOptions {
+  /** The error this one wraps (kept as the standard `cause`). */
+  cause?: unknown;
+  /** The actor the error is about. */
+  address?: ErrorAddress;
+  /** The place in a user's source file it comes from. */
+  location?: ErrorLocation;
+}
+
 /** Base class: every pidgeon error has a `code`, maybe an `address`, maybe a `cause`,
  * and maybe the `location` in a user's source file it comes from. */
 export class PidgeonError extends Error {
   readonly code: string;
   address?: ErrorAddress;
   location?: ErrorLocation;
-  constructor(code: string, message: string, options: { cause?: unknown; address?: ErrorAddress; location?: ErrorLocation } = {}) {
+  constructor(code: string, message: string, options: PidgeonErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -34,86 +44,74 @@ export class PidgeonError extends Error {
   }
 }
 
-/** EDEADACTOR: the destination is not alive, or a newer process holds its pid. */
-export class DeadActorError extends PidgeonError {
-  constructor(message: string, options: { cause?: unknown; address?: ErrorAddress } = {}) {
-    super('EDEADACTOR', message, options);
+/** A PidgeonError whose code is its class's: each subclass only names its code. */
+abstract class CodedError extends PidgeonError {
+  static readonly code: string;
+  constructor(message: string, options: PidgeonErrorOptions = {}) {
+    super((new.target as unknown as typeof CodedError).code, message, options);
   }
 }
 
+/** EDEADACTOR: the destination is not alive, or a newer process holds its pid, or it
+ * died before it replied. */
+export class DeadActorError extends CodedError { static override readonly code = 'EDEADACTOR'; }
+
 /** ETIMEDOUT: an `ask` or a spawn handshake ran past its timeout. */
-export class TimeoutError extends PidgeonError {
-  constructor(message: string, options: { cause?: unknown; address?: ErrorAddress } = {}) {
-    super('ETIMEDOUT', message, options);
-  }
-}
+export class TimeoutError extends CodedError { static override readonly code = 'ETIMEDOUT'; }
 
 /** EMAILBOXFULL: a destination's send queue passed its hard limit (the caller ignored
  * `send() === false` and `drain`). */
-export class MailboxFullError extends PidgeonError {
-  constructor(message: string, options: { cause?: unknown; address?: ErrorAddress } = {}) {
-    super('EMAILBOXFULL', message, options);
-  }
-}
+export class MailboxFullError extends CodedError { static override readonly code = 'EMAILBOXFULL'; }
 
 /** EMSGSIZE: a message is larger than the mailbox's `maxMessageSize`. */
-export class MessageTooLargeError extends PidgeonError {
-  constructor(message: string, options: { cause?: unknown; address?: ErrorAddress } = {}) {
-    super('EMSGSIZE', message, options);
-  }
-}
+export class MessageTooLargeError extends CodedError { static override readonly code = 'EMSGSIZE'; }
 
 /** EUNSAFEDIR: the system directory is owned by another user, is group/world-writable,
  * or is not a directory. */
-export class UnsafeDirectoryError extends PidgeonError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super('EUNSAFEDIR', message, options);
-  }
-}
+export class UnsafeDirectoryError extends CodedError { static override readonly code = 'EUNSAFEDIR'; }
 
-/** EPLATFORM: not Linux, or the kernel lacks a facility pidgeon needs. */
-export class PlatformError extends PidgeonError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super('EPLATFORM', message, options);
-  }
-}
+/** EPLATFORM: not Linux, or the kernel lacks a facility pidgeon needs, or the addon
+ * cannot be loaded. */
+export class PlatformError extends CodedError { static override readonly code = 'EPLATFORM'; }
 
 /** ECLOSED: the mailbox or actor system was already closed. */
-export class ClosedError extends PidgeonError {
-  constructor(message: string) {
-    super('ECLOSED', message);
-  }
-}
+export class ClosedError extends CodedError { static override readonly code = 'ECLOSED'; }
 
-/** EBADARG: an argument of a public call has the wrong type or range. */
-export class BadArgumentError extends PidgeonError {
-  constructor(message: string) {
-    super('EBADARG', message);
-  }
-}
-
-/** EBADSPEC: a supervisor or tree spec is invalid; `path` names the offending field. */
-export class BadSpecError extends PidgeonError {
-  readonly path: string;
-  constructor(path: string, message: string, options: { cause?: unknown; location?: ErrorLocation } = {}) {
-    super('EBADSPEC', `${path}: ${message}`, options);
-    this.path = path;
-  }
-}
+/** EBADARG: an argument of a public call (or of a `pidgeon` command) has the wrong
+ * type or range. */
+export class BadArgumentError extends CodedError { static override readonly code = 'EBADARG'; }
 
 /** ENAMETAKEN: a name is already registered by a live actor of the system. */
-export class NameTakenError extends PidgeonError {
-  constructor(message: string, options: { address?: ErrorAddress } = {}) {
-    super('ENAMETAKEN', message, options);
-  }
-}
+export class NameTakenError extends CodedError { static override readonly code = 'ENAMETAKEN'; }
 
 /** ESPAWN: a child actor failed to start (module not found, a syntax error or a
  * throw while loading, init threw, exited early); `cause` is the child's error with
  * its name, message and stack, and `location` the file, line and column it names. */
-export class SpawnError extends PidgeonError {
-  constructor(message: string, options: { cause?: unknown; address?: ErrorAddress; location?: ErrorLocation } = {}) {
-    super('ESPAWN', message, options);
+export class SpawnError extends CodedError { static override readonly code = 'ESPAWN'; }
+
+/** EMAILBOX: an unexpected operating-system error in the mailbox; `cause` has the
+ * errno `code` and `syscall` (see `errnoError`). */
+export class MailboxError extends CodedError { static override readonly code = 'EMAILBOX'; }
+
+/** ENOSYSTEM: a `pidgeon` command names a system that has no directory here. */
+export class NoSystemError extends CodedError { static override readonly code = 'ENOSYSTEM'; }
+
+/** ENOACTOR: a `pidgeon` command names an actor (name or pid) that is not alive, or
+ * `pidgeon stop` finds no launcher. */
+export class NoActorError extends CodedError { static override readonly code = 'ENOACTOR'; }
+
+/** ERUNNING: `pidgeon start` of a system that already has a launcher. */
+export class AlreadyRunningError extends CodedError { static override readonly code = 'ERUNNING'; }
+
+/** EREPLY: `pidgeon send --ask`: the actor answered with an error and did not die. */
+export class ReplyError extends CodedError { static override readonly code = 'EREPLY'; }
+
+/** EBADSPEC: a supervisor or tree spec is invalid; `path` names the offending field. */
+export class BadSpecError extends PidgeonError {
+  readonly path: string;
+  constructor(path: string, message: string, options: PidgeonErrorOptions = {}) {
+    super('EBADSPEC', `${path}: ${message}`, options);
+    this.path = path;
   }
 }
 
@@ -127,10 +125,8 @@ export class TypeScriptError extends PidgeonError {
   }
 }
 
-/** EMAILBOX: an unexpected operating-system error in the mailbox; `cause` has the
- * errno `code` and `syscall`. */
-export class MailboxError extends PidgeonError {
-  constructor(message: string, options: { cause?: unknown; address?: ErrorAddress } = {}) {
-    super('EMAILBOX', message, options);
-  }
+/** An operating-system error as Node reports one: `code` is the errno name
+ * ('ECONNREFUSED'), `syscall` the failing call. Used as the `cause` of EMAILBOX. */
+export function errnoError(code: string, syscall: string, message = `${syscall} ${code}`): Error & { code: string; syscall: string } {
+  return Object.assign(new Error(message), { code, syscall });
 }

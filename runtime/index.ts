@@ -1,6 +1,28 @@
 // pidgeon: an actor runtime where every actor is an OS process with a native
-// Unix-datagram mailbox. This is the package's public entry point.
-export * from './errors.js';
-export * from './core/index.js';
-export * from './supervision/index.js';
+// Unix-datagram mailbox. The package's public entry point: exactly the API that
+// docs/guide.md documents, named one by one (internals stay internal).
+
+// Systems, actors and their contexts.
+export { ActorSystem, ActorContext, defineActor, isNormalReason, formatReason } from './core/index.js';
+export type {
+  SystemOptions, SendOptions, AskOptions, SpawnOptions, SpawnParams, ShutdownSpec, MessageMeta, SystemEvents,
+  DownNotice, DeadLetterNotice, ActorDefinition, Receive, ExitReason, DownMessage, ExitMessage,
+} from './core/index.js';
+
+// Typed references and protocols (types only).
+export type { ActorRef, Ask, Askable, ReplyOf, Replies, ProtocolOf, ArgsOf } from './core/index.js';
+
+// Supervision (importing it adds `supervise` and `which` to ActorSystem).
+import './supervision/index.js';
+export type { SupervisorSpec, SuperviseOptions, ChildSpec, Strategy, RestartType, ChildInfo, SupervisorEvent } from './supervision/index.js';
+
+// Addresses as the transport knows them.
 export { type Address, formatAddress } from './transport/index.js';
+
+// Errors: one class per code (docs/errors.md).
+export {
+  PidgeonError, DeadActorError, TimeoutError, MailboxFullError, MessageTooLargeError, UnsafeDirectoryError,
+  PlatformError, ClosedError, BadArgumentError, BadSpecError, NameTakenError, SpawnError, TypeScriptError,
+  MailboxError, NoSystemError, NoActorError, AlreadyRunningError, ReplyError,
+} from './errors.js';
+export type { ErrorAddress, ErrorLocation, PidgeonErrorOptions } from './errors.js';

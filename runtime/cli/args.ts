@@ -1,5 +1,7 @@
-// A small argument parser: `--flag`, `--key value`, `--key=value`, positionals.
-// Unknown options are errors (a typo must not silently change what a command does).
+// Command-line arguments, parsed by Node's own util.parseArgs: `--flag`,
+// `--key value`, `--key=value`, `-h`, `--`, positionals. Unknown options are
+// errors (a typo must not silently change what a command does).
+import { parseArgs as nodeParseArgs } from 'node:util';
 import { BadArgumentError } from '../errors.js';
 
 export interface Parsed {
@@ -9,37 +11,16 @@ export interface Parsed {
 
 /** Parse `argv` given which options take a value and which are flags. */
 export function parseArgs(argv: string[], spec: { values?: string[]; flags?: string[] }): Parsed {
-  const values = new Set(spec.values ?? []);
-  const flags = new Set([...(spec.flags ?? []), 'help']);
-  const out: Parsed = { positionals: [], options: {} };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') {
-      out.positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (a === '-h') {
-      out.options.help = true;
-      continue;
-    }
-    if (!a.startsWith('--') || a === '-') {
-      out.positionals.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const key = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-    if (flags.has(key)) {
-      if (eq >= 0) throw new BadArgumentError(`option --${key} takes no value`);
-      out.options[key] = true;
-    } else if (values.has(key)) {
-      const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-      if (v === undefined) throw new BadArgumentError(`option --${key} needs a value`);
-      out.options[key] = v;
-    } else {
-      throw new BadArgumentError(`unknown option --${key}`);
-    }
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const k of spec.values ?? []) options[k] = { type: 'string' };
+  for (const k of spec.flags ?? []) options[k] = { type: 'boolean' };
+  try {
+    const r = nodeParseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    return { positionals: r.positionals, options: { ...r.values } as Record<string, string | boolean> };
+  } catch (err) {
+    // ERR_PARSE_ARGS_UNKNOWN_OPTION, ..._INVALID_OPTION_VALUE: Node's message names the option.
+    throw new BadArgumentError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''), { cause: err });
   }
-  return out;
 }
 
 /** A positive integer option, or the default. */

@@ -2,7 +2,7 @@
 // waiting for its reply (like smbcontrol).
 import { formatReason, type ActorSystem, type ExitReason } from '../core/index.js';
 import type { Address } from '../transport/index.js';
-import { BadArgumentError, DeadActorError, PidgeonError } from '../errors.js';
+import { BadArgumentError, DeadActorError, PidgeonError, ReplyError } from '../errors.js';
 import { intOption, parseArgs } from './args.js';
 import { toJson } from './format.js';
 import { existingSystem, join, resolveActor } from './system-dir.js';
@@ -73,6 +73,6 @@ async function askOrDeath(sys: ActorSystem, ref: Address, msg: unknown, timeout:
     if (reason !== null) throw new DeadActorError(`${who} died before answering: ${formatReason(reason)}`, { address: ref, cause: err });
     if (err instanceof PidgeonError) throw err;
     const e = err instanceof Error ? err : new Error(String(err));
-    throw new PidgeonError('EREPLY', `${who} answered with an error: ${e.name}: ${e.message}`, { address: ref, cause: e });
+    throw new ReplyError(`${who} answered with an error: ${e.name}: ${e.message}`, { address: ref, cause: e });
   }
 }

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { ActorSystem, formatReason, type ActorRef, type ExitReason } from '../core/index.js';
 import { normalizeSpec, type SupervisorEvent, type SupervisorSpec } from '../supervision/index.js';
 import { reapOrphans, setChildSubreaper } from '../transport/index.js';
-import { BadSpecError, NameTakenError, PidgeonError } from '../errors.js';
+import { AlreadyRunningError, BadArgumentError, BadSpecError, NameTakenError, PidgeonError } from '../errors.js';
 import { formatLocation, locateError } from '../core/load-error.js';
 import { defaultExport, enableTypeScriptFor } from '../core/typescript.js';
 import { parseArgs } from './args.js';
@@ -86,7 +86,7 @@ function anchorModules<T extends SupervisorSpec>(spec: T, base: string): T {
 export async function start(argv: string[]): Promise<number> {
   const p = parseArgs(argv, { values: ['system', 'dir'], flags: ['quiet'] });
   if (p.options.help) return console.log(startHelp), 0;
-  if (p.positionals.length !== 1) throw new PidgeonError('EBADARG', 'start needs exactly one tree file');
+  if (p.positionals.length !== 1) throw new BadArgumentError('start needs exactly one tree file');
   const file = p.positionals[0];
   const tree = await loadTree(file);
   const { system: treeSystem, ...spec } = tree;
@@ -115,7 +115,7 @@ export async function start(argv: string[]): Promise<number> {
   } catch (err) {
     await sys.shutdown();
     if (err instanceof NameTakenError) {
-      throw new PidgeonError('ERUNNING', `system '${t.system}' already has a launcher (pid ${err.address?.pid}); stop it first`);
+      throw new AlreadyRunningError(`system '${t.system}' already has a launcher (pid ${err.address?.pid}); stop it first`);
     }
     throw err;
   }

@@ -1,7 +1,7 @@
 // `pidgeon stop`: an orderly stop of one actor, or of the whole tree (by asking the
 // launcher that runs it to shut down in order).
 import { formatReason } from '../core/index.js';
-import { PidgeonError } from '../errors.js';
+import { BadArgumentError, NoActorError } from '../errors.js';
 import { intOption, parseArgs } from './args.js';
 import { existingSystem, join, LAUNCHER_NAME, resolveActor } from './system-dir.js';
 
@@ -19,7 +19,7 @@ examples:
 export async function stop(argv: string[]): Promise<number> {
   const p = parseArgs(argv, { values: ['system', 'dir', 'timeout'] });
   if (p.options.help) return console.log(stopHelp), 0;
-  if (p.positionals.length > 1) throw new PidgeonError('EBADARG', 'stop takes at most one target');
+  if (p.positionals.length > 1) throw new BadArgumentError('stop takes at most one target');
   const timeout = intOption(p, 'timeout', 5000);
   const t = existingSystem(p);
   const sys = await join(t);
@@ -31,7 +31,7 @@ export async function stop(argv: string[]): Promise<number> {
       return 0;
     }
     const launcher = sys.lookup(LAUNCHER_NAME);
-    if (!launcher) throw new PidgeonError('ENOACTOR', `no launcher is running system '${t.system}'; name an actor to stop`);
+    if (!launcher) throw new NoActorError(`no launcher is running system '${t.system}'; name an actor to stop`);
     // The launcher stops its tree in order, however long its shutdown specs say.
     const reason = await sys.stop(launcher, { timeout: 'infinity' });
     console.log(`system '${t.system}' stopped (launcher pid ${launcher.pid}: ${formatReason(reason)})`);

@@ -6,7 +6,7 @@ import '../supervision/index.js';
 import {
   checkSystemDir, checkSystemName, listLive, probePeer, resolveSystemDir, sweepDeadSystems, type Address,
 } from '../transport/index.js';
-import { BadArgumentError, PidgeonError } from '../errors.js';
+import { BadArgumentError, NoActorError, NoSystemError } from '../errors.js';
 import type { Parsed } from './args.js';
 
 /** The launcher registers itself under this name so `pidgeon stop` can find it. */
@@ -36,7 +36,7 @@ export function existingSystem(p: Parsed): Target {
   if (!fs.existsSync(t.dir)) {
     const live = liveSystems();
     const known = live.length ? `live systems: ${live.join(', ')}` : 'no live systems';
-    throw new PidgeonError('ENOSYSTEM', `no system '${t.system}' here (no directory ${t.dir}; ${known})`);
+    throw new NoSystemError(`no system '${t.system}' here (no directory ${t.dir}; ${known})`);
   }
   checkSystemDir(t.dir);
   return t;
@@ -53,17 +53,17 @@ export function resolveActor(sys: ActorSystem, t: Target, what: string): Address
   if (/^[1-9][0-9]*$/.test(what)) {
     const pid = Number(what);
     const p = probePeer(t.dir, pid);
-    if (p.state !== 'alive') throw new PidgeonError('ENOACTOR', `no live actor with pid ${pid} in system '${t.system}'`);
+    if (p.state !== 'alive') throw new NoActorError(`no live actor with pid ${pid} in system '${t.system}'`);
     return { pid, instance: p.instance };
   }
   let ref: Address | undefined;
   try {
     ref = sys.lookup(what);
   } catch (err) {
-    if (err instanceof BadArgumentError) throw new PidgeonError('ENOACTOR', `'${what}' is neither a pid nor a valid actor name`);
+    if (err instanceof BadArgumentError) throw new NoActorError(`'${what}' is neither a pid nor a valid actor name`);
     throw err;
   }
-  if (!ref) throw new PidgeonError('ENOACTOR', `no live actor named '${what}' in system '${t.system}'`);
+  if (!ref) throw new NoActorError(`no live actor named '${what}' in system '${t.system}'`);
   return ref;
 }
 

@@ -4,7 +4,7 @@
 import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkActorName } from '../../runtime/index.js';
+import { checkActorName } from '../../runtime/core/registry.js';
 import { fixture, isReaped, kill, processesOf, rejection, sameRef, startSystem } from '../helpers/actors.js';
 
 test('lookup finds a named actor; the ref carries the name', async (t) => {

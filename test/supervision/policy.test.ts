@@ -1,7 +1,8 @@
 // The supervisor's decisions, without processes: which exits restart which restart
 // type, which children each strategy restarts, and the intensity window.
 import test from 'ava';
-import { affectedChildren, RestartWindow, shouldRestart, type ExitReason, type RestartType, type Strategy } from '../../runtime/index.js';
+import type { ExitReason, RestartType, Strategy } from '../../runtime/index.js';
+import { affectedChildren, RestartWindow, shouldRestart } from '../../runtime/supervision/policy.js';
 
 const restartCase = test.macro({
   exec(t, restart: RestartType, reason: ExitReason, expected: boolean) {

@@ -4,7 +4,7 @@
 import test from 'ava';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { normalizeSpec } from '../../runtime/index.js';
+import { normalizeSpec } from '../../runtime/supervision/spec.js';
 import { fixture, processesOf, startSystem } from '../helpers/actors.js';
 
 const worker = fixture('probe');

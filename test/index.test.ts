@@ -1,0 +1,46 @@
+// The package's public surface is exactly the documented API: no internals
+// (encoders, module resolution, restart policy) leak through `export *`, and
+// importing the package alone gives a system with supervise and which.
+import test from 'ava';
+import * as pidgeon from '../runtime/index.js';
+
+test('the package exports exactly the documented values', (t) => {
+  t.deepEqual(Object.keys(pidgeon).sort(), [
+    'ActorContext', 'ActorSystem', 'AlreadyRunningError', 'BadArgumentError', 'BadSpecError', 'ClosedError',
+    'DeadActorError', 'MailboxError', 'MailboxFullError', 'MessageTooLargeError', 'NameTakenError', 'NoActorError',
+    'NoSystemError', 'PidgeonError', 'PlatformError', 'ReplyError', 'SpawnError', 'TimeoutError', 'TypeScriptError',
+    'UnsafeDirectoryError', 'defineActor', 'formatAddress', 'formatReason', 'isNormalReason',
+  ]);
+});
+
+test('importing the package is enough for system.supervise and system.which', (t) => {
+  t.is(typeof pidgeon.ActorSystem.prototype.supervise, 'function');
+  t.is(typeof pidgeon.ActorSystem.prototype.which, 'function');
+});
+
+const codes = test.macro({
+  exec(t, Cls: new (message: string) => pidgeon.PidgeonError, code: string) {
+    const err = new Cls('x');
+    t.is(err.code, code);
+    t.is(err.name, Cls.name);
+    t.true(err instanceof pidgeon.PidgeonError);
+    t.true(err instanceof Error);
+  },
+  title: (_, Cls: { name: string }, code: string) => `${Cls.name} has code ${code}`,
+});
+for (const [Cls, code] of [
+  [pidgeon.DeadActorError, 'EDEADACTOR'], [pidgeon.TimeoutError, 'ETIMEDOUT'], [pidgeon.MailboxFullError, 'EMAILBOXFULL'],
+  [pidgeon.MessageTooLargeError, 'EMSGSIZE'], [pidgeon.UnsafeDirectoryError, 'EUNSAFEDIR'], [pidgeon.PlatformError, 'EPLATFORM'],
+  [pidgeon.ClosedError, 'ECLOSED'], [pidgeon.BadArgumentError, 'EBADARG'], [pidgeon.NameTakenError, 'ENAMETAKEN'],
+  [pidgeon.SpawnError, 'ESPAWN'], [pidgeon.MailboxError, 'EMAILBOX'], [pidgeon.NoSystemError, 'ENOSYSTEM'],
+  [pidgeon.NoActorError, 'ENOACTOR'], [pidgeon.AlreadyRunningError, 'ERUNNING'], [pidgeon.ReplyError, 'EREPLY'],
+] as const) test(codes, Cls, code);
+
+test('BadSpecError and TypeScriptError keep their own fields', (t) => {
+  const b = new pidgeon.BadSpecError('spec.children[0].id', 'must be a string');
+  t.is(b.code, 'EBADSPEC');
+  t.is(b.path, 'spec.children[0].id');
+  const ts = new pidgeon.TypeScriptError('no loader', { file: '/a.ts' });
+  t.is(ts.code, 'ETYPESCRIPT');
+  t.is(ts.file, '/a.ts');
+});
