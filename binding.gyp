@@ -13,6 +13,7 @@
             "native/socket.cc",
             "native/receiver.cc",
             "native/writable.cc",
+            "native/send_thread.cc",
             "native/pidwatch.cc",
             "native/process.cc"
           ]

@@ -195,6 +195,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   receiver_init(env, exports);
   writable_init(env, exports);
   pidwatch_init(env, exports);
+  send_thread_init(env, exports);
   return exports;
 }
 

@@ -45,7 +45,8 @@ int socket_connect(const std::string& path, int bufsize, int* fd_out);
 int socket_sndbuf(int fd);
 int name_claim(const std::string& name, int* fd_out);  // bind an abstract socket name
 struct IoPart { const uint8_t* data; size_t len; };
-int socket_sendv(int fd, const IoPart* parts, int nparts, const int* fds, int nfds);
+// blocking: wait for room (SO_SNDTIMEO bounds it); else MSG_DONTWAIT, -EAGAIN when full.
+int socket_sendv(int fd, const IoPart* parts, int nparts, const int* fds, int nfds, bool blocking = false);
 int fd_close(int fd);
 
 /* process.cc: process-tree helpers */
@@ -57,6 +58,7 @@ int reap_child(int pid);  // waitpid(pid, WNOHANG) for adopted orphans
 void receiver_init(Napi::Env env, Napi::Object exports);
 void writable_init(Napi::Env env, Napi::Object exports);
 void pidwatch_init(Napi::Env env, Napi::Object exports);
+void send_thread_init(Napi::Env env, Napi::Object exports);
 
 // Turn a -errno into a JS Error with .code, .errno and .syscall (binding.cc).
 Napi::Error errno_error(Napi::Env env, int neg_errno, const char* syscall, const std::string& path = "");

@@ -98,7 +98,7 @@ int socket_sndbuf(int fd) {
   return v;
 }
 
-int socket_sendv(int fd, const IoPart* parts, int nparts, const int* fds, int nfds) {
+int socket_sendv(int fd, const IoPart* parts, int nparts, const int* fds, int nfds, bool blocking) {
   if (nparts <= 0 || nparts > 64 || nfds < 0 || nfds > kMaxFdsPerDatagram) return -EINVAL;
   struct iovec iov[64];
   for (int i = 0; i < nparts; i++) {
@@ -120,7 +120,7 @@ int socket_sendv(int fd, const IoPart* parts, int nparts, const int* fds, int nf
     memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
   }
   ssize_t n;
-  PG_EINTR_LOOP(n, sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL));
+  PG_EINTR_LOOP(n, sendmsg(fd, &msg, (blocking ? 0 : MSG_DONTWAIT) | MSG_NOSIGNAL));
   return n < 0 ? -errno : (int)n;
 }
 

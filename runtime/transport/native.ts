@@ -22,6 +22,13 @@ export interface NativeWritableWatch {
   arm(): void;
   close(): void;
 }
+/** A sending thread for one backed-up destination (native/send_thread.cc). */
+export interface NativeSendThread {
+  /** Queue one datagram (copied; its fds dup'ed) for a blocking send, in order. */
+  post(datagram: Uint8Array | Uint8Array[], fds?: number[]): void;
+  /** Stop: unsent datagrams are dropped, the thread exits by itself. */
+  close(): void;
+}
 export interface NativePidWatch {
   close(): void;
   setRef(on: boolean): void;
@@ -52,6 +59,9 @@ export interface NativeAddon {
   Receiver: new (fd: number, slotSize: number, slots: number, cb: BatchCallback) => NativeReceiver;
   WritableWatch: new (fd: number, cb: (status: number) => void) => NativeWritableWatch;
   PidWatch: new (pid: number, cb: () => void) => NativePidWatch;
+  /** Connects a blocking socket to `path`; `cb` reports progress: datagrams and bytes
+   * sent since the last report, and the first send error (-errno) or 0. */
+  SendThread: new (path: string, bufsize: number, cb: (sent: number, bytes: number, errno: number) => void) => NativeSendThread;
 }
 
 /** Flags in a receive row. */
