@@ -2,6 +2,7 @@
 // Buffers, Dates, Maps, Sets, BigInts, cycles), plus Errors that keep their name,
 // message, stack, code and cause across the process boundary.
 import { Packr, addExtension } from 'msgpackr';
+import { BadArgumentError } from '../errors.js';
 
 /** An Error as it travels: enough to rebuild it on the other side. */
 export interface SerializedError {
@@ -67,16 +68,72 @@ addExtension({
   read: (s: SerializedError) => deserializeError(s),
 });
 
+// msgpackr would write a function as undefined (and drop `{ f() {} }`'s key): a
+// message silently changed. Refuse it instead; `unsendable` then names the path.
+class Unsendable extends Error {}
+
 const packr = new Packr({
   structuredClone: true,
   moreTypes: true,
   mapsAsObjects: false,
   int64AsType: 'bigint',
-});
+  writeFunction: () => { throw new Unsendable('function'); },
+} as ConstructorParameters<typeof Packr>[0]);
 
-/** Encode a value. The result may share memory with the next `encode`: send it at once. */
-export function encode(value: unknown): Buffer {
-  return packr.pack(value);
+/** Encode a value. The result may share memory with the next `encode`: send it at once.
+ * Throws EBADARG for what no message can carry (functions, symbols), naming where
+ * in `value` it is, as structured clone's DataCloneError does. */
+export function encode(value: unknown, root = 'msg'): Buffer {
+  try {
+    return packr.pack(value);
+  } catch (err) {
+    throw unsendable(value, root, err);
+  }
+}
+
+/** The error for a value that failed to encode: the path of the first function or
+ * symbol in it (`msg.handlers[2]`), else the encoder's own complaint. Only runs on
+ * failure, so the common path pays nothing. */
+export function unsendable(value: unknown, root: string, cause: unknown): BadArgumentError {
+  const found = findUnsendable(value, root, new Set());
+  if (found) {
+    return new BadArgumentError(`${found.path} is a ${found.type}: messages carry data only (objects, arrays, strings, numbers, `
+      + 'bigints, booleans, null, Dates, Maps, Sets, RegExps, Buffers and typed arrays, Errors); see docs/guide.md#messages', { cause });
+  }
+  return new BadArgumentError(`${root} cannot be encoded: ${(cause as Error)?.message ?? cause}`, { cause });
+}
+
+function findUnsendable(v: unknown, path: string, seen: Set<object>): { path: string; type: string } | null {
+  if (typeof v === 'function' || typeof v === 'symbol') return { path, type: typeof v };
+  if (typeof v !== 'object' || v === null || seen.has(v) || ArrayBuffer.isView(v)) return null;
+  seen.add(v);
+  if (v instanceof Map) {
+    for (const [k, x] of v) {
+      const kp = typeof k === 'string' ? JSON.stringify(k) : String(typeof k === 'symbol' ? 'symbol' : k);
+      const r = findUnsendable(k, `${path} (a key)`, seen) ?? findUnsendable(x, `${path}.get(${kp})`, seen);
+      if (r) return r;
+    }
+    return null;
+  }
+  if (v instanceof Set) {
+    for (const x of v) {
+      const r = findUnsendable(x, `${path} (a member)`, seen);
+      if (r) return r;
+    }
+    return null;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const r = findUnsendable(v[i], `${path}[${i}]`, seen);
+      if (r) return r;
+    }
+    return null;
+  }
+  for (const k of Object.keys(v)) {
+    const r = findUnsendable((v as Record<string, unknown>)[k], /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, seen);
+    if (r) return r;
+  }
+  return null;
 }
 
 /** Decode a body. */

@@ -85,3 +85,32 @@ test('serializeError/deserializeError keep non-Error throws and nested causes', 
   t.is((deep.cause as Error).name, 'TypeError');
   t.is(((deep.cause as Error).cause as Error).message, 'c');
 });
+
+// What no message can carry is refused at send, naming its path, never silently
+// changed (a function used to arrive as undefined, `{ f, x }` as `{ x }`).
+const unsendable = test.macro({
+  async exec(t, msg: unknown, path: string, type: string) {
+    const { sys } = shared!;
+    const before = sys.stats().sent;
+    const err = t.throws(() => sys.send(echo, msg)) as { code?: string; message: string };
+    t.is(err.code, 'EBADARG');
+    t.true(err.message.startsWith(`${path} is a ${type}: messages carry data only`), err.message);
+    t.is(sys.stats().sent, before, 'nothing was sent');
+    const asked = await rejection(sys.ask(echo, msg), 'the ask');
+    t.is(asked.code, 'EBADARG');
+    t.true(asked.message.startsWith(`${path} is a ${type}`));
+  },
+  title: (_, _msg, path: string, type: string) => `send refuses a ${type} at ${path} with EBADARG`,
+});
+test(unsendable, () => 1, 'msg', 'function');
+test(unsendable, { f() {}, x: 1 }, 'msg.f', 'function');
+test(unsendable, Symbol('s'), 'msg', 'symbol');
+test(unsendable, { list: [1, 2, { deep: Symbol.iterator }] }, 'msg.list[2].deep', 'symbol');
+test(unsendable, new Map([['k', { cb: () => 0 }]]), 'msg.get("k").cb', 'function');
+test(unsendable, { 'odd key': [new Set([() => 0])] }, 'msg["odd key"][0] (a member)', 'function');
+
+test('after a refused send the same destination still gets the next message, unchanged', async (t) => {
+  const { sys } = shared!;
+  t.throws(() => sys.send(echo, { f() {} }));
+  t.deepEqual(await sys.ask(echo, { x: 1, nested: { y: [1, 2] } }), { x: 1, nested: { y: [1, 2] } });
+});
