@@ -2,6 +2,7 @@
 // The `pidgeon` command: start a supervised tree, and inspect and poke a running
 // system from another terminal (ps, tree, send, stop), like Samba's smbstatus
 // and smbcontrol.
+import fs from 'node:fs';
 import { PidgeonError } from '../errors.js';
 import { formatLocation } from '../core/load-error.js';
 import { start, startHelp } from './start.js';
@@ -18,6 +19,7 @@ commands:
   tree                  draw a system's supervision tree
   send <name|pid> <json> [--ask]   send a message (print the reply with --ask)
   stop [name|pid]       stop one actor, or the whole tree
+  --version, -V         print pidgeon's version
 
 Every command takes --system NAME (default 'default'; for start: the tree's
 "system", else the tree file's name) and --dir PATH (the system directory; default
@@ -25,7 +27,7 @@ Every command takes --system NAME (default 'default'; for start: the tree's
 'pidgeon <command> --help' shows a command's options and examples.
 
 examples:
-  pidgeon start dist/examples/oplock-break/tree.js
+  pidgeon start ./tree.json
   pidgeon ps --system oplock-demo
   pidgeon send client-a '{"type":"status"}' --ask --system oplock-demo`;
 
@@ -37,8 +39,15 @@ const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = 
   stop: [stop, stopHelp],
 };
 
+// The package's own package.json: this file is dist/runtime/cli/main.js in the
+// checkout and in node_modules/pidgeon alike.
+function version(): string {
+  return JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === '--version' || cmd === '-V') return console.log(version()), 0;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     const topic = cmd === 'help' ? rest[0] : undefined;
     console.log(topic && commands[topic] ? commands[topic][1] : usage);

@@ -31,8 +31,8 @@ gives up (restart intensity exceeded) the exit code is 1; a bad tree is refused
 before anything starts (exit code 2).
 
 examples:
-  pidgeon start dist/examples/oplock-break/tree.js
-  pidgeon start my-tree.json --system staging`;
+  pidgeon start ./tree.json
+  pidgeon start ./tree.js --system staging`;
 
 // A failed start in one line: the error's own message (it names the module, the
 // file and line), without "error: SpawnError:" before it.
