@@ -1,6 +1,6 @@
 // Release prebuilds: build the addon for linux-x64 and linux-arm64 with `prebuild`
 // (a devDependency; it runs node-gyp against Node-API and strips the result) and put
-// each where node-gyp-build looks for it, prebuilds/<platform>-<arch>/node.napi.node,
+// each where node-gyp-build looks for it, prebuilds/<platform>-<arch>/node.napi.glibc.node,
 // so an installed package loads without a compiler or an install script.
 //
 //   node scripts/prebuild.mjs            # every architecture in ARCHES
@@ -65,12 +65,12 @@ for (const arch of order) {
   const tmp = fs.mkdtempSync(path.join(dir, '.unpack-'));
   try {
     run('tar', ['-xzf', path.join(dir, tarball), '-C', tmp]);
-    fs.copyFileSync(path.join(tmp, 'build', 'Release', 'pidgeon.node'), path.join(out, 'node.napi.node'));
-    fs.chmodSync(path.join(out, 'node.napi.node'), 0o755);
+    fs.copyFileSync(path.join(tmp, 'build', 'Release', 'pidgeon.node'), path.join(out, 'node.napi.glibc.node'));
+    fs.chmodSync(path.join(out, 'node.napi.glibc.node'), 0o755);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  console.log(`prebuild: ${path.relative(root, path.join(out, 'node.napi.node'))} (and prebuilds/${tarball})`);
+  console.log(`prebuild: ${path.relative(root, path.join(out, 'node.napi.glibc.node'))} (and prebuilds/${tarball})`);
 }
 if (order.at(-1) !== process.arch) {
   // build/Release now holds a foreign binary that node-gyp-build would load first.

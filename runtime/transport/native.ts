@@ -80,6 +80,10 @@ function packageRoot(): string {
   return dir;
 }
 
+const REBUILD =
+  'To compile it: install a C++ toolchain (g++, make, python3), then run `npm rebuild pidgeon` ' +
+  '(if npm held back its install script, first `npm install-scripts approve pidgeon`)';
+
 function load(): NativeAddon {
   if (process.platform !== 'linux') {
     throw new PlatformError(
@@ -88,12 +92,29 @@ function load(): NativeAddon {
     );
   }
   const require = createRequire(import.meta.url);
-  const gypBuild = require('node-gyp-build') as (dir: string) => NativeAddon;
+  const gypBuild = require('node-gyp-build') as ((dir: string) => NativeAddon) & { resolve(dir: string): string };
+  const root = packageRoot();
+  let file: string;
   try {
-    return gypBuild(packageRoot());
+    file = gypBuild.resolve(root);
   } catch (err) {
-    if (err instanceof PlatformError) throw err;
-    throw new PlatformError(`pidgeon: the native addon could not be loaded (run 'npm install' to build it): ${(err as Error).message}`, { cause: err });
+    // No build/Release and no prebuilds/<platform>-<arch> that matches this machine.
+    throw new PlatformError(
+      `pidgeon: no native addon for linux-${process.arch} in ${root}: the package carries prebuilt ones ` +
+        'for linux-x64 and linux-arm64 (glibc), anything else is compiled by its install script. ' +
+        REBUILD,
+      { cause: err },
+    );
+  }
+  try {
+    return require(file) as NativeAddon;
+  } catch (err) {
+    // Found but not loadable: built for another machine, or a libc too old for it.
+    throw new PlatformError(
+      `pidgeon: the native addon ${file} could not be loaded (${(err as Error).message.split('\n')[0]}). ` +
+        REBUILD,
+      { cause: err },
+    );
   }
 }
 
