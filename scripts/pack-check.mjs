@@ -26,7 +26,8 @@ const fixtures = path.join(root, 'test', 'package');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const COMPILERS = ['cc', 'gcc', 'g++', 'c++', 'clang', 'clang++', 'aarch64-linux-gnu-gcc', 'aarch64-linux-gnu-g++', 'x86_64-linux-gnu-gcc', 'x86_64-linux-gnu-g++'];
 // What npm, node-gyp-build and node-gyp's configure step may call; no compiler.
-const TOOLS = ['node', 'npm', 'npx', 'sh', 'bash', 'env', 'python3', 'make', 'tar', 'gzip', 'uname', 'cat', 'ls', 'rm', 'mkdir', 'cp', 'mv', 'ln', 'chmod', 'sed', 'grep', 'dirname', 'basename', 'readlink', 'which', 'id'];
+const TOOLS = ['node', 'npm', 'npx', 'sh', 'bash', 'env', 'python3', 'make', 'tar', 'gzip', 'uname', 'cat', 'ls', 'rm', 'mkdir', 'cp', 'mv', 'ln', 'chmod', 'touch',
+  'sed', 'grep', 'awk', 'tr', 'head', 'tail', 'cut', 'sort', 'wc', 'find', 'xargs', 'mktemp', 'expr', 'printf', 'test', 'true', 'false', 'dirname', 'basename', 'readlink', 'which', 'id'];
 const EM = { x64: 62, arm64: 183 }; // ELF e_machine: EM_X86_64, EM_AARCH64
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pidgeon-pack-check-'));
@@ -86,6 +87,18 @@ function pidAlive(pid) {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
 
+// The executable file `name` in the current PATH (not a shell builtin), resolved.
+function onPath(name) {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const f = path.join(dir || '.', name);
+    try {
+      fs.accessSync(f, fs.constants.X_OK);
+      if (fs.statSync(f).isFile()) return fs.realpathSync(f);
+    } catch { /* not here */ }
+  }
+  return undefined;
+}
+
 // A directory of symlinks to the tools above, without any C/C++ compiler.
 function noCompilerPath() {
   const bin = path.join(tmp, 'nocc-bin');
@@ -98,8 +111,7 @@ function noCompilerPath() {
       const r = spawnSync('python3', ['-c', 'import os, sys; print(os.path.realpath(sys.executable))'], { encoding: 'utf8' });
       target = r.status === 0 ? r.stdout.trim() : undefined;
     } else {
-      const r = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
-      target = r.status === 0 && r.stdout.trim().startsWith('/') ? fs.realpathSync(r.stdout.trim()) : undefined;
+      target = onPath(tool);
     }
     if (target) fs.symlinkSync(target, path.join(bin, tool));
   }
