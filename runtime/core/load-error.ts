@@ -60,7 +60,7 @@ function probeSyntax(module: string): SourceLocation | undefined {
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('PIDGEON_')) delete env[k];
   const r = spawnSync(process.execPath, [...process.execArgv, PROBE, pathToFileURL(module).href], {
-    env, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'ignore', 'pipe'],
+    env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'ignore', 'pipe'],
   });
   const lines = (r.stderr ?? '').split('\n');
   const head = /^(file:\/\/\S+|\/\S+):(\d+)$/.exec(lines[0] ?? '');
