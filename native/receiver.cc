@@ -15,8 +15,6 @@ constexpr size_t kControlSize =
     CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * kMaxFdsPerDatagram);
 // Bound the work per wake-up so one busy mailbox cannot starve the event loop.
 constexpr int kMaxRounds = 4;
-constexpr int kMetaStride = 6;  // offset, length, pid, uid, flags, nfds
-enum : int { kTruncated = 1, kControlTruncated = 2, kNoCredentials = 4 };
 
 class Receiver : public PollOwner<Receiver> {
  public:
@@ -31,7 +29,7 @@ class Receiver : public PollOwner<Receiver> {
   }
 
   // new Receiver(fd, slotSize, slots, (buf, meta: Int32Array, fds: Int32Array, count) => void):
-  // `count` datagrams, rows of 6 ints in `meta`; the arrays are reused between calls.
+  // `count` datagrams, rows of kRowStride ints in `meta`; the arrays are reused between calls.
   explicit Receiver(const Napi::CallbackInfo& info) : PollOwner<Receiver>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsNumber() ||
@@ -139,26 +137,26 @@ class Receiver : public PollOwner<Receiver> {
     Napi::Env env = Env();
     size_t total = 0;
     int total_fds = 0;
-    std::vector<int32_t> meta((size_t)n * kMetaStride, 0);
+    std::vector<int32_t> meta((size_t)n * kRowStride, 0);
     std::vector<int32_t> fds;
     for (int i = 0; i < n; i++) {
       struct msghdr& h = msgs_[i].msg_hdr;
       size_t len = msgs_[i].msg_len;
       if (len > (size_t)slot_size_) len = slot_size_;
-      int32_t* m = &meta[(size_t)i * kMetaStride];
-      m[0] = (int32_t)total;
-      m[1] = (int32_t)len;
-      m[4] = kNoCredentials;
-      if (h.msg_flags & MSG_TRUNC) m[4] |= kTruncated;
-      if (h.msg_flags & MSG_CTRUNC) m[4] |= kControlTruncated;
+      int32_t* m = &meta[(size_t)i * kRowStride];
+      m[kRowOffset] = (int32_t)total;
+      m[kRowLength] = (int32_t)len;
+      m[kRowFlags] = kNoCredentials;
+      if (h.msg_flags & MSG_TRUNC) m[kRowFlags] |= kTruncated;
+      if (h.msg_flags & MSG_CTRUNC) m[kRowFlags] |= kControlTruncated;
       for (struct cmsghdr* c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
         if (c->cmsg_level != SOL_SOCKET) continue;
         if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
           struct ucred cred;
           memcpy(&cred, CMSG_DATA(c), sizeof cred);
-          m[2] = cred.pid;
-          m[3] = (int32_t)cred.uid;
-          m[4] &= ~kNoCredentials;
+          m[kRowPid] = cred.pid;
+          m[kRowUid] = (int32_t)cred.uid;
+          m[kRowFlags] &= ~kNoCredentials;
         } else if (c->cmsg_type == SCM_RIGHTS) {
           int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
           const unsigned char* p = CMSG_DATA(c);
@@ -167,7 +165,7 @@ class Receiver : public PollOwner<Receiver> {
             memcpy(&fd, p + k * sizeof(int), sizeof fd);
             fds.push_back(fd);
           }
-          m[5] += count;
+          m[kRowFds] += count;
           total_fds += count;
         }
       }
@@ -175,8 +173,8 @@ class Receiver : public PollOwner<Receiver> {
     }
     Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, total);
     for (int i = 0; i < n; i++) {
-      int32_t* m = &meta[(size_t)i * kMetaStride];
-      if (m[1] > 0) memcpy(buf.Data() + m[0], arena_.get() + (size_t)i * slot_size_, m[1]);
+      int32_t* m = &meta[(size_t)i * kRowStride];
+      if (m[kRowLength] > 0) memcpy(buf.Data() + m[kRowOffset], arena_.get() + (size_t)i * slot_size_, m[kRowLength]);
     }
     // The row and fd arrays are allocated once and reused: JavaScript reads them
     // during the call only. A nested delivery (pump() from inside a callback) gets
@@ -186,7 +184,7 @@ class Receiver : public PollOwner<Receiver> {
       jmeta = meta_ref_.Value();
       jfds = fds_ref_.Value();
     } else {
-      jmeta = Napi::Int32Array::New(env, (size_t)slots_ * kMetaStride);
+      jmeta = Napi::Int32Array::New(env, (size_t)slots_ * kRowStride);
       jfds = Napi::Int32Array::New(env, (size_t)slots_ * kMaxFdsPerDatagram);
       if (!delivering_ && meta_ref_.IsEmpty()) {
         meta_ref_ = Napi::Persistent(jmeta);

@@ -6,9 +6,10 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { PlatformError } from '../errors.js';
 
-/** Receive-batch callback: datagram bytes back to back, a row of 6 ints per datagram
- * (offset, length, credential pid, credential uid, flags, fd count), the fds, and the
- * number of datagrams. `meta` and `fds` are reused by the next call: read, don't keep. */
+/** Receive-batch callback: datagram bytes back to back, a row of `receiveRow.stride`
+ * ints per datagram (offset, length, credential pid, credential uid, flags, fd count),
+ * the fds, and the number of datagrams. `meta` and `fds` are reused by the next call:
+ * read, don't keep. */
 export type BatchCallback = (buf: Buffer | null, meta: Int32Array | number, fds?: Int32Array, count?: number) => void;
 
 export interface NativeReceiver {
@@ -48,16 +49,18 @@ export interface NativeAddon {
   setChildSubreaper(): number;
   reapChild(pid: number): number;
   errname(negErrno: number): string;
+  /** Most fds one datagram carries (the kernel's SCM_MAX_FD). */
   maxFdsPerDatagram: number;
+  /** Most parts one `sendv` gathers. */
+  maxIovecs: number;
+  /** Where each field sits in a receive row, and the row's length. */
+  receiveRow: Readonly<{ offset: number; length: number; pid: number; uid: number; flags: number; fds: number; stride: number }>;
+  /** Bits of a receive row's flags. */
+  receiveFlags: Readonly<{ truncated: number; controlTruncated: number; noCredentials: number }>;
   Receiver: new (fd: number, slotSize: number, slots: number, cb: BatchCallback) => NativeReceiver;
   WritableWatch: new (fd: number, cb: (status: number) => void) => NativeWritableWatch;
   PidWatch: new (pid: number, cb: () => void) => NativePidWatch;
 }
-
-/** Flags in a receive row. */
-export const RECV_TRUNCATED = 1;
-export const RECV_CONTROL_TRUNCATED = 2;
-export const RECV_NO_CREDENTIALS = 4;
 
 function packageRoot(): string {
   // dist/runtime/transport/native.js or runtime/transport/native.ts: walk up to package.json.

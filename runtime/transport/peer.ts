@@ -2,6 +2,7 @@
 // small messages being coalesced for it, and the queue of datagrams waiting for the
 // peer to read. Order per pair is the order of `enqueue` calls: the batch is always
 // flushed before anything larger goes out, and the queue is strictly FIFO.
+import os from 'node:os';
 import { native, type NativeWritableWatch } from './native.js';
 import type { Address } from './address.js';
 import {
@@ -13,10 +14,12 @@ import {
   fillHeader,
 } from './wire.js';
 
-const EAGAIN = -11;
-const ENOBUFS = -105;
+const { EAGAIN, ENOBUFS, ECONNREFUSED, ENOTCONN, ECONNRESET, EPIPE, ENOENT } = os.constants.errno;
+/** Send results (-errno) that mean "the peer's queue is full, wait". */
+const WOULD_BLOCK = -EAGAIN;
+const NO_BUFFERS = -ENOBUFS;
 /** Errors on a connected socket that mean the peer's socket is gone. */
-const PEER_GONE = new Set([-111 /* ECONNREFUSED */, -107 /* ENOTCONN */, -104 /* ECONNRESET */, -32 /* EPIPE */, -2 /* ENOENT */]);
+const PEER_GONE = new Set([ECONNREFUSED, ENOTCONN, ECONNRESET, EPIPE, ENOENT].map((e) => -e));
 /** Datagrams sent per writable wake-up before yielding to the event loop. */
 const DRAIN_BUDGET = 256;
 
@@ -173,7 +176,7 @@ export class PeerChannel {
         this.host.countSent(1, d.messages, r, d.kind === KIND_BATCH ? d.messages : 0);
         return false;
       }
-      if (r !== EAGAIN && r !== ENOBUFS) {
+      if (r !== WOULD_BLOCK && r !== NO_BUFFERS) {
         this.fail(r, [d]);
         return false;
       }
@@ -205,7 +208,7 @@ export class PeerChannel {
     for (let budget = DRAIN_BUDGET; this.head < this.queue.length && budget > 0; budget--) {
       const d = this.queue[this.head];
       const r = native.sendv(this.fd, d.parts, d.fds);
-      if (r === EAGAIN || r === ENOBUFS) break;
+      if (r === WOULD_BLOCK || r === NO_BUFFERS) break;
       if (r < 0) {
         this.fail(r, []);
         return;
