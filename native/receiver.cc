@@ -22,8 +22,8 @@ class Receiver : public PollOwner<Receiver> {
     return DefineClass(env, "Receiver", {
       InstanceMethod<&Receiver::Start>("start"),
       InstanceMethod<&Receiver::Stop>("stop"),
-      InstanceMethod<&Receiver::Close>("close"),
-      InstanceMethod<&Receiver::SetRef>("setRef"),
+      CloseMethod(),  // stops polling; the socket fd stays the caller's to close
+      SetRefMethod(),
       InstanceMethod<&Receiver::Pump>("pump"),
     });
   }
@@ -31,47 +31,28 @@ class Receiver : public PollOwner<Receiver> {
   // new Receiver(fd, slotSize, slots, (buf, meta: Int32Array, fds: Int32Array, count) => void):
   // `count` datagrams, rows of kRowStride ints in `meta`; the arrays are reused between calls.
   explicit Receiver(const Napi::CallbackInfo& info) : PollOwner<Receiver>(info) {
-    Napi::Env env = info.Env();
-    if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsNumber() ||
-        !info[2].IsNumber() || !info[3].IsFunction()) {
-      Napi::TypeError::New(env, "Receiver(fd, slotSize, slots, callback)").ThrowAsJavaScriptException();
-      return;
-    }
+    if (!TakeArgs(info, 3, "Receiver(fd, slotSize, slots, callback)")) return;
     fd_ = info[0].As<Napi::Number>().Int32Value();
     slot_size_ = info[1].As<Napi::Number>().Int32Value();
     slots_ = info[2].As<Napi::Number>().Int32Value();
     if (fd_ < 0 || slot_size_ < 64 || slots_ < 1 || slots_ > 1024) {
-      Napi::RangeError::New(env, "Receiver: bad fd, slot size or slot count").ThrowAsJavaScriptException();
+      Napi::RangeError::New(info.Env(), "Receiver: bad fd, slot size or slot count").ThrowAsJavaScriptException();
       return;
     }
-    callback_ = Napi::Persistent(info[3].As<Napi::Function>());
     arena_.reset(new uint8_t[(size_t)slot_size_ * slots_]);
     control_.reset(new char[kControlSize * slots_]);
     msgs_.resize(slots_);
     iovs_.resize(slots_);
-    MakeContext("pidgeon:mailbox");
-    int r = InitPoll(fd_);
-    if (r != 0) errno_error(env, r, "uv_poll_init").ThrowAsJavaScriptException();
+    OpenPoll(fd_, "pidgeon:mailbox");
   }
 
  private:
   Napi::Value Start(const Napi::CallbackInfo& info) {
-    int r = StartPoll(UV_READABLE);
-    if (r != 0) errno_error(info.Env(), r, "uv_poll_start").ThrowAsJavaScriptException();
+    StartOrThrow(UV_READABLE);
     return info.Env().Undefined();
   }
   Napi::Value Stop(const Napi::CallbackInfo& info) {
     StopPoll();
-    return info.Env().Undefined();
-  }
-  // Stops polling; the socket fd stays the caller's to close.
-  Napi::Value Close(const Napi::CallbackInfo& info) {
-    ClosePoll();
-    callback_.Reset();
-    return info.Env().Undefined();
-  }
-  Napi::Value SetRef(const Napi::CallbackInfo& info) {
-    RefPoll(info.Length() > 0 && info[0].ToBoolean().Value());
     return info.Env().Undefined();
   }
 
@@ -202,7 +183,6 @@ class Receiver : public PollOwner<Receiver> {
   int fd_ = -1;
   int slot_size_ = 0;
   int slots_ = 0;
-  Napi::FunctionReference callback_;
   Napi::Reference<Napi::Int32Array> meta_ref_;
   Napi::Reference<Napi::Int32Array> fds_ref_;
   bool delivering_ = false;
