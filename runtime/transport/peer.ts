@@ -11,7 +11,9 @@ import {
   KIND_BATCH,
   KIND_FRAGMENT,
   KIND_MESSAGE,
+  decodeBatch,
   fillHeader,
+  writeBatchEntry,
 } from './wire.js';
 
 const { EAGAIN, ENOBUFS, ECONNREFUSED, ENOTCONN, ECONNRESET, EPIPE, ENOENT } = os.constants.errno;
@@ -94,10 +96,7 @@ export class PeerChannel {
     if (this.batch !== null && this.batchLen + cost > this.limits.batchCapacity) this.flushBatch();
     const wasEmpty = this.batchCount === 0;
     if (this.batch === null) this.batch = Buffer.allocUnsafe(this.limits.batchCapacity);
-    const b = this.batch;
-    b.writeUInt32LE(body.length, this.batchLen);
-    b.set(body, this.batchLen + BATCH_ENTRY_OVERHEAD);
-    this.batchLen += cost;
+    this.batchLen = writeBatchEntry(this.batch, this.batchLen, body);
     this.batchCount++;
     this.queuedBytes += cost;
     this.queuedMessages++;
@@ -275,12 +274,7 @@ export class PeerChannel {
     for (const d of all) {
       if (d.kind === KIND_BATCH) {
         const b = d.parts[0];
-        const view = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-        for (let off = HEADER_SIZE; off + BATCH_ENTRY_OVERHEAD <= view.length;) {
-          const n = view.readUInt32LE(off);
-          out.push(view.subarray(off + BATCH_ENTRY_OVERHEAD, off + BATCH_ENTRY_OVERHEAD + n));
-          off += BATCH_ENTRY_OVERHEAD + n;
-        }
+        decodeBatch(Buffer.from(b.buffer, b.byteOffset + HEADER_SIZE, b.byteLength - HEADER_SIZE), out);
       } else if (d.kind === KIND_FRAGMENT) {
         // One dead letter per message, however many of its fragments were left.
         if (d.whole !== lastWhole) out.push(d.whole!);

@@ -67,6 +67,29 @@ export function fillHeader(
   h.writeUInt32LE(totalLen, OFF_TOTAL_LEN);
 }
 
+/** Encode one batch entry, `[u32 length][bytes]`, at `off` of `buf` (which has room
+ * for `BATCH_ENTRY_OVERHEAD + body.length` bytes); returns where the next one goes. */
+export function writeBatchEntry(buf: Buffer, off: number, body: Uint8Array): number {
+  buf.writeUInt32LE(body.length, off);
+  buf.set(body, off + BATCH_ENTRY_OVERHEAD);
+  return off + BATCH_ENTRY_OVERHEAD + body.length;
+}
+
+/** Decode a batch body (what follows the header): its entries, as views of `body`,
+ * are pushed onto `into`. False when the body is malformed (empty, an entry running
+ * past the end, stray bytes after the last one); `into` may then hold some entries. */
+export function decodeBatch(body: Buffer, into: { push(entry: Buffer): unknown }): boolean {
+  const end = body.length;
+  let off = 0;
+  while (off + BATCH_ENTRY_OVERHEAD <= end) {
+    const start = off + BATCH_ENTRY_OVERHEAD;
+    off = start + body.readUInt32LE(off);
+    if (off > end) return false;
+    into.push(body.subarray(start, off));
+  }
+  return off === end && end > 0;
+}
+
 /** Instances travel as u64 on the wire and as 16 hex digits in addresses. */
 export function instanceToString(v: bigint): string {
   return v.toString(16).padStart(16, '0');
