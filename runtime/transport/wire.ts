@@ -36,6 +36,19 @@ export const OFF_FRAG_INDEX = 36;
 export const OFF_FRAG_COUNT = 40;
 export const OFF_TOTAL_LEN = 44;
 
+/** A datagram ready to go (sending side): header + body parts, maybe fds, and what
+ * it carries. */
+export interface Datagram {
+  parts: Uint8Array[];
+  fds: number[] | undefined;
+  bytes: number;
+  /** Messages it completes: a batch's entries; 1 for a message or a last fragment. */
+  messages: number;
+  kind: number;
+  /** Fragments: the whole message they belong to (its dead letter if they never go out). */
+  whole?: Uint8Array;
+}
+
 /** A header with the fields that never change for one sender→receiver pair. */
 export function headerTemplate(senderPid: number, senderInstance: bigint, receiverInstance: bigint): Buffer {
   const h = Buffer.alloc(HEADER_SIZE);
