@@ -92,3 +92,11 @@ function load(): NativeAddon {
 
 /** The addon, loaded once. */
 export const native: NativeAddon = load();
+
+/** The Error for a -errno that a hot-path call returned instead of throwing, shaped as
+ * the addon's thrown ones (`.code` such as 'EAGAIN', `.errno`, `.syscall`): the
+ * `cause` of the PidgeonError that reports it. */
+export function errnoCause(negErrno: number, syscall: string): Error {
+  const code = native.errname(negErrno);
+  return Object.assign(new Error(`${code}: ${syscall}`), { code, errno: negErrno, syscall });
+}

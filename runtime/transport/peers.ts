@@ -2,7 +2,7 @@
 // and the incarnation asked for?), replacing a channel to an older incarnation,
 // evicting an idle channel past MAX_PEERS, forgetting a channel whose peer is gone,
 // and the callers waiting for a destination's queue to drain.
-import { native } from './native.js';
+import { errnoCause, native } from './native.js';
 import { type Address, isAddress } from './address.js';
 import { PeerChannel, type ChannelHost, type ChannelLimits } from './peer.js';
 import { SOCKET_BUFFER } from './options.js';
@@ -52,9 +52,8 @@ export class PeerTable {
       },
       sendFailed: (ch, lost, errno) => {
         this.forget(ch);
-        const code = native.errname(errno);
-        const cause = Object.assign(new Error(code), { code, syscall: 'sendmsg' });
-        this.host.deadLetters(ch.address, lost, new MailboxError(`send to ${ch.address.pid} failed: ${code}`, { cause, address: ch.address }));
+        const cause = errnoCause(errno, 'sendmsg');
+        this.host.deadLetters(ch.address, lost, new MailboxError(`send to ${ch.address.pid} failed: ${native.errname(errno)}`, { cause, address: ch.address }));
       },
       drained: (ch) => {
         this.wake(ch);
