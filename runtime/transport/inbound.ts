@@ -6,9 +6,9 @@ import { native } from './native.js';
 import type { Address } from './address.js';
 import { Reassembly, closeAll, type ReassemblyDrop } from './reassembly.js';
 import {
-  HEADER_SIZE, KIND_BATCH, KIND_FRAGMENT, KIND_MESSAGE, MAGIC,
+  BATCH_ENTRY_OVERHEAD, HEADER_SIZE, KIND_BATCH, KIND_FRAGMENT, KIND_MESSAGE, MAGIC,
   OFF_BODY_LEN, OFF_FRAG_COUNT, OFF_FRAG_INDEX, OFF_KIND, OFF_MAGIC, OFF_MSG_ID, OFF_NFDS,
-  OFF_RECEIVER_INSTANCE, OFF_SENDER_INSTANCE, OFF_SENDER_PID, OFF_TOTAL_LEN, OFF_VERSION, VERSION, decodeBatch,
+  OFF_RECEIVER_INSTANCE, OFF_SENDER_INSTANCE, OFF_SENDER_PID, OFF_TOTAL_LEN, OFF_VERSION, VERSION, batchEntryEnd, isBatch,
 } from './wire.js';
 import { MailboxError } from '../errors.js';
 
@@ -59,7 +59,6 @@ const { truncated: RECV_TRUNCATED, controlTruncated: RECV_CONTROL_TRUNCATED, noC
 export class Inbound {
   private readonly senders = new Map<number, { lo: number; hi: number; address: Address }>();
   private readonly uid = process.getuid?.() ?? 0;
-  private spareEntries: Buffer[] | null = [];
   constructor(
     private readonly host: InboundHost,
     private readonly counters: InboundCounters,
@@ -155,20 +154,14 @@ export class Inbound {
   }
 
   private deliverBatch(from: Address, body: Buffer, fds: number[] | undefined): void {
-    // Decode the whole batch first: a malformed one is dropped entirely, not
-    // half-delivered. The entry list is reused; a nested delivery (a listener that
-    // calls pump()) finds it taken and uses a fresh one.
-    const entries = this.spareEntries ?? [];
-    this.spareEntries = null;
-    try {
-      if (!decodeBatch(body, entries) || fds !== undefined) {
-        closeAll(fds);
-        return this.countDrop('malformed');
-      }
-      for (let i = 0; i < entries.length; i++) this.deliver(from, entries[i], undefined);
-    } finally {
-      entries.length = 0;
-      this.spareEntries = entries;
+    // Check the whole batch first: a malformed one is dropped entirely, not half-delivered.
+    if (!isBatch(body) || fds !== undefined) {
+      closeAll(fds);
+      return this.countDrop('malformed');
+    }
+    for (let off = 0, end; off < body.length; off = end) {
+      end = batchEntryEnd(body, off);
+      this.deliver(from, body.subarray(off + BATCH_ENTRY_OVERHEAD, end), undefined);
     }
   }
 

@@ -88,19 +88,34 @@ export function writeBatchEntry(buf: Buffer, off: number, body: Uint8Array): num
   return off + BATCH_ENTRY_OVERHEAD + body.length;
 }
 
-/** Decode a batch body (what follows the header): its entries, as views of `body`,
- * are pushed onto `into`. False when the body is malformed (empty, an entry running
- * past the end, stray bytes after the last one); `into` may then hold some entries. */
-export function decodeBatch(body: Buffer, into: { push(entry: Buffer): unknown }): boolean {
-  const end = body.length;
-  let off = 0;
-  while (off + BATCH_ENTRY_OVERHEAD <= end) {
-    const start = off + BATCH_ENTRY_OVERHEAD;
-    off = start + body.readUInt32LE(off);
-    if (off > end) return false;
-    into.push(body.subarray(start, off));
+/** Decode the batch entry at `off` of a batch body (what follows the header): where
+ * it ends, which is where the next one starts, or -1 when it runs past the body's
+ * end. Its bytes are `body.subarray(off + BATCH_ENTRY_OVERHEAD, end)`. */
+export function batchEntryEnd(body: Buffer, off: number): number {
+  if (off + BATCH_ENTRY_OVERHEAD > body.length) return -1;
+  const end = off + BATCH_ENTRY_OVERHEAD + body.readUInt32LE(off);
+  return end <= body.length ? end : -1;
+}
+
+/** A well-formed batch body: one entry or more, the last ending at the body's end. */
+export function isBatch(body: Buffer): boolean {
+  if (body.length === 0) return false;
+  for (let off = 0; off < body.length;) {
+    off = batchEntryEnd(body, off);
+    if (off < 0) return false;
   }
-  return off === end && end > 0;
+  return true;
+}
+
+/** Decode a whole batch body: its entries, as views of `body`, are pushed onto
+ * `into`. False, with nothing pushed, when the body is not a well-formed batch. */
+export function decodeBatch(body: Buffer, into: { push(entry: Buffer): unknown }): boolean {
+  if (!isBatch(body)) return false;
+  for (let off = 0, end; off < body.length; off = end) {
+    end = batchEntryEnd(body, off);
+    into.push(body.subarray(off + BATCH_ENTRY_OVERHEAD, end));
+  }
+  return true;
 }
 
 /** Instances travel as u64 on the wire and as 16 hex digits in addresses. */

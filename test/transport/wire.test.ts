@@ -4,7 +4,7 @@ import test from 'ava';
 import {
   HEADER_SIZE, KIND_BATCH, KIND_FRAGMENT, KIND_MESSAGE, MAGIC, OFF_BODY_LEN, OFF_FRAG_COUNT, OFF_FRAG_INDEX, OFF_KIND,
   OFF_MAGIC, OFF_MSG_ID, OFF_NFDS, OFF_RECEIVER_INSTANCE, OFF_SENDER_INSTANCE, OFF_SENDER_PID, OFF_TOTAL_LEN, OFF_VERSION,
-  VERSION, decodeBatch, fillHeader, headerTemplate, instanceFromString, instanceToString, writeBatchEntry,
+  VERSION, batchEntryEnd, decodeBatch, fillHeader, isBatch, headerTemplate, instanceFromString, instanceToString, writeBatchEntry,
 } from '../../runtime/transport/wire.js';
 import { u32 } from '../helpers/forge.js';
 
@@ -71,6 +71,7 @@ const roundTrip = test.macro({
   exec(t, entries: Buffer[]) {
     const body = encode(entries);
     const out: Buffer[] = [];
+    t.true(isBatch(body));
     t.true(decodeBatch(body, out));
     t.deepEqual(out, entries);
     for (const e of out) t.is(e.buffer, body.buffer, 'entries are views, not copies');
@@ -91,9 +92,21 @@ test('writeBatchEntry returns where the next entry goes', (t) => {
   t.is(buf.subarray(14, 17).toString(), 'abc');
 });
 
+test('batchEntryEnd walks entry by entry, and says -1 past the end', (t) => {
+  const body = encode([Buffer.from('abc'), Buffer.alloc(0), Buffer.from('z')]);
+  t.is(batchEntryEnd(body, 0), 7);
+  t.is(batchEntryEnd(body, 7), 11);
+  t.is(batchEntryEnd(body, 11), body.length);
+  t.is(batchEntryEnd(body, body.length), -1, 'no room for a length');
+  t.is(batchEntryEnd(body.subarray(0, 6), 0), -1, 'the entry runs past the end');
+});
+
 const malformed = test.macro({
   exec(t, body: Buffer) {
-    t.false(decodeBatch(body, []));
+    t.false(isBatch(body));
+    const out: Buffer[] = [];
+    t.false(decodeBatch(body, out));
+    t.deepEqual(out, [], 'nothing of it is decoded');
   },
   title: (name) => `a malformed batch is refused: ${name}`,
 });
