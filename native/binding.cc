@@ -4,6 +4,8 @@
 #include "internal.h"
 
 #include <cstring>
+#include <initializer_list>
+#include <utility>
 
 namespace pidgeon {
 
@@ -124,11 +126,11 @@ bool bytes_of(Napi::Value v, IoPart* part) {
 Napi::Value Sendv(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = arg_int(info, 0, -1);
-  IoPart parts[64];
+  IoPart parts[kMaxIovecs];
   int nparts = 0;
   if (info.Length() > 1 && info[1].IsArray()) {
     Napi::Array a = info[1].As<Napi::Array>();
-    if (a.Length() > 64) return Napi::Number::New(env, -EINVAL);
+    if (a.Length() > (uint32_t)kMaxIovecs) return Napi::Number::New(env, -EINVAL);
     for (uint32_t i = 0; i < a.Length(); i++) {
       if (!bytes_of(a.Get(i), &parts[nparts++])) return Napi::Number::New(env, -EINVAL);
     }
@@ -171,6 +173,14 @@ Napi::Value ErrName(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), code_name(arg_int(info, 0, 0)));
 }
 
+// A frozen object of named numbers: constants JavaScript must agree on with C.
+Napi::Object constants(Napi::Env env, std::initializer_list<std::pair<const char*, int>> named) {
+  Napi::Object o = Napi::Object::New(env);
+  for (const auto& [name, value] : named) o.Set(name, Napi::Number::New(env, value));
+  o.Freeze();
+  return o;
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -192,6 +202,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reapChild", Napi::Function::New(env, ReapChild));
   exports.Set("errname", Napi::Function::New(env, ErrName));
   exports.Set("maxFdsPerDatagram", Napi::Number::New(env, kMaxFdsPerDatagram));
+  exports.Set("maxIovecs", Napi::Number::New(env, kMaxIovecs));
+  // Receive rows and flags, as receiver.cc writes them (runtime/transport/native.ts).
+  exports.Set("receiveRow", constants(env, {{"offset", kRowOffset}, {"length", kRowLength}, {"pid", kRowPid},
+      {"uid", kRowUid}, {"flags", kRowFlags}, {"fds", kRowFds}, {"stride", kRowStride}}));
+  exports.Set("receiveFlags", constants(env, {{"truncated", kTruncated},
+      {"controlTruncated", kControlTruncated}, {"noCredentials", kNoCredentials}}));
   receiver_init(env, exports);
   writable_init(env, exports);
   pidwatch_init(env, exports);

@@ -20,6 +20,8 @@ namespace pidgeon {
 
 // The largest number of fds one datagram may carry (the kernel's SCM_MAX_FD).
 constexpr int kMaxFdsPerDatagram = 253;
+// The most parts (iovecs) one send gathers.
+constexpr int kMaxIovecs = 64;
 
 // Our own codes, outside the errno range, for directory checks errno cannot name.
 constexpr int kErrDirOwner = -10001;  // owned by another user
@@ -53,6 +55,11 @@ int fd_close(int fd);
 int set_parent_death_signal(int sig, int expected_ppid);
 int set_child_subreaper();
 int reap_child(int pid);  // waitpid(pid, WNOHANG) for adopted orphans
+
+/* receiver.cc: what a receive batch hands to JavaScript, one row of ints per
+   datagram (binding.cc exports the layout; runtime/transport/native.ts reads it) */
+enum ReceiveRow : int { kRowOffset, kRowLength, kRowPid, kRowUid, kRowFlags, kRowFds, kRowStride };
+enum ReceiveFlag : int { kTruncated = 1, kControlTruncated = 2, kNoCredentials = 4 };
 
 /* Napi classes, each in its own file */
 void receiver_init(Napi::Env env, Napi::Object exports);

@@ -21,8 +21,8 @@ class PidWatch : public PollOwner<PidWatch> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "PidWatch", {
-      InstanceMethod<&PidWatch::Close>("close"),
-      InstanceMethod<&PidWatch::SetRef>("setRef"),
+      CloseMethod(),
+      SetRefMethod(),
       InstanceMethod<&PidWatch::Kill>("kill"),
     });
   }
@@ -30,10 +30,7 @@ class PidWatch : public PollOwner<PidWatch> {
   // new PidWatch(pid, () => void): throws ESRCH when the process is already gone.
   explicit PidWatch(const Napi::CallbackInfo& info) : PollOwner<PidWatch>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsFunction()) {
-      Napi::TypeError::New(env, "PidWatch(pid, callback)").ThrowAsJavaScriptException();
-      return;
-    }
+    if (!TakeArgs(info, 1, "PidWatch(pid, callback)")) return;
     int pid = info[0].As<Napi::Number>().Int32Value();
     if (pid <= 0) {
       errno_error(env, -EINVAL, "pidfd_open").ThrowAsJavaScriptException();
@@ -45,30 +42,19 @@ class PidWatch : public PollOwner<PidWatch> {
       return;
     }
     fd_ = fd;
-    callback_ = Napi::Persistent(info[1].As<Napi::Function>());
-    MakeContext("pidgeon:pidwatch");
-    int r = InitPoll(fd_);
-    if (r == 0) r = StartPoll(UV_READABLE);
-    if (r != 0) {
-      Release();
-      errno_error(env, r, "uv_poll_start").ThrowAsJavaScriptException();
+    if (!OpenPoll(fd_, "pidgeon:pidwatch") || !StartOrThrow(UV_READABLE)) {
+      ClosePoll();
+      ReleaseResources();
     }
   }
-  ~PidWatch() override { Release(); }
+  ~PidWatch() override {
+    ClosePoll();  // before the fd: libuv must stop polling it first
+    ReleaseResources();
+  }
 
  private:
-  void Release() {
-    ClosePoll();
+  void ReleaseResources() override {
     if (fd_ >= 0) { fd_close(fd_); fd_ = -1; }
-  }
-  Napi::Value Close(const Napi::CallbackInfo& info) {
-    Release();
-    callback_.Reset();
-    return info.Env().Undefined();
-  }
-  Napi::Value SetRef(const Napi::CallbackInfo& info) {
-    RefPoll(info.Length() > 0 && info[0].ToBoolean().Value());
-    return info.Env().Undefined();
   }
   // Signal through the pidfd: never hits a newer process that reused the pid.
   Napi::Value Kill(const Napi::CallbackInfo& info) {
@@ -79,13 +65,13 @@ class PidWatch : public PollOwner<PidWatch> {
     return Napi::Number::New(env, r == 0 ? 0 : -errno);
   }
   void OnEvents(int status, int events) override {
-    Release();  // fires once
+    ClosePoll();  // fires once
+    ReleaseResources();
     Napi::FunctionReference cb = std::move(callback_);
     Dispatch(cb, {});
   }
 
   int fd_ = -1;
-  Napi::FunctionReference callback_;
 };
 
 }  // namespace

@@ -1,7 +1,8 @@
-// A uv_poll_t owned by a JavaScript object. The handle memory is freed only in
-// libuv's close callback, which may run after the owner is gone; the owner stays
-// pinned (strongly referenced) while the poll is active so that a callback never
-// finds its object collected. Env teardown (worker exit) closes it too.
+// A uv_poll_t owned by a JavaScript object, with the one callback it calls and the
+// parts every owner shares: argument checks, close(), setRef(). The handle memory is
+// freed only in libuv's close callback, which may run after the owner is gone; the
+// owner stays pinned (strongly referenced) while the poll is active so that a
+// callback never finds its object collected. Env teardown (worker exit) closes it too.
 #ifndef PIDGEON_POLL_HANDLE_H
 #define PIDGEON_POLL_HANDLE_H
 
@@ -12,6 +13,7 @@ namespace pidgeon {
 template <typename Owner>
 class PollOwner : public Napi::ObjectWrap<Owner> {
  public:
+  using Method = typename Napi::ObjectWrap<Owner>::PropertyDescriptor;
   explicit PollOwner(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Owner>(info) {
     napi_add_env_cleanup_hook(info.Env(), &PollOwner::EnvCleanup, this);
   }
@@ -20,7 +22,40 @@ class PollOwner : public Napi::ObjectWrap<Owner> {
     ClosePoll();
   }
 
+  // close(): stop polling for good, free what the owner holds, drop the callback.
+  static Method CloseMethod() { return Napi::ObjectWrap<Owner>::InstanceMethod("close", &PollOwner::JsClose); }
+  // setRef(on): whether the poll keeps the event loop alive.
+  static Method SetRefMethod() { return Napi::ObjectWrap<Owner>::InstanceMethod("setRef", &PollOwner::JsSetRef); }
+
  protected:
+  // The constructor's arguments: `numbers` numbers, then the callback (kept).
+  // false, with a TypeError naming `usage` thrown, when they are not that.
+  bool TakeArgs(const Napi::CallbackInfo& info, size_t numbers, const char* usage) {
+    bool ok = info.Length() > numbers && info[numbers].IsFunction();
+    for (size_t i = 0; ok && i < numbers; i++) ok = info[i].IsNumber();
+    if (!ok) {
+      Napi::TypeError::New(info.Env(), usage).ThrowAsJavaScriptException();
+      return false;
+    }
+    callback_ = Napi::Persistent(info[numbers].As<Napi::Function>());
+    return true;
+  }
+  // The async context named `name` and the poll on `fd` (still the caller's);
+  // false, with the error thrown, when libuv refuses.
+  bool OpenPoll(int fd, const char* name) {
+    context_.reset(new Napi::AsyncContext(this->Env(), name));
+    int r = InitPoll(fd);
+    if (r != 0) errno_error(this->Env(), r, "uv_poll_init").ThrowAsJavaScriptException();
+    return r == 0;
+  }
+  // Poll for `events`; false, with the error thrown, when libuv refuses.
+  bool StartOrThrow(int events) {
+    int r = StartPoll(events);
+    if (r != 0) errno_error(this->Env(), r, "uv_poll_start").ThrowAsJavaScriptException();
+    return r == 0;
+  }
+  // What close() frees besides the poll (a pidfd); the poll is closed first.
+  virtual void ReleaseResources() {}
   // Returns -errno; fd stays owned by the caller.
   int InitPoll(int fd) {
     uv_loop_t* loop = nullptr;
@@ -72,12 +107,21 @@ class PollOwner : public Napi::ObjectWrap<Owner> {
       napi_fatal_exception(env, e.Value());
     }
   }
-  void MakeContext(const char* name) {
-    context_.reset(new Napi::AsyncContext(this->Env(), name));
-  }
   virtual void OnEvents(int status, int events) = 0;
 
+  Napi::FunctionReference callback_;
+
  private:
+  Napi::Value JsClose(const Napi::CallbackInfo& info) {
+    ClosePoll();
+    ReleaseResources();
+    callback_.Reset();
+    return info.Env().Undefined();
+  }
+  Napi::Value JsSetRef(const Napi::CallbackInfo& info) {
+    RefPoll(info.Length() > 0 && info[0].ToBoolean().Value());
+    return info.Env().Undefined();
+  }
   static void OnPoll(uv_poll_t* h, int status, int events) {
     auto* self = static_cast<PollOwner*>(h->data);
     if (!self) return;

@@ -15,8 +15,6 @@ constexpr size_t kControlSize =
     CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * kMaxFdsPerDatagram);
 // Bound the work per wake-up so one busy mailbox cannot starve the event loop.
 constexpr int kMaxRounds = 4;
-constexpr int kMetaStride = 6;  // offset, length, pid, uid, flags, nfds
-enum : int { kTruncated = 1, kControlTruncated = 2, kNoCredentials = 4 };
 
 class Receiver : public PollOwner<Receiver> {
  public:
@@ -24,56 +22,37 @@ class Receiver : public PollOwner<Receiver> {
     return DefineClass(env, "Receiver", {
       InstanceMethod<&Receiver::Start>("start"),
       InstanceMethod<&Receiver::Stop>("stop"),
-      InstanceMethod<&Receiver::Close>("close"),
-      InstanceMethod<&Receiver::SetRef>("setRef"),
+      CloseMethod(),  // stops polling; the socket fd stays the caller's to close
+      SetRefMethod(),
       InstanceMethod<&Receiver::Pump>("pump"),
     });
   }
 
   // new Receiver(fd, slotSize, slots, (buf, meta: Int32Array, fds: Int32Array, count) => void):
-  // `count` datagrams, rows of 6 ints in `meta`; the arrays are reused between calls.
+  // `count` datagrams, rows of kRowStride ints in `meta`; the arrays are reused between calls.
   explicit Receiver(const Napi::CallbackInfo& info) : PollOwner<Receiver>(info) {
-    Napi::Env env = info.Env();
-    if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsNumber() ||
-        !info[2].IsNumber() || !info[3].IsFunction()) {
-      Napi::TypeError::New(env, "Receiver(fd, slotSize, slots, callback)").ThrowAsJavaScriptException();
-      return;
-    }
+    if (!TakeArgs(info, 3, "Receiver(fd, slotSize, slots, callback)")) return;
     fd_ = info[0].As<Napi::Number>().Int32Value();
     slot_size_ = info[1].As<Napi::Number>().Int32Value();
     slots_ = info[2].As<Napi::Number>().Int32Value();
     if (fd_ < 0 || slot_size_ < 64 || slots_ < 1 || slots_ > 1024) {
-      Napi::RangeError::New(env, "Receiver: bad fd, slot size or slot count").ThrowAsJavaScriptException();
+      Napi::RangeError::New(info.Env(), "Receiver: bad fd, slot size or slot count").ThrowAsJavaScriptException();
       return;
     }
-    callback_ = Napi::Persistent(info[3].As<Napi::Function>());
     arena_.reset(new uint8_t[(size_t)slot_size_ * slots_]);
     control_.reset(new char[kControlSize * slots_]);
     msgs_.resize(slots_);
     iovs_.resize(slots_);
-    MakeContext("pidgeon:mailbox");
-    int r = InitPoll(fd_);
-    if (r != 0) errno_error(env, r, "uv_poll_init").ThrowAsJavaScriptException();
+    OpenPoll(fd_, "pidgeon:mailbox");
   }
 
  private:
   Napi::Value Start(const Napi::CallbackInfo& info) {
-    int r = StartPoll(UV_READABLE);
-    if (r != 0) errno_error(info.Env(), r, "uv_poll_start").ThrowAsJavaScriptException();
+    StartOrThrow(UV_READABLE);
     return info.Env().Undefined();
   }
   Napi::Value Stop(const Napi::CallbackInfo& info) {
     StopPoll();
-    return info.Env().Undefined();
-  }
-  // Stops polling; the socket fd stays the caller's to close.
-  Napi::Value Close(const Napi::CallbackInfo& info) {
-    ClosePoll();
-    callback_.Reset();
-    return info.Env().Undefined();
-  }
-  Napi::Value SetRef(const Napi::CallbackInfo& info) {
-    RefPoll(info.Length() > 0 && info[0].ToBoolean().Value());
     return info.Env().Undefined();
   }
 
@@ -139,26 +118,26 @@ class Receiver : public PollOwner<Receiver> {
     Napi::Env env = Env();
     size_t total = 0;
     int total_fds = 0;
-    std::vector<int32_t> meta((size_t)n * kMetaStride, 0);
+    std::vector<int32_t> meta((size_t)n * kRowStride, 0);
     std::vector<int32_t> fds;
     for (int i = 0; i < n; i++) {
       struct msghdr& h = msgs_[i].msg_hdr;
       size_t len = msgs_[i].msg_len;
       if (len > (size_t)slot_size_) len = slot_size_;
-      int32_t* m = &meta[(size_t)i * kMetaStride];
-      m[0] = (int32_t)total;
-      m[1] = (int32_t)len;
-      m[4] = kNoCredentials;
-      if (h.msg_flags & MSG_TRUNC) m[4] |= kTruncated;
-      if (h.msg_flags & MSG_CTRUNC) m[4] |= kControlTruncated;
+      int32_t* m = &meta[(size_t)i * kRowStride];
+      m[kRowOffset] = (int32_t)total;
+      m[kRowLength] = (int32_t)len;
+      m[kRowFlags] = kNoCredentials;
+      if (h.msg_flags & MSG_TRUNC) m[kRowFlags] |= kTruncated;
+      if (h.msg_flags & MSG_CTRUNC) m[kRowFlags] |= kControlTruncated;
       for (struct cmsghdr* c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
         if (c->cmsg_level != SOL_SOCKET) continue;
         if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
           struct ucred cred;
           memcpy(&cred, CMSG_DATA(c), sizeof cred);
-          m[2] = cred.pid;
-          m[3] = (int32_t)cred.uid;
-          m[4] &= ~kNoCredentials;
+          m[kRowPid] = cred.pid;
+          m[kRowUid] = (int32_t)cred.uid;
+          m[kRowFlags] &= ~kNoCredentials;
         } else if (c->cmsg_type == SCM_RIGHTS) {
           int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
           const unsigned char* p = CMSG_DATA(c);
@@ -167,7 +146,7 @@ class Receiver : public PollOwner<Receiver> {
             memcpy(&fd, p + k * sizeof(int), sizeof fd);
             fds.push_back(fd);
           }
-          m[5] += count;
+          m[kRowFds] += count;
           total_fds += count;
         }
       }
@@ -175,8 +154,8 @@ class Receiver : public PollOwner<Receiver> {
     }
     Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, total);
     for (int i = 0; i < n; i++) {
-      int32_t* m = &meta[(size_t)i * kMetaStride];
-      if (m[1] > 0) memcpy(buf.Data() + m[0], arena_.get() + (size_t)i * slot_size_, m[1]);
+      int32_t* m = &meta[(size_t)i * kRowStride];
+      if (m[kRowLength] > 0) memcpy(buf.Data() + m[kRowOffset], arena_.get() + (size_t)i * slot_size_, m[kRowLength]);
     }
     // The row and fd arrays are allocated once and reused: JavaScript reads them
     // during the call only. A nested delivery (pump() from inside a callback) gets
@@ -186,7 +165,7 @@ class Receiver : public PollOwner<Receiver> {
       jmeta = meta_ref_.Value();
       jfds = fds_ref_.Value();
     } else {
-      jmeta = Napi::Int32Array::New(env, (size_t)slots_ * kMetaStride);
+      jmeta = Napi::Int32Array::New(env, (size_t)slots_ * kRowStride);
       jfds = Napi::Int32Array::New(env, (size_t)slots_ * kMaxFdsPerDatagram);
       if (!delivering_ && meta_ref_.IsEmpty()) {
         meta_ref_ = Napi::Persistent(jmeta);
@@ -204,7 +183,6 @@ class Receiver : public PollOwner<Receiver> {
   int fd_ = -1;
   int slot_size_ = 0;
   int slots_ = 0;
-  Napi::FunctionReference callback_;
   Napi::Reference<Napi::Int32Array> meta_ref_;
   Napi::Reference<Napi::Int32Array> fds_ref_;
   bool delivering_ = false;

@@ -99,8 +99,8 @@ int socket_sndbuf(int fd) {
 }
 
 int socket_sendv(int fd, const IoPart* parts, int nparts, const int* fds, int nfds, bool blocking) {
-  if (nparts <= 0 || nparts > 64 || nfds < 0 || nfds > kMaxFdsPerDatagram) return -EINVAL;
-  struct iovec iov[64];
+  if (nparts <= 0 || nparts > kMaxIovecs || nfds < 0 || nfds > kMaxFdsPerDatagram) return -EINVAL;
+  struct iovec iov[kMaxIovecs];
   for (int i = 0; i < nparts; i++) {
     iov[i].iov_base = const_cast<uint8_t*>(parts[i].data);
     iov[i].iov_len = parts[i].len;

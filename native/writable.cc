@@ -11,40 +11,25 @@ class WritableWatch : public PollOwner<WritableWatch> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "WritableWatch", {
       InstanceMethod<&WritableWatch::Arm>("arm"),
-      InstanceMethod<&WritableWatch::Close>("close"),
+      CloseMethod(),
     });
   }
 
   // new WritableWatch(fd, (status: number) => void)
   explicit WritableWatch(const Napi::CallbackInfo& info) : PollOwner<WritableWatch>(info) {
-    Napi::Env env = info.Env();
-    if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsFunction()) {
-      Napi::TypeError::New(env, "WritableWatch(fd, callback)").ThrowAsJavaScriptException();
-      return;
-    }
-    callback_ = Napi::Persistent(info[1].As<Napi::Function>());
-    MakeContext("pidgeon:drain");
-    int r = InitPoll(info[0].As<Napi::Number>().Int32Value());
-    if (r != 0) errno_error(env, r, "uv_poll_init").ThrowAsJavaScriptException();
+    if (!TakeArgs(info, 1, "WritableWatch(fd, callback)")) return;
+    OpenPoll(info[0].As<Napi::Number>().Int32Value(), "pidgeon:drain");
   }
 
  private:
   Napi::Value Arm(const Napi::CallbackInfo& info) {
-    int r = StartPoll(UV_WRITABLE);
-    if (r != 0) errno_error(info.Env(), r, "uv_poll_start").ThrowAsJavaScriptException();
-    return info.Env().Undefined();
-  }
-  Napi::Value Close(const Napi::CallbackInfo& info) {
-    ClosePoll();
-    callback_.Reset();
+    StartOrThrow(UV_WRITABLE);
     return info.Env().Undefined();
   }
   void OnEvents(int status, int events) override {
     StopPoll();
     Dispatch(callback_, {Napi::Number::New(Env(), status)});
   }
-
-  Napi::FunctionReference callback_;
 };
 
 }  // namespace

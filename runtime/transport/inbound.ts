@@ -2,13 +2,13 @@
 // at a time; each datagram's header is checked against the kernel's credentials
 // and our instance, batches are split, fragments reassembled, and every message is
 // handed on with its fds (closed afterwards unless a listener takes them).
-import { native, RECV_NO_CREDENTIALS, RECV_TRUNCATED, RECV_CONTROL_TRUNCATED } from './native.js';
+import { native } from './native.js';
 import type { Address } from './address.js';
 import { Reassembly, closeAll, type ReassemblyDrop } from './reassembly.js';
 import {
   BATCH_ENTRY_OVERHEAD, HEADER_SIZE, KIND_BATCH, KIND_FRAGMENT, KIND_MESSAGE, MAGIC,
   OFF_BODY_LEN, OFF_FRAG_COUNT, OFF_FRAG_INDEX, OFF_KIND, OFF_MAGIC, OFF_MSG_ID, OFF_NFDS,
-  OFF_RECEIVER_INSTANCE, OFF_SENDER_INSTANCE, OFF_SENDER_PID, OFF_TOTAL_LEN, OFF_VERSION, VERSION,
+  OFF_RECEIVER_INSTANCE, OFF_SENDER_INSTANCE, OFF_SENDER_PID, OFF_TOTAL_LEN, OFF_VERSION, VERSION, batchEntryEnd, isBatch,
 } from './wire.js';
 import { MailboxError } from '../errors.js';
 
@@ -51,6 +51,9 @@ export interface InboundHost {
 }
 
 const MAX_SENDERS = 4096;
+// The receive row's layout and flags, as the addon writes them.
+const { stride: ROW_STRIDE, offset: ROW_OFFSET, length: ROW_LENGTH, pid: ROW_PID, uid: ROW_UID, flags: ROW_FLAGS, fds: ROW_FDS } = native.receiveRow;
+const { truncated: RECV_TRUNCATED, controlTruncated: RECV_CONTROL_TRUNCATED, noCredentials: RECV_NO_CREDENTIALS } = native.receiveFlags;
 
 /** Parses and checks what arrives on one mailbox's socket. */
 export class Inbound {
@@ -90,8 +93,8 @@ export class Inbound {
     }
     let fdPos = 0;
     // The native side reuses `meta` and `fds`: read them now, keep nothing.
-    for (let i = 0, end = count * 6; i < end; i += 6) {
-      const nfds = meta[i + 5];
+    for (let i = 0, end = count * ROW_STRIDE; i < end; i += ROW_STRIDE) {
+      const nfds = meta[i + ROW_FDS];
       let dfds: number[] | undefined;
       if (nfds > 0) {
         dfds = Array.from(fds!.subarray(fdPos, fdPos + nfds));
@@ -99,7 +102,7 @@ export class Inbound {
       }
       this.counters.datagramsReceived++;
       try {
-        this.onDatagram(buf, meta[i], meta[i + 1], meta[i + 2], meta[i + 3], meta[i + 4], dfds);
+        this.onDatagram(buf, meta[i + ROW_OFFSET], meta[i + ROW_LENGTH], meta[i + ROW_PID], meta[i + ROW_UID], meta[i + ROW_FLAGS], dfds);
       } catch (err) {
         // A listener threw: the datagram was handled, report and go on with the batch.
         queueMicrotask(() => { throw err; });
@@ -152,21 +155,13 @@ export class Inbound {
 
   private deliverBatch(from: Address, body: Buffer, fds: number[] | undefined): void {
     // Check the whole batch first: a malformed one is dropped entirely, not half-delivered.
-    let count = 0;
-    let off = 0;
-    while (off < body.length) {
-      if (off + BATCH_ENTRY_OVERHEAD > body.length) break;
-      off += BATCH_ENTRY_OVERHEAD + body.readUInt32LE(off);
-      count++;
-    }
-    if (off !== body.length || count === 0 || fds !== undefined) {
+    if (!isBatch(body) || fds !== undefined) {
       closeAll(fds);
       return this.countDrop('malformed');
     }
-    for (off = 0; off < body.length;) {
-      const n = body.readUInt32LE(off);
-      this.deliver(from, body.subarray(off + BATCH_ENTRY_OVERHEAD, off + BATCH_ENTRY_OVERHEAD + n), undefined);
-      off += BATCH_ENTRY_OVERHEAD + n;
+    for (let off = 0, end; off < body.length; off = end) {
+      end = batchEntryEnd(body, off);
+      this.deliver(from, body.subarray(off + BATCH_ENTRY_OVERHEAD, end), undefined);
     }
   }
 

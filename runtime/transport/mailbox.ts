@@ -1,43 +1,26 @@
 // A process's mailbox: the bound socket in the system directory, the lockfile that
-// proves we are alive, one PeerChannel per destination (the sending side), the
-// Inbound parser (the receiving side), and the statistics. The transport's public face.
+// proves we are alive, the peer table (peers.ts: one PeerChannel per destination, the
+// sending side), the Inbound parser (the receiving side), the end-of-tick batch
+// flush, and the statistics. The transport's public face.
 import fs from 'node:fs';
 import { EventEmitter } from 'eventemitter3';
 import { native, type NativeReceiver } from './native.js';
-import { type Address, isAddress } from './address.js';
-import { PeerChannel, type ChannelHost } from './peer.js';
+import type { Address } from './address.js';
+import type { PeerChannel } from './peer.js';
+import { PeerTable } from './peers.js';
+import { fragmentBodySize } from './fragment.js';
+import { RECEIVE_SLOTS, SOCKET_BUFFER, resolveLimits, type MailboxLimits, type MailboxOptions } from './options.js';
 import { Reassembly } from './reassembly.js';
 import { Inbound, type InboundMessage } from './inbound.js';
 export { InboundMessage } from './inbound.js';
+export type { MailboxOptions } from './options.js';
 import {
-  joinSystemDir, leaveSystemDir, lockPath, probePeer, removeIfStale, resolveSystemDir, sockPath, sweepStale, checkSystemName,
+  joinSystemDir, leaveSystemDir, lockPath, probePeer, resolveSystemDir, sockPath, sweepStale, checkSystemName,
 } from './sysdir.js';
-import { HEADER_SIZE, MAX_DATAGRAM, headerTemplate, instanceFromString, instanceToString } from './wire.js';
+import { MAX_DATAGRAM, instanceToString } from './wire.js';
 import {
-  BadArgumentError, ClosedError, DeadActorError, MailboxError, MailboxFullError, MessageTooLargeError,
-  PidgeonError,
+  BadArgumentError, ClosedError, MailboxError, MailboxFullError, MessageTooLargeError, PidgeonError,
 } from '../errors.js';
-
-/** Options of `Mailbox.open`. Sizes in bytes, times in milliseconds. */
-export interface MailboxOptions {
-  system: string;
-  dir?: string;
-  /** Queued bytes per destination past which `send` returns false (default 4 MiB). */
-  highWaterMark?: number;
-  /** Queued bytes per destination past which `send` throws EMAILBOXFULL (default 64 MiB). */
-  maxQueueBytes?: number;
-  /** Largest message accepted, sent or received (default 64 MiB). */
-  maxMessageSize?: number;
-  /** Memory for messages in reassembly, all senders together (default 256 MiB). */
-  maxReassemblyBytes?: number;
-  /** An incomplete fragmented message is dropped after this long (default 30 s). */
-  reassemblyTimeout?: number;
-  /** Messages up to this size are coalesced into batch datagrams (default 8 KiB). */
-  coalesceLimit?: number;
-  /** Bytes of one batch datagram (default 64 KiB). */
-  batchCapacity?: number;
-}
-
 
 /** A message accepted by `send` that could not be delivered. */
 export interface DeadLetter {
@@ -69,9 +52,6 @@ export interface MailboxEvents {
   error: (err: PidgeonError) => void;
 }
 
-const SOCKET_BUFFER = 4 * 1024 * 1024;
-const RECEIVE_SLOTS = 16;
-const MAX_PEERS = 1024;
 const openDirs = new Set<string>();
 
 /** This process's mailbox in one system. */
@@ -79,21 +59,19 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   readonly address: Address;
   readonly dir: string;
   readonly system: string;
-  private readonly instanceBig: bigint;
   private readonly instanceLo: number;
   private readonly instanceHi: number;
   private lockFd: number;
   private systemFd: number;
   private sockFd: number;
   private receiver: NativeReceiver;
-  private readonly peers = new Map<number, PeerChannel>();
+  private readonly peers: PeerTable;
+  /** The peer table's channels by pid, read on every send. */
+  private readonly channels: Map<number, PeerChannel>;
   private readonly dirty: PeerChannel[] = [];
   private flushScheduled = false;
   private readonly reassembly: Reassembly;
-  private readonly opts: Required<Omit<MailboxOptions, 'dir' | 'system'>>;
-  private readonly fragmentBody: number;
-  private readonly host: ChannelHost;
-  private drainWaiters = new Map<PeerChannel, (() => void)[]>();
+  private readonly opts: MailboxLimits;
   private closed = false;
   private readonly counters: MailboxStats = {
     sent: 0, received: 0, bytesSent: 0, bytesReceived: 0, datagramsSent: 0, datagramsReceived: 0,
@@ -112,15 +90,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     super();
     this.system = system;
     this.dir = dir;
-    this.opts = {
-      highWaterMark: positive(options.highWaterMark, 4 << 20, 'highWaterMark'),
-      maxQueueBytes: positive(options.maxQueueBytes, 64 << 20, 'maxQueueBytes'),
-      maxMessageSize: positive(options.maxMessageSize, 64 << 20, 'maxMessageSize'),
-      maxReassemblyBytes: positive(options.maxReassemblyBytes, 256 << 20, 'maxReassemblyBytes'),
-      reassemblyTimeout: positive(options.reassemblyTimeout, 30_000, 'reassemblyTimeout'),
-      coalesceLimit: positive(options.coalesceLimit, 8 << 10, 'coalesceLimit'),
-      batchCapacity: Math.min(MAX_DATAGRAM, positive(options.batchCapacity, 64 << 10, 'batchCapacity')),
-    };
+    this.opts = resolveLimits(options);
     if (openDirs.has(dir)) throw new MailboxError(`this process already has a mailbox open in ${dir}`);
     this.systemFd = joinSystemDir(dir);
     const pid = process.pid;
@@ -132,7 +102,6 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
       throw new MailboxError(`cannot take lockfile ${lockPath(dir, pid)}: ${(err as Error).message}`, { cause: err });
     }
     this.lockFd = lock.fd;
-    this.instanceBig = lock.instance;
     this.instanceLo = Number(lock.instance & 0xffffffffn);
     this.instanceHi = Number(lock.instance >> 32n);
     this.address = Object.freeze({ pid, instance: instanceToString(lock.instance) });
@@ -143,30 +112,17 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
       this.releaseLock();
       throw new MailboxError(`cannot bind ${sockPath(dir, pid)}: ${(err as Error).message}`, { cause: err });
     }
-    // The kernel refuses a datagram larger than the sender's buffer (minus overhead):
-    // size fragments to what this machine's limits allow.
-    const sndbuf = native.socketSndbuf(this.sockFd);
-    this.fragmentBody = Math.max(4096, Math.min(MAX_DATAGRAM, Math.floor(sndbuf / 4)) - HEADER_SIZE);
+    // Fragments are sized to what this machine's socket buffers allow.
+    const fragmentBody = fragmentBodySize(native.socketSndbuf(this.sockFd));
     this.reassembly = new Reassembly(
       { maxMessageSize: this.opts.maxMessageSize, maxTotalBytes: this.opts.maxReassemblyBytes, timeoutMs: this.opts.reassemblyTimeout },
       (why) => { this.counters.dropped[why]++; },
     );
-    this.host = {
-      peerGone: (ch, lost) => this.peerGone(ch, lost),
-      sendFailed: (ch, lost, errno) => {
-        this.forgetPeer(ch);
-        const cause = Object.assign(new Error(native.errname(errno)), { code: native.errname(errno), syscall: 'sendmsg' });
-        this.deadLetters(ch.address, lost, new MailboxError(`send to ${ch.address.pid} failed: ${native.errname(errno)}`, { cause, address: ch.address }));
-      },
-      drained: (ch) => this.onDrained(ch),
-      countSent: (datagrams, messages, bytes, coalesced) => {
-        const c = this.counters;
-        c.datagramsSent += datagrams;
-        c.sent += messages;
-        c.bytesSent += bytes;
-        c.coalesced += coalesced;
-      },
-    };
+    this.peers = new PeerTable(dir, this.address, lock.instance,
+      { batchCapacity: this.opts.batchCapacity, fragmentBody, highWaterMark: this.opts.highWaterMark },
+      { deadLetters: (to, bodies, error) => this.deadLetters(to, bodies, error), drain: (to) => this.emit('drain', to) },
+      this.counters);
+    this.channels = this.peers.channels;
     const inbound = new Inbound({ message: (m) => this.emit('message', m), error: (e) => this.emit('error', e) },
       this.counters, this.reassembly, this.instanceLo, this.instanceHi);
     try {
@@ -217,8 +173,8 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     if (body.length > this.opts.maxMessageSize) {
       throw new MessageTooLargeError(`message of ${body.length} bytes exceeds maxMessageSize ${this.opts.maxMessageSize}`, { address: to });
     }
-    let ch = this.peers.get(to.pid);
-    if (ch === undefined || ch.address.instance !== to.instance) ch = this.connect(to);
+    let ch = this.channels.get(to.pid);
+    if (ch === undefined || ch.address.instance !== to.instance) ch = this.peers.connect(to);
     if (ch.queuedBytes + body.length > this.opts.maxQueueBytes) {
       throw new MailboxFullError(`queue to ${to.pid} holds ${ch.queuedBytes} bytes (maxQueueBytes ${this.opts.maxQueueBytes})`, { address: to });
     }
@@ -232,13 +188,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
 
   /** Resolves when the queue to `to` is below the high-water mark (at once if it is). */
   drained(to: Address): Promise<void> {
-    const ch = this.peers.get(to.pid);
-    if (!ch || ch.closed || !ch.full) return Promise.resolve();
-    return new Promise((resolve) => {
-      const list = this.drainWaiters.get(ch) ?? [];
-      list.push(resolve);
-      this.drainWaiters.set(ch, list);
-    });
+    return this.peers.whenDrained(to);
   }
 
   /** Is `to` alive now (held lockfile with the same instance)? */
@@ -251,13 +201,8 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   /** Counters since open. */
   stats(): MailboxStats {
     const c = this.counters;
-    let queued = 0;
-    let queuedBytes = 0;
-    for (const ch of this.peers.values()) {
-      queued += ch.queuedMessages;
-      queuedBytes += ch.queuedBytes;
-    }
-    return { ...c, dropped: { ...c.dropped }, queued, queuedBytes, fragmentsPending: this.reassembly.pending, peers: this.peers.size };
+    const q = this.peers.queued();
+    return { ...c, dropped: { ...c.dropped }, queued: q.messages, queuedBytes: q.bytes, fragmentsPending: this.reassembly.pending, peers: this.channels.size };
   }
 
   /**
@@ -270,7 +215,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     // Wait for every queue to drain (events, not polling), at most `timeout` ms.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.all([...this.peers.values()].map((ch) => ch.idle())),
+      this.peers.idle(),
       new Promise<void>((r) => { timer = setTimeout(r, options.timeout ?? 2000); }),
     ]);
     clearTimeout(timer);
@@ -282,11 +227,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     if (this.closed) return;
     this.closed = true;
     this.receiver.close();
-    for (const ch of [...this.peers.values()]) {
-      const lost = ch.close();
-      this.peers.delete(ch.address.pid);
-      this.deadLetters(ch.address, lost, new ClosedError('mailbox closed before the message was sent') as PidgeonError);
-    }
+    this.peers.closeAll(new ClosedError('mailbox closed before the message was sent'));
     this.reassembly.stop();
     // Unlink the socket before releasing the lock: the other way round a new owner
     // of our pid could bind first and we would unlink its socket.
@@ -294,8 +235,6 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     native.closeFd(this.sockFd);
     this.releaseLock();
     openDirs.delete(this.dir);
-    for (const list of this.drainWaiters.values()) for (const r of list) r();
-    this.drainWaiters.clear();
   }
 
   get isClosed(): boolean {
@@ -311,82 +250,9 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     this.systemFd = -1;
   }
 
-  private connect(to: Address): PeerChannel {
-    if (!isAddress(to)) throw new BadArgumentError(`not an address: ${JSON.stringify(to)}`);
-    const old = this.peers.get(to.pid);
-    if (old) {
-      // A channel to another incarnation of this pid: that one is gone.
-      this.forgetPeer(old);
-      this.deadLetters(old.address, old.close(), new DeadActorError(`actor ${old.address.pid}/${old.address.instance} is gone`, { address: old.address }));
-    }
-    const self = to.pid === this.address.pid;
-    if (self) {
-      if (to.instance !== this.address.instance) throw dead(to, 'a newer process holds this pid');
-    } else {
-      const p = probePeer(this.dir, to.pid);
-      if (p.state !== 'alive') {
-        removeIfStale(this.dir, to.pid);
-        throw dead(to, 'no such process in this system');
-      }
-      if (p.instance !== to.instance) throw dead(to, 'a newer process holds this pid');
-    }
-    const fd = native.socketConnect(sockPath(this.dir, to.pid), SOCKET_BUFFER);
-    if (fd < 0) {
-      const code = native.errname(fd);
-      if (code === 'ENOENT' || code === 'ECONNREFUSED') {
-        removeIfStale(this.dir, to.pid);
-        throw dead(to, `its socket is gone (${code})`);
-      }
-      throw new MailboxError(`connect to ${sockPath(this.dir, to.pid)} failed: ${code}`, { address: to });
-    }
-    const template = headerTemplate(this.address.pid, this.instanceBig, instanceFromString(to.instance));
-    const ch = new PeerChannel({ pid: to.pid, instance: to.instance }, fd, template, this.host, {
-      batchCapacity: this.opts.batchCapacity,
-      fragmentBody: this.fragmentBody,
-      highWaterMark: this.opts.highWaterMark,
-    });
-    if (this.peers.size >= MAX_PEERS) this.evictIdlePeer();
-    this.peers.set(to.pid, ch);
-    return ch;
-  }
-
-  private evictIdlePeer(): void {
-    for (const ch of this.peers.values()) {
-      if (!ch.busy) {
-        this.forgetPeer(ch);
-        ch.close();
-        return;
-      }
-    }
-  }
-
-  private forgetPeer(ch: PeerChannel): void {
-    if (this.peers.get(ch.address.pid) === ch) this.peers.delete(ch.address.pid);
-    const waiters = this.drainWaiters.get(ch);
-    if (waiters) {
-      this.drainWaiters.delete(ch);
-      for (const r of waiters) r();
-    }
-  }
-
-  private peerGone(ch: PeerChannel, lost: Uint8Array[]): void {
-    this.forgetPeer(ch);
-    removeIfStale(this.dir, ch.address.pid);
-    this.deadLetters(ch.address, lost, dead(ch.address, 'it exited before the message was delivered'));
-  }
-
   private deadLetters(to: Address, bodies: Uint8Array[], error: PidgeonError): void {
     this.counters.deadLetters += bodies.length;
     for (const body of bodies) this.emit('deadLetter', { to, body, error });
-  }
-
-  private onDrained(ch: PeerChannel): void {
-    const waiters = this.drainWaiters.get(ch);
-    if (waiters) {
-      this.drainWaiters.delete(ch);
-      for (const r of waiters) r();
-    }
-    this.emit('drain', ch.address);
   }
 
   private markDirty(ch: PeerChannel): void {
@@ -405,16 +271,6 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     for (const ch of list) ch.flushBatch(false);
   }
 
-}
-
-function dead(to: Address, why: string): DeadActorError {
-  return new DeadActorError(`actor ${to.pid}/${to.instance} is not alive: ${why}`, { address: to });
-}
-
-function positive(v: number | undefined, fallback: number, name: string): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new BadArgumentError(`${name} must be a positive number`);
-  return Math.floor(v);
 }
 
 function checkFds(fds: unknown): void {

@@ -6,9 +6,10 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { PlatformError } from '../errors.js';
 
-/** Receive-batch callback: datagram bytes back to back, a row of 6 ints per datagram
- * (offset, length, credential pid, credential uid, flags, fd count), the fds, and the
- * number of datagrams. `meta` and `fds` are reused by the next call: read, don't keep. */
+/** Receive-batch callback: datagram bytes back to back, a row of `receiveRow.stride`
+ * ints per datagram (offset, length, credential pid, credential uid, flags, fd count),
+ * the fds, and the number of datagrams. `meta` and `fds` are reused by the next call:
+ * read, don't keep. */
 export type BatchCallback = (buf: Buffer | null, meta: Int32Array | number, fds?: Int32Array, count?: number) => void;
 
 export interface NativeReceiver {
@@ -55,7 +56,14 @@ export interface NativeAddon {
   setChildSubreaper(): number;
   reapChild(pid: number): number;
   errname(negErrno: number): string;
+  /** Most fds one datagram carries (the kernel's SCM_MAX_FD). */
   maxFdsPerDatagram: number;
+  /** Most parts one `sendv` gathers. */
+  maxIovecs: number;
+  /** Where each field sits in a receive row, and the row's length. */
+  receiveRow: Readonly<{ offset: number; length: number; pid: number; uid: number; flags: number; fds: number; stride: number }>;
+  /** Bits of a receive row's flags. */
+  receiveFlags: Readonly<{ truncated: number; controlTruncated: number; noCredentials: number }>;
   Receiver: new (fd: number, slotSize: number, slots: number, cb: BatchCallback) => NativeReceiver;
   WritableWatch: new (fd: number, cb: (status: number) => void) => NativeWritableWatch;
   PidWatch: new (pid: number, cb: () => void) => NativePidWatch;
@@ -63,11 +71,6 @@ export interface NativeAddon {
    * sent since the last report, and the first send error (-errno) or 0. */
   SendThread: new (path: string, bufsize: number, cb: (sent: number, bytes: number, errno: number) => void) => NativeSendThread;
 }
-
-/** Flags in a receive row. */
-export const RECV_TRUNCATED = 1;
-export const RECV_CONTROL_TRUNCATED = 2;
-export const RECV_NO_CREDENTIALS = 4;
 
 function packageRoot(): string {
   // dist/runtime/transport/native.js or runtime/transport/native.ts: walk up to package.json.
@@ -120,3 +123,11 @@ function load(): NativeAddon {
 
 /** The addon, loaded once. */
 export const native: NativeAddon = load();
+
+/** The Error for a -errno that a hot-path call returned instead of throwing, shaped as
+ * the addon's thrown ones (`.code` such as 'EAGAIN', `.errno`, `.syscall`): the
+ * `cause` of the PidgeonError that reports it. */
+export function errnoCause(negErrno: number, syscall: string): Error {
+  const code = native.errname(negErrno);
+  return Object.assign(new Error(`${code}: ${syscall}`), { code, errno: negErrno, syscall });
+}

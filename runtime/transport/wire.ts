@@ -36,6 +36,19 @@ export const OFF_FRAG_INDEX = 36;
 export const OFF_FRAG_COUNT = 40;
 export const OFF_TOTAL_LEN = 44;
 
+/** A datagram ready to go (sending side): header + body parts, maybe fds, and what
+ * it carries. */
+export interface Datagram {
+  parts: Uint8Array[];
+  fds: number[] | undefined;
+  bytes: number;
+  /** Messages it completes: a batch's entries; 1 for a message or a last fragment. */
+  messages: number;
+  kind: number;
+  /** Fragments: the whole message they belong to (its dead letter if they never go out). */
+  whole?: Uint8Array;
+}
+
 /** A header with the fields that never change for one sender→receiver pair. */
 export function headerTemplate(senderPid: number, senderInstance: bigint, receiverInstance: bigint): Buffer {
   const h = Buffer.alloc(HEADER_SIZE);
@@ -65,6 +78,44 @@ export function fillHeader(
   h.writeUInt32LE(fragIndex, OFF_FRAG_INDEX);
   h.writeUInt32LE(fragCount, OFF_FRAG_COUNT);
   h.writeUInt32LE(totalLen, OFF_TOTAL_LEN);
+}
+
+/** Encode one batch entry, `[u32 length][bytes]`, at `off` of `buf` (which has room
+ * for `BATCH_ENTRY_OVERHEAD + body.length` bytes); returns where the next one goes. */
+export function writeBatchEntry(buf: Buffer, off: number, body: Uint8Array): number {
+  buf.writeUInt32LE(body.length, off);
+  buf.set(body, off + BATCH_ENTRY_OVERHEAD);
+  return off + BATCH_ENTRY_OVERHEAD + body.length;
+}
+
+/** Decode the batch entry at `off` of a batch body (what follows the header): where
+ * it ends, which is where the next one starts, or -1 when it runs past the body's
+ * end. Its bytes are `body.subarray(off + BATCH_ENTRY_OVERHEAD, end)`. */
+export function batchEntryEnd(body: Buffer, off: number): number {
+  if (off + BATCH_ENTRY_OVERHEAD > body.length) return -1;
+  const end = off + BATCH_ENTRY_OVERHEAD + body.readUInt32LE(off);
+  return end <= body.length ? end : -1;
+}
+
+/** A well-formed batch body: one entry or more, the last ending at the body's end. */
+export function isBatch(body: Buffer): boolean {
+  if (body.length === 0) return false;
+  for (let off = 0; off < body.length;) {
+    off = batchEntryEnd(body, off);
+    if (off < 0) return false;
+  }
+  return true;
+}
+
+/** Decode a whole batch body: its entries, as views of `body`, are pushed onto
+ * `into`. False, with nothing pushed, when the body is not a well-formed batch. */
+export function decodeBatch(body: Buffer, into: { push(entry: Buffer): unknown }): boolean {
+  if (!isBatch(body)) return false;
+  for (let off = 0, end; off < body.length; off = end) {
+    end = batchEntryEnd(body, off);
+    into.push(body.subarray(off + BATCH_ENTRY_OVERHEAD, end));
+  }
+  return true;
 }
 
 /** Instances travel as u64 on the wire and as 16 hex digits in addresses. */

@@ -1,0 +1,58 @@
+// Mailbox options: what a caller may set, the defaults, and their checks; and the
+// fixed sizes that are not options.
+import { BadArgumentError } from '../errors.js';
+import { MAX_DATAGRAM } from './wire.js';
+
+/** Options of `Mailbox.open`. Sizes in bytes, times in milliseconds. */
+export interface MailboxOptions {
+  system: string;
+  dir?: string;
+  /** Queued bytes per destination past which `send` returns false (default 4 MiB). */
+  highWaterMark?: number;
+  /** Queued bytes per destination past which `send` throws EMAILBOXFULL (default 64 MiB). */
+  maxQueueBytes?: number;
+  /** Largest message accepted, sent or received (default 64 MiB). */
+  maxMessageSize?: number;
+  /** Memory for messages in reassembly, all senders together (default 256 MiB). */
+  maxReassemblyBytes?: number;
+  /** An incomplete fragmented message is dropped after this long (default 30 s). */
+  reassemblyTimeout?: number;
+  /** Messages up to this size are coalesced into batch datagrams (default 8 KiB). */
+  coalesceLimit?: number;
+  /** Bytes of one batch datagram (default 64 KiB, at most MAX_DATAGRAM). */
+  batchCapacity?: number;
+}
+
+/** The limits a mailbox runs with: every numeric option, resolved. */
+export type MailboxLimits = Required<Omit<MailboxOptions, 'dir' | 'system'>>;
+
+/** The default of every numeric option. */
+export const DEFAULT_LIMITS: Readonly<MailboxLimits> = Object.freeze({
+  highWaterMark: 4 << 20,
+  maxQueueBytes: 64 << 20,
+  maxMessageSize: 64 << 20,
+  maxReassemblyBytes: 256 << 20,
+  reassemblyTimeout: 30_000,
+  coalesceLimit: 8 << 10,
+  batchCapacity: 64 << 10,
+});
+
+/** Send and receive buffer of every mailbox socket (the kernel caps it at
+ * net.core.{w,r}mem_max). */
+export const SOCKET_BUFFER = 4 * 1024 * 1024;
+/** Datagrams one recvmmsg call receives. */
+export const RECEIVE_SLOTS = 16;
+
+/** Every numeric option of `options`, or its default; throws EBADARG for one that is
+ * not a positive number. Fractions are rounded down. */
+export function resolveLimits(options: MailboxOptions): MailboxLimits {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const name of Object.keys(DEFAULT_LIMITS) as (keyof MailboxLimits)[]) {
+    const v = options[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new BadArgumentError(`${name} must be a positive number`);
+    limits[name] = Math.floor(v);
+  }
+  limits.batchCapacity = Math.min(MAX_DATAGRAM, limits.batchCapacity);
+  return limits;
+}

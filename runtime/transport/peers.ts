@@ -1,0 +1,170 @@
+// The peer table: one PeerChannel per destination pid. Connecting (is the peer alive,
+// and the incarnation asked for?), replacing a channel to an older incarnation,
+// evicting an idle channel past MAX_PEERS, forgetting a channel whose peer is gone,
+// and the callers waiting for a destination's queue to drain.
+import { errnoCause, native } from './native.js';
+import { type Address, isAddress } from './address.js';
+import { PeerChannel, type ChannelHost, type ChannelLimits } from './peer.js';
+import { SOCKET_BUFFER } from './options.js';
+import { probePeer, removeIfStale, sockPath } from './sysdir.js';
+import { headerTemplate, instanceFromString } from './wire.js';
+import { BadArgumentError, DeadActorError, MailboxError, type PidgeonError } from '../errors.js';
+
+/** What the peer table reports to its mailbox. */
+export interface PeerTableHost {
+  /** Bodies accepted for `to` that will never be delivered. */
+  deadLetters(to: Address, bodies: Uint8Array[], error: PidgeonError): void;
+  /** The queue to `to` went from above the high-water mark to empty. */
+  drain(to: Address): void;
+}
+
+/** The send counters (of the mailbox's stats) that channels add to. */
+export interface SendCounters {
+  sent: number;
+  bytesSent: number;
+  datagramsSent: number;
+  coalesced: number;
+}
+
+/** Channels kept open at most; past that an idle one is closed. */
+const MAX_PEERS = 1024;
+
+/** This mailbox's channels, by destination pid. */
+export class PeerTable {
+  /** By pid; the mailbox reads it directly on every send. */
+  readonly channels = new Map<number, PeerChannel>();
+  private readonly drainWaiters = new Map<PeerChannel, (() => void)[]>();
+  private readonly channelHost: ChannelHost;
+
+  constructor(
+    private readonly dir: string,
+    private readonly self: Address,
+    private readonly selfInstance: bigint,
+    private readonly limits: ChannelLimits,
+    private readonly host: PeerTableHost,
+    counters: SendCounters,
+  ) {
+    this.channelHost = {
+      peerGone: (ch, lost) => {
+        this.forget(ch);
+        removeIfStale(this.dir, ch.address.pid);
+        this.host.deadLetters(ch.address, lost, dead(ch.address, 'it exited before the message was delivered'));
+      },
+      sendFailed: (ch, lost, errno) => {
+        this.forget(ch);
+        const cause = errnoCause(errno, 'sendmsg');
+        this.host.deadLetters(ch.address, lost, new MailboxError(`send to ${ch.address.pid} failed: ${native.errname(errno)}`, { cause, address: ch.address }));
+      },
+      drained: (ch) => {
+        this.wake(ch);
+        this.host.drain(ch.address);
+      },
+      countSent: (datagrams, messages, bytes, coalesced) => {
+        counters.datagramsSent += datagrams;
+        counters.sent += messages;
+        counters.bytesSent += bytes;
+        counters.coalesced += coalesced;
+      },
+    };
+  }
+
+  /** A new channel to `to` (replacing one to another incarnation of its pid); throws
+   * EDEADACTOR when `to` is not alive now. */
+  connect(to: Address): PeerChannel {
+    if (!isAddress(to)) throw new BadArgumentError(`not an address: ${JSON.stringify(to)}`);
+    const old = this.channels.get(to.pid);
+    if (old) {
+      // A channel to another incarnation of this pid: that one is gone.
+      this.forget(old);
+      this.host.deadLetters(old.address, old.close(), new DeadActorError(`actor ${old.address.pid}/${old.address.instance} is gone`, { address: old.address }));
+    }
+    if (to.pid === this.self.pid) {
+      if (to.instance !== this.self.instance) throw dead(to, 'a newer process holds this pid');
+    } else {
+      const p = probePeer(this.dir, to.pid);
+      if (p.state !== 'alive') {
+        removeIfStale(this.dir, to.pid);
+        throw dead(to, 'no such process in this system');
+      }
+      if (p.instance !== to.instance) throw dead(to, 'a newer process holds this pid');
+    }
+    const fd = native.socketConnect(sockPath(this.dir, to.pid), SOCKET_BUFFER);
+    if (fd < 0) {
+      const code = native.errname(fd);
+      if (code === 'ENOENT' || code === 'ECONNREFUSED') {
+        removeIfStale(this.dir, to.pid);
+        throw dead(to, `its socket is gone (${code})`);
+      }
+      throw new MailboxError(`connect to ${sockPath(this.dir, to.pid)} failed: ${code}`, { address: to });
+    }
+    const template = headerTemplate(this.self.pid, this.selfInstance, instanceFromString(to.instance));
+    const ch = new PeerChannel({ pid: to.pid, instance: to.instance }, fd, template, this.channelHost, this.limits);
+    if (this.channels.size >= MAX_PEERS) this.evictIdle();
+    this.channels.set(to.pid, ch);
+    return ch;
+  }
+
+  /** Resolves when the queue to `to` is below the high-water mark (at once if it is). */
+  whenDrained(to: Address): Promise<void> {
+    const ch = this.channels.get(to.pid);
+    if (!ch || ch.closed || !ch.full) return Promise.resolve();
+    return new Promise((resolve) => {
+      const list = this.drainWaiters.get(ch) ?? [];
+      list.push(resolve);
+      this.drainWaiters.set(ch, list);
+    });
+  }
+
+  /** Resolves once every channel has nothing left to send. */
+  idle(): Promise<unknown> {
+    return Promise.all([...this.channels.values()].map((ch) => ch.idle()));
+  }
+
+  /** Messages and bytes queued or in open batches, all channels together. */
+  queued(): { messages: number; bytes: number } {
+    let messages = 0;
+    let bytes = 0;
+    for (const ch of this.channels.values()) {
+      messages += ch.queuedMessages;
+      bytes += ch.queuedBytes;
+    }
+    return { messages, bytes };
+  }
+
+  /** Close every channel: what was unsent becomes dead letters with `error`, and
+   * every drain waiter is woken. */
+  closeAll(error: PidgeonError): void {
+    for (const ch of [...this.channels.values()]) {
+      const lost = ch.close();
+      this.channels.delete(ch.address.pid);
+      this.host.deadLetters(ch.address, lost, error);
+    }
+    for (const ch of [...this.drainWaiters.keys()]) this.wake(ch);
+  }
+
+  private evictIdle(): void {
+    for (const ch of this.channels.values()) {
+      if (!ch.busy) {
+        this.forget(ch);
+        ch.close();
+        return;
+      }
+    }
+  }
+
+  private forget(ch: PeerChannel): void {
+    if (this.channels.get(ch.address.pid) === ch) this.channels.delete(ch.address.pid);
+    this.wake(ch);
+  }
+
+  private wake(ch: PeerChannel): void {
+    const waiters = this.drainWaiters.get(ch);
+    if (!waiters) return;
+    this.drainWaiters.delete(ch);
+    for (const r of waiters) r();
+  }
+}
+
+function dead(to: Address, why: string): DeadActorError {
+  return new DeadActorError(`actor ${to.pid}/${to.instance} is not alive: ${why}`, { address: to });
+}
