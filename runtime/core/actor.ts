@@ -1,19 +1,9 @@
-// Defining actors: the module contract (`export default defineActor({...})`), the
-// shape of exit reasons, and actor references.
+// Defining actors: the module contract (`export default defineActor({...})`).
 import { BadArgumentError } from '../errors.js';
 import type { ActorContext } from './context.js';
 import type { ActorRef } from './refs.js';
+import type { ExitReason } from './reasons.js';
 export type { ActorRef } from './refs.js';
-
-/** Why an actor exited (Erlang's exit reasons). `stderr` is the tail of the child's
- * standard error, attached to abnormal reasons when the observer is its parent. */
-export type ExitReason =
-  | 'normal'
-  | 'shutdown'
-  | 'noproc'
-  | { code: number; stderr?: string }
-  | { signal: string; stderr?: string }
-  | { error: Error; stderr?: string };
 
 /** What `ctx.monitor(ref)` delivers to the actor when `ref` exits. */
 export interface DownMessage { type: 'DOWN'; ref: ActorRef; reason: ExitReason; monitor: string }
@@ -56,17 +46,4 @@ export function defineActor<P = any, A = any>(def: ActorDefinition<P, A>): Actor
 /** Was `v` made by defineActor? */
 export function isActorDefinition(v: unknown): v is ActorDefinition {
   return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[BRAND] === true;
-}
-
-/** Normal reasons do not kill linked actors and do not restart transient children. */
-export function isNormalReason(r: ExitReason): boolean {
-  return r === 'normal' || r === 'shutdown';
-}
-
-/** A one-line description of a reason, for logs. */
-export function formatReason(r: ExitReason): string {
-  if (typeof r === 'string') return r;
-  if ('code' in r) return `exit code ${r.code}`;
-  if ('signal' in r) return r.signal === 'unknown' ? 'exited (no farewell; not our child, so no exit status)' : `killed by ${r.signal}`;
-  return `error: ${r.error.name}: ${r.error.message}`;
 }

@@ -2,8 +2,7 @@
 // the actor it asked, whichever comes first, and settles exactly once.
 import { DeadActorError, TimeoutError } from '../errors.js';
 import { formatAddress, type Address } from '../transport/index.js';
-import type { ExitReason } from './actor.js';
-import { formatReason } from './actor.js';
+import { formatReason, type ExitReason } from './reasons.js';
 
 interface PendingAsk {
   to: Address;

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { descendantsOf, listPids, removeIfStale, sweepStale, watchPid, type Address } from '../transport/index.js';
 import { BadArgumentError, SpawnError, TimeoutError, type ErrorLocation } from '../errors.js';
-import type { ActorRef, ExitReason } from './actor.js';
+import type { ActorRef } from './refs.js';
+import { childReason, describeReason, type ExitReason } from './reasons.js';
 import { deserializeError, type SerializedError } from './codec.js';
 import { checkActorName } from './registry.js';
 import { loaderArgs } from './typescript.js';
@@ -297,17 +298,7 @@ export class Children {
     child.state = 'exited';
     this.host.pump();
     const farewell = child.ref ? this.host.takeFarewell(child.ref) : undefined;
-    const tail = child.stderrTail.trim();
-    let reason: ExitReason;
-    if (farewell !== undefined) {
-      reason = typeof farewell === 'object' && 'error' in farewell && tail ? { ...farewell, stderr: tail } : farewell;
-    } else if (signal) {
-      reason = tail ? { signal, stderr: tail } : { signal };
-    } else if (code === 0) {
-      reason = 'normal';
-    } else {
-      reason = tail ? { code: code ?? -1, stderr: tail } : { code: code ?? -1 };
-    }
+    const reason = childReason(farewell, code, signal, child.stderrTail.trim());
     // A child killed hard left its socket and lockfile behind: its parent cleans up.
     removeIfStale(this.host.dir, child.pid);
     this.byPid.delete(child.pid);
@@ -320,7 +311,7 @@ export class Children {
     if (p) {
       this.pending.delete(child.pid);
       clearTimeout(p.timer);
-      p.reject(p.failure ?? new SpawnError(`actor ${child.module} exited before it was ready (${describe(reason)})`, {
+      p.reject(p.failure ?? new SpawnError(`actor ${child.module} exited before it was ready (${describeReason(reason)})`, {
         cause: typeof reason === 'object' && 'error' in reason ? reason.error : undefined,
         address: child.ref,
       }));
@@ -356,12 +347,4 @@ function startError(module: string, phase: 'load' | 'init', cause: Error, locati
   const what = phase === 'load' ? `cannot load actor module ${module}` : `actor ${module} failed in init`;
   const where = location ? ` at ${location.file}:${location.line}:${location.column}` : '';
   return new SpawnError(`${what}: ${cause.name}: ${cause.message}${where}`, { cause, address, ...(location ? { location } : {}) });
-}
-
-function describe(r: ExitReason): string {
-  if (typeof r === 'string') return r;
-  const tail = r.stderr ? `; stderr: ${r.stderr.split('\n').slice(-5).join(' | ')}` : '';
-  if ('code' in r) return `exit code ${r.code}${tail}`;
-  if ('signal' in r) return `${r.signal}${tail}`;
-  return `${r.error.message}${tail}`;
 }

@@ -1,7 +1,8 @@
 // The inside of an actor process: its behaviour stack, its queue of messages
 // (handled one at a time, in arrival order, even when receive is async), its stash,
 // and the context object its functions receive.
-import type { ActorDefinition, ActorRef, ArgsOf, ExitReason, ProtocolOf, Receive } from './actor.js';
+import type { ActorDefinition, ActorRef, ArgsOf, ProtocolOf, Receive } from './actor.js';
+import type { ExitReason } from './reasons.js';
 import type { Askable, Replies, ReplyOf } from './refs.js';
 import type { ActorSystem, AskOptions, SendOptions, SpawnParams } from './system.js';
 import { closeFd } from '../transport/index.js';

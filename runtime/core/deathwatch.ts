@@ -8,9 +8,8 @@
 // Urgent listeners (asks) hear of the death at once; the others (monitors, links)
 // when the reason is known: the parent's report is an event, bounded by the
 // parent's own death and, as a last resort, by a short timer.
-import os from 'node:os';
 import { watchPid, probePeer, procStat, type Mailbox, type PidWatcher, type Address } from '../transport/index.js';
-import type { ExitReason } from './actor.js';
+import { reasonFromStatus, type ExitReason } from './reasons.js';
 import { PlatformError } from '../errors.js';
 
 type Listener = (reason: ExitReason) => void;
@@ -233,19 +232,6 @@ function parentPid(pid: number): number | null {
   const f = procStat(pid);
   const ppid = f ? Number(f[1]) : NaN;
   return Number.isInteger(ppid) && ppid > 1 ? ppid : null;
-}
-
-/** Signal numbers to names, from Node's own table (the first name of an alias
- * pair: SIGABRT, not SIGIOT). */
-const SIGNAL_NAMES = new Map<number, string>();
-for (const [name, n] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name);
-
-/** Decode a wait status (as waitpid reports it). */
-function reasonFromStatus(status: number): ExitReason {
-  const sig = status & 0x7f;
-  if (sig !== 0) return { signal: SIGNAL_NAMES.get(sig) ?? `signal ${sig}` };
-  const code = (status >> 8) & 0xff;
-  return code === 0 ? 'normal' : { code };
 }
 
 /** A zombie not yet reaped by its parent still shows its wait status in /proc. */

@@ -1,8 +1,10 @@
 // The actor core: systems, actors, contexts, messages.
 export { ActorSystem } from './system.js';
 export type { SystemOptions, SendOptions, AskOptions, MessageMeta, DownNotice, DeadLetterNotice, SystemEvents, SpawnParams } from './system.js';
-export { defineActor, isActorDefinition, isNormalReason, formatReason } from './actor.js';
-export type { ActorDefinition, ActorRef, ExitReason, Receive, ProtocolOf, ArgsOf, DownMessage, ExitMessage } from './actor.js';
+export { defineActor, isActorDefinition } from './actor.js';
+export type { ActorDefinition, ActorRef, Receive, ProtocolOf, ArgsOf, DownMessage, ExitMessage } from './actor.js';
+export { isNormalReason, formatReason } from './reasons.js';
+export type { ExitReason } from './reasons.js';
 export type { Ask, Askable, ReplyOf, Replies } from './refs.js';
 export { ActorContext } from './context.js';
 export type { SpawnOptions, ShutdownSpec } from './children.js';

@@ -4,11 +4,10 @@
 // Layers above add their own operations through `on` / `onAsk`.
 import { isAddress, type Address } from '../transport/index.js';
 import { BadArgumentError } from '../errors.js';
-import type { ExitReason } from './actor.js';
 import type { Children } from './children.js';
 import type { SerializedError } from './codec.js';
 import type { DeathWatch } from './deathwatch.js';
-import { readReason, wireReason } from './reasons.js';
+import { readReason, wireReason, type ExitReason } from './reasons.js';
 import type { Relations } from './relations.js';
 
 export type SystemHandler = (from: Address, payload: any) => void;

@@ -2,7 +2,8 @@
 // reaches us: a `down` event, a DOWN/EXIT message, or our own exit for a link), and
 // who watches us (they get our farewell, with the exit reason, when we exit).
 import type { Address } from '../transport/index.js';
-import { isNormalReason, type ActorRef, type DownMessage, type ExitMessage, type ExitReason } from './actor.js';
+import type { ActorRef, DownMessage, ExitMessage } from './actor.js';
+import { isNormalReason, type ExitReason } from './reasons.js';
 import type { DeathWatch } from './deathwatch.js';
 
 /** A monitored actor exited. */

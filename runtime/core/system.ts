@@ -7,7 +7,7 @@ import {
   Mailbox, isAddress, listLive, type Address, type InboundMessage, type MailboxOptions, type MailboxStats,
 } from '../transport/index.js';
 import { BadArgumentError, ClosedError, DeadActorError, PidgeonError } from '../errors.js';
-import type { ActorDefinition, ActorRef, ArgsOf, ExitReason, ProtocolOf } from './actor.js';
+import type { ActorDefinition, ActorRef, ArgsOf, ProtocolOf } from './actor.js';
 import type { Askable, ReplyOf } from './refs.js';
 import { Asks } from './asks.js';
 import { ChildHandle, Children, type ShutdownSpec, type SpawnOptions } from './children.js';
@@ -16,7 +16,7 @@ import { DeathWatch } from './deathwatch.js';
 import { T_ASK, T_MSG, T_REPLY, T_SYS, T_SYSASK, decodeEnvelope, encodeEnvelope, type Envelope } from './envelope.js';
 import { Registry } from './registry.js';
 import { Protocol, type SystemHandler, type SystemAskHandler } from './protocol.js';
-import { safeJson, wireReason } from './reasons.js';
+import { safeJson, wireReason, type ExitReason } from './reasons.js';
 import { Relations, type DownNotice } from './relations.js';
 export type { DownNotice } from './relations.js';
 
