@@ -12,22 +12,7 @@ import { childReason, describeReason, type ExitReason } from './reasons.js';
 import { deserializeError, type SerializedError } from './codec.js';
 import { checkActorName } from './registry.js';
 import { loaderArgs } from './typescript.js';
-
-/** Options of `spawn`; `A` is the type of the actor's args (see `ArgsOf`). */
-export interface SpawnOptions<A = unknown> {
-  /** Register the actor under this name in its system. */
-  name?: string;
-  /** Passed to the actor's `init(ctx, args)` (anything the codec carries). */
-  args?: A;
-  /** Extra environment variables for the child process. */
-  env?: Record<string, string>;
-  /** How long the child may take to load and run `init` (default 30 s). */
-  timeout?: number;
-}
-
-/** How to stop a child: ms to wait after the stop request before SIGKILL, or
- * 'brutal_kill' (SIGKILL at once), or 'infinity' (wait; for supervisors). */
-export type ShutdownSpec = number | 'brutal_kill' | 'infinity';
+import type { ShutdownSpec, SpawnOptions } from './options.js';
 
 /** What the children set needs from its system. */
 export interface ChildHost {

@@ -7,11 +7,12 @@ import {
   Mailbox, isAddress, listLive, type Address, type InboundMessage, type MailboxOptions, type MailboxStats,
 } from '../transport/index.js';
 import { BadArgumentError, ClosedError, DeadActorError, PidgeonError } from '../errors.js';
-import type { ActorDefinition, ActorRef, ArgsOf, ProtocolOf } from './actor.js';
-import type { Askable, ReplyOf } from './refs.js';
+import type { ActorDefinition, ArgsOf, ProtocolOf, QueuedMessage } from './context.js';
+import type { AskOptions, SendOptions, ShutdownSpec, SpawnParams } from './options.js';
+import type { ActorRef, Askable, ReplyOf } from './refs.js';
 import { Asks } from './asks.js';
-import { ChildHandle, Children, type ShutdownSpec, type SpawnOptions } from './children.js';
-import { ActorRuntime } from './context.js';
+import { ChildHandle, Children } from './children.js';
+import { ActorRuntime } from './actor-runtime.js';
 import { DeathWatch } from './deathwatch.js';
 import { T_ASK, T_MSG, T_REPLY, T_SYS, T_SYSASK, decodeEnvelope, encodeEnvelope, type Envelope } from './envelope.js';
 import { Registry } from './registry.js';
@@ -20,18 +21,15 @@ import { safeJson, wireReason, type ExitReason } from './reasons.js';
 import { Relations, type DownNotice } from './relations.js';
 export type { DownNotice } from './relations.js';
 
+declare module './context.js' {
+  /** `ctx.system` is this process's ActorSystem. */
+  interface ContextSystem extends ActorSystem {}
+}
+
 /** Options of `ActorSystem.start`. */
 export interface SystemOptions extends Omit<MailboxOptions, 'system'> {
   /** The system's name (its directory is derived from it unless `dir` is given). */
   name: string;
-}
-export interface SendOptions {
-  /** File descriptors to pass with the message (the receiver gets its own copies). */
-  fds?: number[];
-}
-export interface AskOptions extends SendOptions {
-  /** Reject with ETIMEDOUT after this many ms (default 5000; Infinity for none). */
-  timeout?: number;
 }
 /** Extra facts about a message received by a plain (non-actor) process. */
 export interface MessageMeta {
@@ -41,10 +39,6 @@ export interface MessageMeta {
   /** Answer an ask (or send to the sender). */
   reply(msg: unknown): boolean;
 }
-/** The options argument of `spawn<D>`: optional unless the actor's args type `A`
- * excludes undefined, in which case `args` is required. */
-export type SpawnParams<A> = undefined extends A ? [options?: SpawnOptions<A>] : [options: SpawnOptions<A> & { args: A }];
-
 export interface DeadLetterNotice { to: ActorRef; message: unknown; error: PidgeonError }
 
 export interface SystemEvents {
@@ -87,7 +81,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   /** @internal */ exitHook: ((reason: ExitReason) => Promise<void>) | null = null;
   // In an actor process, user messages that arrive before the module has loaded
   // (a name is registered first) wait here for the actor.
-  private early: import('./context.js').QueuedMessage[] | null = null;
+  private early: QueuedMessage[] | null = null;
 
   /** Open this process's mailbox in the system `name`. */
   static async start(options: SystemOptions): Promise<ActorSystem> {
@@ -349,7 +343,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /** @internal Host the actor of this process. */
   hostActor(def: ActorDefinition, crash: (err: unknown) => void): ActorRuntime {
-    this.actor = new ActorRuntime(def, this, crash);
+    this.actor = new ActorRuntime(def, this, this, crash);
     for (const m of this.early ?? []) this.actor.enqueue(m);
     this.early = null;
     return this.actor;
