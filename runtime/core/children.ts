@@ -5,10 +5,11 @@ import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { descendantsOf, listPids, removeIfStale, sweepStale, watchPid, type Address } from '../transport/index.js';
+import { descendantsOf, isAddress, listPids, removeIfStale, sweepStale, watchPid, type Address } from '../transport/index.js';
 import { BadArgumentError, SpawnError, TimeoutError, type ErrorLocation } from '../errors.js';
 import type { ActorRef } from './refs.js';
-import { childReason, describeReason, type ExitReason } from './reasons.js';
+import { childReason, describeReason, wireReason, type ExitReason } from './reasons.js';
+import type { Protocol } from './protocol.js';
 import { deserializeError, type SerializedError } from './codec.js';
 import { checkActorName } from './registry.js';
 import { loaderArgs } from './typescript.js';
@@ -20,12 +21,12 @@ export interface ChildHost {
   readonly dir: string;
   readonly systemName: string;
   sendSystem(to: Address, op: string, payload: unknown): boolean;
+  /** sendSystem, false instead of a throw when `to` is gone. */
+  trySendSystem(to: Address, op: string, payload: unknown): boolean;
   pump(): void;
   takeFarewell(ref: Address): ExitReason | undefined;
   /** A child exited (after the handshake). */
   childExited(child: ChildHandle, reason: ExitReason): void;
-  /** Tell the child's outside watchers (`addWatcher`) how it exited. */
-  tellWatchers(child: ChildHandle, reason: ExitReason): void;
 }
 
 const STDERR_TAIL = 4096;
@@ -155,6 +156,20 @@ export class Children {
     });
   }
 
+  /** The runtime ops of children: the start handshake, and others' watches on them. */
+  registerOps(p: Protocol): void {
+    p.on('hello', (from) => this.onHello(from));
+    p.on('ready', (from) => this.onReady(from));
+    p.on('initFailed', (from, payload) => this.onInitFailed(from, payload));
+    p.on('watch-child', (from, payload) => {
+      // Someone watches one of our children: we will tell it how the child exits.
+      const child = payload?.child as Address;
+      if (!isAddress(child)) return;
+      const known = this.addWatcher(child, from);
+      if (known !== undefined) this.tellWatcher(from, child, known);
+    });
+  }
+
   /** The child said hello: send it its init arguments. */
   onHello(from: Address): void {
     const child = this.byPid.get(from.pid);
@@ -229,12 +244,7 @@ export class Children {
       this.killTree(child);
       return this.settled(child);
     }
-    let sent = false;
-    try {
-      sent = this.host.sendSystem(child.ref, 'stop', { reason });
-    } catch {
-      sent = false;
-    }
+    const sent = this.host.trySendSystem(child.ref, 'stop', { reason });
     if (!sent && child.state === 'stopping') this.killTree(child);
     if (typeof shutdown === 'number') {
       const t = setTimeout(() => this.killTree(child), shutdown);
@@ -277,6 +287,11 @@ export class Children {
     for (const c of this.list().reverse()) await this.stop(c, shutdown);
   }
 
+  // 'child-exit': how `child` exited (null: not, or no longer known as, our child).
+  private tellWatcher(watcher: Address, child: Address, reason: ExitReason | null): void {
+    this.host.trySendSystem(watcher, 'child-exit', { child, reason: reason === null ? null : wireReason(reason) });
+  }
+
   private onExit(child: ChildHandle, code: number | null, signal: NodeJS.Signals | null): void {
     if (child.state === 'exited') return;
     const wasStarting = child.state === 'starting';
@@ -290,7 +305,7 @@ export class Children {
     this.recent.delete(child.pid); // re-insert: the map's order is the eviction order
     this.recent.set(child.pid, { instance: child.ref?.instance ?? null, reason });
     if (this.recent.size > 256) this.recent.delete(this.recent.keys().next().value as number);
-    if (child.ref) this.host.tellWatchers(child, reason);
+    if (child.ref) for (const w of child.watchers) this.tellWatcher(w, child.ref, reason);
     child.settleReason(reason);
     const p = this.pending.get(child.pid);
     if (p) {

@@ -8,8 +8,9 @@
 // Urgent listeners (asks) hear of the death at once; the others (monitors, links)
 // when the reason is known: the parent's report is an event, bounded by the
 // parent's own death and, as a last resort, by a short timer.
-import { watchPid, probePeer, procStat, type Mailbox, type PidWatcher, type Address } from '../transport/index.js';
-import { reasonFromStatus, type ExitReason } from './reasons.js';
+import { isAddress, watchPid, probePeer, procStat, type Mailbox, type PidWatcher, type Address } from '../transport/index.js';
+import { readReason, reasonFromStatus, type ExitReason } from './reasons.js';
+import type { Protocol } from './protocol.js';
 import { PlatformError } from '../errors.js';
 
 type Listener = (reason: ExitReason) => void;
@@ -96,6 +97,15 @@ export class DeathWatch {
   kill(ref: Address, signal: NodeJS.Signals): boolean {
     const e = this.entries.get(key(ref));
     return e?.watcher ? e.watcher.kill(signal) : false;
+  }
+
+  /** The runtime ops of the death watch: farewells, and parents' reports. */
+  registerOps(p: Protocol): void {
+    p.on('farewell', (from, payload) => this.noteFarewell(from, readReason(payload?.reason)));
+    p.on('child-exit', (_from, payload) => {
+      const child = payload?.child as Address;
+      if (isAddress(child)) this.noteChildExit(child, payload.reason === null ? null : readReason(payload.reason));
+    });
   }
 
   /** An actor told us why it is exiting. */

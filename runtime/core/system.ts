@@ -17,7 +17,7 @@ import { DeathWatch } from './deathwatch.js';
 import { T_ASK, T_MSG, T_REPLY, T_SYS, T_SYSASK, decodeEnvelope, encodeEnvelope, type Envelope } from './envelope.js';
 import { Registry } from './registry.js';
 import { Protocol, type SystemHandler, type SystemAskHandler } from './protocol.js';
-import { safeJson, wireReason, type ExitReason } from './reasons.js';
+import { readReason, safeJson, wireReason, type ExitReason } from './reasons.js';
 import { Relations, type DownNotice } from './relations.js';
 export type { DownNotice } from './relations.js';
 
@@ -114,12 +114,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       dir: this.dir,
       systemName: name,
       sendSystem: (to, op, payload) => this.sendSystem(to, op, payload),
+      trySendSystem: (to, op, payload) => this.trySendSystem(to, op, payload),
       pump: () => this.mailbox.pump(),
       takeFarewell: (ref) => this.deathwatch.takeFarewell(ref),
       childExited: (c, reason) => this.onChildExit(c, reason),
-      tellWatchers: (c, reason) => {
-        for (const w of c.watchers) this.trySendSystem(w, 'child-exit', { child: c.ref, reason: wireReason(reason) });
-      },
     });
     this.relations = new Relations({
       deathwatch: this.deathwatch,
@@ -141,16 +139,14 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       else if (env && env[0] === T_REPLY) this.reportDeadLetter(d.to, env[3], d.error);
     });
     this.mailbox.on('error', (e) => this.emit('error', e));
-    this.protocol = new Protocol({
-      children: this.children,
-      relations: this.relations,
-      deathwatch: this.deathwatch,
-      trySendSystem: (to, op, payload) => this.trySendSystem(to, op, payload),
-      replyTo: (to, id, ok, body) => this.replyTo(to, id, ok, body),
-      stopRequested: (reason) => {
-        if (this.actor || this.exitHook) this.exitActor(reason);
-        else this.emit('stopRequested', reason);
-      },
+    this.protocol = new Protocol((to, id, ok, body) => this.replyTo(to, id, ok, body));
+    this.children.registerOps(this.protocol);
+    this.relations.registerOps(this.protocol);
+    this.deathwatch.registerOps(this.protocol);
+    this.protocol.on('stop', (_from, payload) => {
+      const reason = readReason(payload?.reason ?? 'shutdown');
+      if (this.actor || this.exitHook) this.exitActor(reason);
+      else this.emit('stopRequested', reason);
     });
     this.protocol.onAsk('info', () => this.localInfo());
   }
