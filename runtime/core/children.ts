@@ -10,6 +10,7 @@ import { BadArgumentError, SpawnError, TimeoutError, type ErrorLocation } from '
 import type { ActorRef } from './refs.js';
 import { childReason, describeReason, wireReason, type ExitReason } from './reasons.js';
 import type { Protocol } from './protocol.js';
+import { shutdownProcess } from './shutdown.js';
 import { deserializeError, type SerializedError } from './codec.js';
 import { checkActorName } from './registry.js';
 import { loaderArgs } from './typescript.js';
@@ -240,16 +241,12 @@ export class Children {
       return this.settled(child);
     }
     child.state = 'stopping';
-    if (shutdown === 'brutal_kill') {
-      this.killTree(child);
-      return this.settled(child);
-    }
-    const sent = this.host.trySendSystem(child.ref, 'stop', { reason });
-    if (!sent && child.state === 'stopping') this.killTree(child);
-    if (typeof shutdown === 'number') {
-      const t = setTimeout(() => this.killTree(child), shutdown);
-      child.reason.finally(() => clearTimeout(t));
-    }
+    const ref = child.ref;
+    shutdownProcess({
+      request: () => this.host.trySendSystem(ref, 'stop', { reason }) || child.state !== 'stopping',
+      kill: () => this.killTree(child),
+      exited: child.reason,
+    }, shutdown);
     return this.settled(child);
   }
 
