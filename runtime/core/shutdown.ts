@@ -1,7 +1,10 @@
 // The one stop protocol (OTP's shutdown): ask the process politely to stop, then
 // SIGKILL it when its shutdown time runs out. Used for our own children (through
-// their process handle) and for any other actor (through its pidfd).
+// their process handle, children.ts) and for any other actor (through its pidfd).
+import type { Address } from '../transport/index.js';
+import type { DeathWatch } from './deathwatch.js';
 import type { ShutdownSpec } from './options.js';
+import type { ExitReason } from './reasons.js';
 
 /** One process to stop: how to ask it, how to kill it, and when it has exited. */
 export interface Stoppable {
@@ -23,4 +26,22 @@ export function shutdownProcess(p: Stoppable, shutdown: ShutdownSpec): void {
     const timer = setTimeout(() => p.kill(), shutdown);
     void p.exited.finally(() => clearTimeout(timer));
   }
+}
+
+/** Stop an actor that is not our child: it is asked to tell us its reason and to
+ * stop, and is SIGKILLed through its pidfd if it has not exited in time. */
+export function stopActor(ref: Address, shutdown: ShutdownSpec, deathwatch: DeathWatch,
+  trySendSystem: (to: Address, op: string, payload: unknown) => boolean): Promise<ExitReason> {
+  // The watch ends by itself when it fires (it settles this stop).
+  const exited = new Promise<ExitReason>((resolve) => { deathwatch.watch(ref, resolve); });
+  shutdownProcess({
+    request: () => {
+      trySendSystem(ref, 'watch', null); // so that its farewell tells us the reason
+      trySendSystem(ref, 'stop', { reason: 'shutdown' });
+      return true; // if it is gone, the watch says so
+    },
+    kill: () => deathwatch.kill(ref, 'SIGKILL'),
+    exited,
+  }, shutdown);
+  return exited;
 }

@@ -20,7 +20,9 @@ import { Protocol, type SystemHandler, type SystemAskHandler } from './protocol.
 import { readReason, wireReason, type ExitReason } from './reasons.js';
 import { Sender, checkRef } from './send.js';
 import { Relations, type DownNotice } from './relations.js';
-import { shutdownProcess } from './shutdown.js';
+import { processInfo } from './info.js';
+import { stopActor } from './shutdown.js';
+import { supervision, type ChildInfo, type SuperviseOptions, type SupervisorSpec } from './supervision.js';
 export type { DownNotice } from './relations.js';
 export type { MessageMeta } from './dispatch.js';
 export type { DeadLetterNotice, SystemEvents } from './events.js';
@@ -114,7 +116,7 @@ export class ActorSystem extends Sender {
       if (this.actor || this.exitHook) this.exitActor(reason);
       else this.emit('stopRequested', reason);
     });
-    this.protocol.onAsk('info', () => this.localInfo());
+    this.protocol.onAsk('info', () => processInfo(this));
   }
 
   /** @internal The hosted actor, once its module has loaded (never, in a plain process). */
@@ -213,23 +215,23 @@ export class ActorSystem extends Sender {
     checkRef(ref);
     const child = this.children.get(ref.pid);
     if (child && child.ref?.instance === ref.instance) return this.children.stop(child, options.timeout ?? 5000);
-    // The watch ends by itself when it fires (it settles this stop).
-    const exited = new Promise<ExitReason>((resolve) => { this.deathwatch.watch(ref, resolve); });
-    shutdownProcess({
-      request: () => {
-        this.trySendSystem(ref, 'watch', null); // so that its farewell tells us the reason
-        this.trySendSystem(ref, 'stop', { reason: 'shutdown' });
-        return true; // if it is gone, the watch says so
-      },
-      kill: () => this.deathwatch.kill(ref, 'SIGKILL'),
-      exited,
-    }, options.timeout ?? 5000);
-    return exited;
+    return stopActor(ref, options.timeout ?? 5000, this.deathwatch, (to, op, payload) => this.trySendSystem(to, op, payload));
+  }
+
+  /** Start a supervisor (its own process) over `spec.children`; resolves once every
+   * child has started. Throws EBADSPEC before starting anything if the spec is bad. */
+  supervise(spec: SupervisorSpec, options: SuperviseOptions = {}): Promise<ActorRef> {
+    return supervision().supervise(this, spec, options);
+  }
+
+  /** The children of a supervisor, with their current addresses. */
+  which(supervisor: ActorRef, options: { timeout?: number } = {}): Promise<ChildInfo[]> {
+    return supervision().which(this, supervisor, options);
   }
 
   /** Facts about an actor (pid, name, parent, uptime, mailbox stats). */
   info(ref?: ActorRef, options: { timeout?: number } = {}): Promise<unknown> {
-    if (ref === undefined) return Promise.resolve(this.localInfo());
+    if (ref === undefined) return Promise.resolve(processInfo(this));
     return this.askSystem(ref, 'info', null, options.timeout ?? 2000);
   }
 
@@ -302,20 +304,6 @@ export class ActorSystem extends Sender {
       await this.mailbox.close({ timeout: 2000 });
     })();
     return this.exiting;
-  }
-
-  private localInfo() {
-    return {
-      pid: this.mailbox.address.pid,
-      instance: this.mailbox.address.instance,
-      names: this.registry.heldNames(),
-      parent: this.parent ?? null,
-      module: this.module ?? null,
-      startedAt: this.startedAt,
-      uptimeMs: Date.now() - this.startedAt,
-      stats: this.stats(),
-      children: this.children.list().map((c) => ({ pid: c.pid, instance: c.ref?.instance ?? null, name: c.name ?? null, module: c.module, state: c.state })),
-    };
   }
 
   private onChildExit(c: ChildHandle, reason: ExitReason): void {
