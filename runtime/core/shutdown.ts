@@ -34,9 +34,9 @@ export function stopActor(ref: Address, shutdown: ShutdownSpec, deathwatch: Deat
   trySendSystem: (to: Address, op: string, payload: unknown) => boolean): Promise<ExitReason> {
   // The watch ends by itself when it fires (it settles this stop).
   const exited = new Promise<ExitReason>((resolve) => { deathwatch.watch(ref, resolve); });
+  trySendSystem(ref, 'watch', null); // so that its farewell tells us the reason
   shutdownProcess({
     request: () => {
-      trySendSystem(ref, 'watch', null); // so that its farewell tells us the reason
       trySendSystem(ref, 'stop', { reason: 'shutdown' });
       return true; // if it is gone, the watch says so
     },
