@@ -8,7 +8,9 @@ import { BadArgumentError } from '../errors.js';
 import type { ShutdownSpec, SpawnOptions } from './options.js';
 import type { ActorRef } from './refs.js';
 
+/** Which children a supervisor restarts when one fails (OTP's strategies). */
 export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
+/** When a child is restarted (OTP's restart types). */
 export type RestartType = 'permanent' | 'transient' | 'temporary';
 
 /** One child of a supervisor: a worker module, or a nested supervisor. */

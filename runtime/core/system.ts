@@ -19,7 +19,7 @@ import { Registry } from './registry.js';
 import { Protocol, type SystemHandler, type SystemAskHandler } from './protocol.js';
 import { readReason, wireReason, type ExitReason } from './reasons.js';
 import { Sender, checkRef } from './send.js';
-import { Relations, type DownNotice } from './relations.js';
+import { Relations } from './relations.js';
 import { processInfo } from './info.js';
 import { stopActor } from './shutdown.js';
 import { supervision, type ChildInfo, type SuperviseOptions, type SupervisorSpec } from './supervision.js';

@@ -3,7 +3,7 @@
 // reports. (Links, built on it, are in relations.test.ts.)
 import test from 'ava';
 import type { ActorRef } from '../../runtime/index.js';
-import { fixture, kill, startSystem, within } from '../helpers/actors.js';
+import { fixture, kill, startSystem } from '../helpers/actors.js';
 
 const T = { timeout: 20_000 };
 
