@@ -2,7 +2,6 @@
 // joining it as a short-lived member to ask its actors questions.
 import fs from 'node:fs';
 import { ActorSystem } from '../core/index.js';
-import '../supervision/index.js';
 import {
   checkSystemDir, checkSystemName, listLive, probePeer, resolveSystemDir, sweepDeadSystems, type Address,
 } from '../transport/index.js';

@@ -1,45 +1,16 @@
-// Defining actors: the module contract (`export default defineActor({...})`), the
-// shape of exit reasons, and actor references.
+// Defining actors: the module contract (`export default defineActor({...})`), and
+// the messages the runtime gives an actor about others (DOWN, EXIT).
 import { BadArgumentError } from '../errors.js';
-import type { ActorContext } from './context.js';
+import type { ActorDefinition } from './context.js';
+export type { ActorDefinition, ArgsOf, ProtocolOf, Receive } from './context.js';
 import type { ActorRef } from './refs.js';
+import type { ExitReason } from './reasons.js';
 export type { ActorRef } from './refs.js';
-
-/** Why an actor exited (Erlang's exit reasons). `stderr` is the tail of the child's
- * standard error, attached to abnormal reasons when the observer is its parent. */
-export type ExitReason =
-  | 'normal'
-  | 'shutdown'
-  | 'noproc'
-  | { code: number; stderr?: string }
-  | { signal: string; stderr?: string }
-  | { error: Error; stderr?: string };
 
 /** What `ctx.monitor(ref)` delivers to the actor when `ref` exits. */
 export interface DownMessage { type: 'DOWN'; ref: ActorRef; reason: ExitReason; monitor: string }
 /** What a linked actor's exit delivers to an actor that traps exits. */
 export interface ExitMessage { type: 'EXIT'; from: ActorRef; reason: ExitReason }
-
-/** A receive function for protocol `P`: handles one message; may be async (the
- * next waits for it). */
-export type Receive<P = any> = (ctx: ActorContext<P>, msg: P) => void | Promise<void>;
-
-/** What an actor module exports by default: the behaviour of an actor that accepts
- * the messages `P` and is started with the args `A`. */
-export interface ActorDefinition<P = any, A = any> {
-  /** Runs once before the actor is reported ready; a throw fails the spawn. */
-  init?(ctx: ActorContext<P>, args: A): void | Promise<void>;
-  /** Handles one message at a time, in arrival order. */
-  receive: Receive<P>;
-  /** Runs on an orderly stop (not after SIGKILL). */
-  terminate?(ctx: ActorContext<P>, reason: ExitReason): void | Promise<void>;
-}
-
-/** The protocol of an actor module's definition (`ProtocolOf<typeof Counter>`), or
- * `D` itself when it is a protocol already. */
-export type ProtocolOf<D> = 0 extends 1 & D ? any : [D] extends [ActorDefinition<infer P, any>] ? P : D;
-/** The args an actor module's `init` takes (unknown when `D` is not a definition). */
-export type ArgsOf<D> = 0 extends 1 & D ? any : [D] extends [ActorDefinition<any, infer A>] ? A : unknown;
 
 const BRAND = Symbol.for('pidgeon.actor');
 
@@ -56,17 +27,4 @@ export function defineActor<P = any, A = any>(def: ActorDefinition<P, A>): Actor
 /** Was `v` made by defineActor? */
 export function isActorDefinition(v: unknown): v is ActorDefinition {
   return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[BRAND] === true;
-}
-
-/** Normal reasons do not kill linked actors and do not restart transient children. */
-export function isNormalReason(r: ExitReason): boolean {
-  return r === 'normal' || r === 'shutdown';
-}
-
-/** A one-line description of a reason, for logs. */
-export function formatReason(r: ExitReason): string {
-  if (typeof r === 'string') return r;
-  if ('code' in r) return `exit code ${r.code}`;
-  if ('signal' in r) return r.signal === 'unknown' ? 'exited (no farewell; not our child, so no exit status)' : `killed by ${r.signal}`;
-  return `error: ${r.error.name}: ${r.error.message}`;
 }

@@ -1,9 +1,11 @@
-// Pending requests (`ask`): each waits for its reply, its timeout, or the death of
+// Requests: a user's `ask` and the runtime's own questions (`askSystem`) share one
+// path here. Each is sent, then waits for its reply, its timeout, or the death of
 // the actor it asked, whichever comes first, and settles exactly once.
 import { DeadActorError, TimeoutError } from '../errors.js';
-import { formatAddress, type Address } from '../transport/index.js';
-import type { ExitReason } from './actor.js';
-import { formatReason } from './actor.js';
+import { formatAddress, type Address, type Mailbox } from '../transport/index.js';
+import type { DeathWatch } from './deathwatch.js';
+import { T_ASK, T_SYSASK, encodeEnvelope } from './envelope.js';
+import { formatReason, type ExitReason } from './reasons.js';
 
 interface PendingAsk {
   to: Address;
@@ -18,12 +20,26 @@ export class Asks {
   private readonly pending = new Map<number, PendingAsk>();
   private nextId = 1;
 
+  constructor(private readonly mailbox: Mailbox, private readonly deathwatch: DeathWatch) {}
+
   get size(): number {
     return this.pending.size;
   }
 
-  /** Register an ask; `watch` arranges for `died` to be called if `to` exits. */
-  create(to: Address, timeout: number, watch: (died: (r: ExitReason) => void) => () => void): { id: number; promise: Promise<unknown> } {
+  /** Ask `to`: a user message `body` (op null, answered by its receive) or runtime
+   * request `op` (answered by a handler); resolves with the reply. */
+  request(to: Address, op: string | null, body: unknown, timeout: number, fds?: number[]): Promise<unknown> {
+    const { id, promise } = this.create(to, timeout);
+    try {
+      this.mailbox.send(to, encodeEnvelope(op === null ? [T_ASK, id, body] : [T_SYSASK, id, op, body]), fds ? { fds } : undefined);
+    } catch (err) {
+      this.fail(id, err as Error);
+    }
+    return promise;
+  }
+
+  // Register an ask, with its timer and a watch on the actor asked.
+  private create(to: Address, timeout: number): { id: number; promise: Promise<unknown> } {
     const id = this.nextId++;
     if (this.nextId > 0x7fffffff) this.nextId = 1;
     let entry!: PendingAsk;
@@ -36,9 +52,9 @@ export class Asks {
         this.fail(id, new TimeoutError(`no reply from ${formatAddress(to)} within ${timeout} ms`, { address: to }));
       }, timeout);
     }
-    entry.cancelWatch = watch((reason) => {
+    entry.cancelWatch = this.deathwatch.watch(to, (reason) => {
       this.fail(id, new DeadActorError(`${formatAddress(to)} exited before replying (${formatReason(reason)})`, { address: to, cause: reasonCause(reason) }));
-    });
+    }, true);
     return { id, promise };
   }
 

@@ -5,7 +5,8 @@
 import { pathToFileURL } from 'node:url';
 import { setParentDeathSignal } from '../transport/index.js';
 import { ActorSystem } from './system.js';
-import { isActorDefinition, type ExitReason } from './actor.js';
+import { isActorDefinition } from './actor.js';
+import type { ExitReason } from './reasons.js';
 import { serializeError } from './codec.js';
 import { BadArgumentError } from '../errors.js';
 import { locateError } from './load-error.js';

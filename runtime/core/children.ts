@@ -1,32 +1,21 @@
-// Child actor processes: spawning one (fork-exec of Node running child-main.js),
-// the start handshake (hello → init → ready | initFailed), their exit reasons as
-// their parent sees them, and stopping them (ask politely, then SIGKILL).
-import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
+// The children of this process: starting them (the start handshake hello → init →
+// ready | initFailed, with its timeout), their exit reasons as their parent sees
+// them (also for others that watch them), and stopping them (shutdown.ts's
+// protocol; after a SIGKILL, cleaning up what their subtree left behind).
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { descendantsOf, listPids, removeIfStale, sweepStale, watchPid, type Address } from '../transport/index.js';
-import { BadArgumentError, SpawnError, TimeoutError, type ErrorLocation } from '../errors.js';
-import type { ActorRef, ExitReason } from './actor.js';
-import { deserializeError, type SerializedError } from './codec.js';
+import { descendantsOf, isAddress, listPids, removeIfStale, sweepStale, watchPid, type Address } from '../transport/index.js';
+import { BadArgumentError, SpawnError, TimeoutError } from '../errors.js';
+import { ChildHandle, launchChild, resolveModule } from './child-process.js';
+import { deserializeError } from './codec.js';
+import type { ShutdownSpec, SpawnOptions } from './options.js';
+import type { Protocol } from './protocol.js';
+import { childReason, wireReason, type ExitReason } from './reasons.js';
+import type { ActorRef } from './refs.js';
 import { checkActorName } from './registry.js';
+import { shutdownProcess } from './shutdown.js';
+import { exitedBeforeReady, moduleNotFound, readInitFailure, startError } from './start-error.js';
 import { loaderArgs } from './typescript.js';
-
-/** Options of `spawn`; `A` is the type of the actor's args (see `ArgsOf`). */
-export interface SpawnOptions<A = unknown> {
-  /** Register the actor under this name in its system. */
-  name?: string;
-  /** Passed to the actor's `init(ctx, args)` (anything the codec carries). */
-  args?: A;
-  /** Extra environment variables for the child process. */
-  env?: Record<string, string>;
-  /** How long the child may take to load and run `init` (default 30 s). */
-  timeout?: number;
-}
-
-/** How to stop a child: ms to wait after the stop request before SIGKILL, or
- * 'brutal_kill' (SIGKILL at once), or 'infinity' (wait; for supervisors). */
-export type ShutdownSpec = number | 'brutal_kill' | 'infinity';
+export { ChildHandle, resolveModule } from './child-process.js';
 
 /** What the children set needs from its system. */
 export interface ChildHost {
@@ -34,44 +23,14 @@ export interface ChildHost {
   readonly dir: string;
   readonly systemName: string;
   sendSystem(to: Address, op: string, payload: unknown): boolean;
+  /** sendSystem, false instead of a throw when `to` is gone. */
+  trySendSystem(to: Address, op: string, payload: unknown): boolean;
   pump(): void;
   takeFarewell(ref: Address): ExitReason | undefined;
   /** A child exited (after the handshake). */
   childExited(child: ChildHandle, reason: ExitReason): void;
-  /** Tell the child's outside watchers (`addWatcher`) how it exited. */
-  tellWatchers(child: ChildHandle, reason: ExitReason): void;
 }
 
-const STDERR_TAIL = 4096;
-const DONE: Promise<void> = Promise.resolve();
-const childMain = fileURLToPath(new URL('./child-main.js', import.meta.url));
-
-/** One child process. */
-export class ChildHandle {
-  ref: ActorRef | undefined;
-  readonly proc: ChildProcess;
-  readonly module: string;
-  readonly name: string | undefined;
-  readonly startedAt = Date.now();
-  state: 'starting' | 'running' | 'stopping' | 'exited' = 'starting';
-  stderrTail = '';
-  /** Processes (not this one) that asked to hear how this child exits. */
-  readonly watchers: Address[] = [];
-  /** @internal Settles once the subtree of a SIGKILLed child is gone and cleaned up. */
-  cleanup: Promise<void> = DONE;
-  /** Resolves with the exit reason once the process is reaped. */
-  readonly reason: Promise<ExitReason>;
-  /** @internal */ settleReason!: (r: ExitReason) => void;
-  constructor(proc: ChildProcess, module: string, name: string | undefined) {
-    this.proc = proc;
-    this.module = module;
-    this.name = name;
-    this.reason = new Promise((r) => { this.settleReason = r; });
-  }
-  get pid(): number {
-    return this.proc.pid ?? -1;
-  }
-}
 
 interface Pending {
   resolve: (ref: ActorRef) => void;
@@ -79,20 +38,6 @@ interface Pending {
   args: unknown;
   timer: NodeJS.Timeout;
   failure?: Error;
-}
-
-/** Resolve a module given as URL, absolute path or path relative to the cwd. */
-export function resolveModule(module: string | URL): string {
-  let p: string;
-  if (module instanceof URL) {
-    if (module.protocol !== 'file:') throw new BadArgumentError(`actor module URL must be file: (got ${module.href})`);
-    p = fileURLToPath(module);
-  } else if (typeof module === 'string' && module !== '') {
-    p = module.startsWith('file:') ? fileURLToPath(module) : path.resolve(process.cwd(), module);
-  } else {
-    throw new BadArgumentError('actor module must be a path or a file: URL');
-  }
-  return p;
 }
 
 /** The children of this process, in start order. */
@@ -112,30 +57,15 @@ export class Children {
     const timeout = options.timeout ?? 30_000;
     if (!(typeof timeout === 'number' && timeout > 0)) throw new BadArgumentError('spawn timeout must be a positive number');
     if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) throw new BadArgumentError('spawn env must be an object');
-    if (!fs.existsSync(file)) {
-      return Promise.reject(new SpawnError(`actor module not found: ${file}`, { cause: Object.assign(new Error(`Cannot find module '${file}'`), { code: 'ERR_MODULE_NOT_FOUND' }) }));
-    }
+    if (!fs.existsSync(file)) return Promise.reject(moduleNotFound(file));
     let loader: string[];
     try {
       loader = loaderArgs(file);
     } catch (err) {
       return Promise.reject(err);
     }
-    const env: Record<string, string | undefined> = {
-      ...process.env,
-      ...options.env,
-      PIDGEON_DIR: this.host.dir,
-      PIDGEON_SYSTEM: this.host.systemName,
-      PIDGEON_PARENT: `${this.host.self.pid}:${this.host.self.instance}`,
-      PIDGEON_MODULE: file,
-    };
-    if (name !== undefined) env.PIDGEON_NAME = name;
-    else delete env.PIDGEON_NAME;
-    const proc = spawnProcess(process.execPath, [...process.execArgv, ...loader, childMain], {
-      env,
-      stdio: ['ignore', 'inherit', 'pipe'],
-    });
-    const child = new ChildHandle(proc, file, name);
+    const child = launchChild(file, name, options.env, loader, this.host);
+    const proc = child.proc;
     return new Promise<ActorRef>((resolve, reject) => {
       proc.once('error', (err) => {
         // spawn itself failed (no pid): nothing to reap.
@@ -143,10 +73,6 @@ export class Children {
       });
       if (proc.pid === undefined) return;
       this.byPid.set(proc.pid, child);
-      proc.stderr!.on('data', (chunk: Buffer) => {
-        process.stderr.write(chunk);
-        child.stderrTail = (child.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
-      });
       const timer = setTimeout(() => {
         const p = this.pending.get(child.pid);
         if (!p) return;
@@ -166,6 +92,20 @@ export class Children {
         const t = setTimeout(settle, 50);
         proc.once('close', () => { clearTimeout(t); settle(); });
       });
+    });
+  }
+
+  /** The runtime ops of children: the start handshake, and others' watches on them. */
+  registerOps(p: Protocol): void {
+    p.on('hello', (from) => this.onHello(from));
+    p.on('ready', (from) => this.onReady(from));
+    p.on('initFailed', (from, payload) => this.onInitFailed(from, payload));
+    p.on('watch-child', (from, payload) => {
+      // Someone watches one of our children: we will tell it how the child exits.
+      const child = payload?.child as Address;
+      if (!isAddress(child)) return;
+      const known = this.addWatcher(child, from);
+      if (known !== undefined) this.tellWatcher(from, child, known);
     });
   }
 
@@ -239,21 +179,12 @@ export class Children {
       return this.settled(child);
     }
     child.state = 'stopping';
-    if (shutdown === 'brutal_kill') {
-      this.killTree(child);
-      return this.settled(child);
-    }
-    let sent = false;
-    try {
-      sent = this.host.sendSystem(child.ref, 'stop', { reason });
-    } catch {
-      sent = false;
-    }
-    if (!sent && child.state === 'stopping') this.killTree(child);
-    if (typeof shutdown === 'number') {
-      const t = setTimeout(() => this.killTree(child), shutdown);
-      child.reason.finally(() => clearTimeout(t));
-    }
+    const ref = child.ref;
+    shutdownProcess({
+      request: () => this.host.trySendSystem(ref, 'stop', { reason }) || child.state !== 'stopping',
+      kill: () => this.killTree(child),
+      exited: child.reason,
+    }, shutdown);
     return this.settled(child);
   }
 
@@ -268,12 +199,13 @@ export class Children {
   // their parent-death signal, and nobody is left to remove their sockets and
   // lockfiles. So note the subtree first, wait for it to die, then clean up.
   private killTree(child: ChildHandle): void {
-    if (child.state === 'exited' || child.cleanup !== DONE) {
+    if (child.state === 'exited' || child.cleaningUp) {
       child.proc.kill('SIGKILL');
       return;
     }
     const subtree = descendantsOf(child.pid, listPids(this.host.dir));
     child.proc.kill('SIGKILL');
+    child.cleaningUp = true;
     child.cleanup = child.reason.then(() => Promise.all(subtree.map((pid) => new Promise<void>((resolve) => {
       try {
         watchPid(pid, resolve);
@@ -291,77 +223,33 @@ export class Children {
     for (const c of this.list().reverse()) await this.stop(c, shutdown);
   }
 
+  // 'child-exit': how `child` exited (null: not, or no longer known as, our child).
+  private tellWatcher(watcher: Address, child: Address, reason: ExitReason | null): void {
+    this.host.trySendSystem(watcher, 'child-exit', { child, reason: reason === null ? null : wireReason(reason) });
+  }
+
   private onExit(child: ChildHandle, code: number | null, signal: NodeJS.Signals | null): void {
     if (child.state === 'exited') return;
     const wasStarting = child.state === 'starting';
     child.state = 'exited';
     this.host.pump();
     const farewell = child.ref ? this.host.takeFarewell(child.ref) : undefined;
-    const tail = child.stderrTail.trim();
-    let reason: ExitReason;
-    if (farewell !== undefined) {
-      reason = typeof farewell === 'object' && 'error' in farewell && tail ? { ...farewell, stderr: tail } : farewell;
-    } else if (signal) {
-      reason = tail ? { signal, stderr: tail } : { signal };
-    } else if (code === 0) {
-      reason = 'normal';
-    } else {
-      reason = tail ? { code: code ?? -1, stderr: tail } : { code: code ?? -1 };
-    }
+    const reason = childReason(farewell, code, signal, child.stderrTail.trim());
     // A child killed hard left its socket and lockfile behind: its parent cleans up.
     removeIfStale(this.host.dir, child.pid);
     this.byPid.delete(child.pid);
     this.recent.delete(child.pid); // re-insert: the map's order is the eviction order
     this.recent.set(child.pid, { instance: child.ref?.instance ?? null, reason });
     if (this.recent.size > 256) this.recent.delete(this.recent.keys().next().value as number);
-    if (child.ref) this.host.tellWatchers(child, reason);
+    if (child.ref) for (const w of child.watchers) this.tellWatcher(w, child.ref, reason);
     child.settleReason(reason);
     const p = this.pending.get(child.pid);
     if (p) {
       this.pending.delete(child.pid);
       clearTimeout(p.timer);
-      p.reject(p.failure ?? new SpawnError(`actor ${child.module} exited before it was ready (${describe(reason)})`, {
-        cause: typeof reason === 'object' && 'error' in reason ? reason.error : undefined,
-        address: child.ref,
-      }));
+      p.reject(p.failure ?? exitedBeforeReady(child.module, reason, child.ref));
     }
     if (!wasStarting) this.host.childExited(child, reason);
   }
 }
 
-interface InitFailure { error: SerializedError; phase: 'load' | 'init'; location: ErrorLocation | undefined }
-
-function readInitFailure(v: unknown): InitFailure | undefined {
-  if (typeof v !== 'object' || v === null) return undefined;
-  const { error, phase, location } = v as Record<string, unknown>;
-  if (typeof error !== 'object' || error === null) return undefined;
-  const e = error as Record<string, unknown>;
-  if (typeof e.name !== 'string' || typeof e.message !== 'string') return undefined;
-  return { error: e as unknown as SerializedError, phase: phase === 'init' ? 'init' : 'load', location: isLocation(location) ? location : undefined };
-}
-
-function isLocation(v: unknown): v is ErrorLocation {
-  const l = v as ErrorLocation | null;
-  return typeof l === 'object' && l !== null && typeof l.file === 'string' && typeof l.source === 'string'
-    && Number.isInteger(l.line) && Number.isInteger(l.column);
-}
-
-/** The spawn error for a child's failed start. A nested spawn's error (a
- * supervisor's child failed) is passed on as it is, not prefixed once more. */
-function startError(module: string, phase: 'load' | 'init', cause: Error, location: ErrorLocation | undefined, address: Address): SpawnError {
-  const c = cause as Error & { code?: unknown; location?: unknown };
-  if (c.code === 'ESPAWN') {
-    return new SpawnError(cause.message, { cause, address, ...(isLocation(c.location) ? { location: c.location } : {}) });
-  }
-  const what = phase === 'load' ? `cannot load actor module ${module}` : `actor ${module} failed in init`;
-  const where = location ? ` at ${location.file}:${location.line}:${location.column}` : '';
-  return new SpawnError(`${what}: ${cause.name}: ${cause.message}${where}`, { cause, address, ...(location ? { location } : {}) });
-}
-
-function describe(r: ExitReason): string {
-  if (typeof r === 'string') return r;
-  const tail = r.stderr ? `; stderr: ${r.stderr.split('\n').slice(-5).join(' | ')}` : '';
-  if ('code' in r) return `exit code ${r.code}${tail}`;
-  if ('signal' in r) return `${r.signal}${tail}`;
-  return `${r.error.message}${tail}`;
-}

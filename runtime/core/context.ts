@@ -1,10 +1,11 @@
-// The inside of an actor process: its behaviour stack, its queue of messages
-// (handled one at a time, in arrival order, even when receive is async), its stash,
-// and the context object its functions receive.
-import type { ActorDefinition, ActorRef, ArgsOf, ExitReason, ProtocolOf, Receive } from './actor.js';
-import type { Askable, Replies, ReplyOf } from './refs.js';
-import type { ActorSystem, AskOptions, SendOptions, SpawnParams } from './system.js';
-import { closeFd } from '../transport/index.js';
+// What an actor's functions see: the context (the actor's own view of the runtime)
+// and the shapes of the functions that receive it (Receive, ActorDefinition), with
+// the types read off a definition (ProtocolOf, ArgsOf). The context reaches its
+// process through ContextHost and its message loop through ContextLoop, so this
+// file imports neither the system nor the loop.
+import type { ActorRef, Askable, Replies, ReplyOf } from './refs.js';
+import type { ExitReason } from './reasons.js';
+import type { AskOptions, SendOptions, SpawnParams } from './options.js';
 import { BadArgumentError } from '../errors.js';
 
 /** One message waiting for (or being handled by) the actor. */
@@ -16,15 +17,64 @@ export interface QueuedMessage {
   fdsTaken: boolean;
 }
 
+/** A receive function for protocol `P`: handles one message; may be async (the
+ * next waits for it). */
+export type Receive<P = any> = (ctx: ActorContext<P>, msg: P) => void | Promise<void>;
+
+/** What an actor module exports by default: the behaviour of an actor that accepts
+ * the messages `P` and is started with the args `A`. */
+export interface ActorDefinition<P = any, A = any> {
+  /** Runs once before the actor is reported ready; a throw fails the spawn. */
+  init?(ctx: ActorContext<P>, args: A): void | Promise<void>;
+  /** Handles one message at a time, in arrival order. */
+  receive: Receive<P>;
+  /** Runs on an orderly stop (not after SIGKILL). */
+  terminate?(ctx: ActorContext<P>, reason: ExitReason): void | Promise<void>;
+}
+
+/** The protocol of an actor module's definition (`ProtocolOf<typeof Counter>`), or
+ * `D` itself when it is a protocol already. */
+export type ProtocolOf<D> = 0 extends 1 & D ? any : [D] extends [ActorDefinition<infer P, any>] ? P : D;
+/** The args an actor module's `init` takes (unknown when `D` is not a definition). */
+export type ArgsOf<D> = 0 extends 1 & D ? any : [D] extends [ActorDefinition<any, infer A>] ? A : unknown;
+
+/** What a context needs from its process's system (the system itself is one). */
+export interface ContextHost {
+  readonly self: ActorRef;
+  send<Q = any>(to: ActorRef<Q>, msg: NoInfer<Q>, options?: SendOptions): boolean;
+  replyTo(to: ActorRef, id: number, ok: boolean, body: unknown, options?: SendOptions): boolean;
+  ask<Q = any, const M extends Askable<Q> = Askable<Q>>(to: ActorRef<Q>, msg: M, options?: AskOptions): Promise<ReplyOf<Q, M>>;
+  spawn<D = any>(module: string | URL, ...options: SpawnParams<ArgsOf<D>>): Promise<ActorRef<ProtocolOf<D>>>;
+  monitorFor(ref: ActorRef, to: 'event' | 'actor'): string;
+  demonitor(monitor: string): void;
+  link(ref: ActorRef): void;
+  unlink(ref: ActorRef): void;
+  exitActor(reason: ExitReason): void;
+  lookup<Q = any>(name: string): ActorRef<Q> | undefined;
+}
+
+/** The parts of the actor's message loop (actor-runtime.ts) that its context changes. */
+export interface ContextLoop {
+  readonly behaviours: Receive[];
+  readonly stashed: QueuedMessage[];
+  trapExit: boolean;
+  unstashAll(): void;
+}
+
+/** `ctx.system`, as users see it: this process's `ActorSystem`. system.ts, the
+ * composition root, declares that (declaration merging), so that this file need
+ * not import the file that imports it. */
+export interface ContextSystem {}
+
 /** What an actor's functions see: the actor's own view of the runtime. `P` is the
  * actor's protocol (the messages it accepts). */
 export class ActorContext<P = any> {
   /** @internal */ current: QueuedMessage | null = null;
-  constructor(private readonly runtime: ActorRuntime, readonly system: ActorSystem) {}
+  constructor(private readonly loop: ContextLoop, private readonly host: ContextHost, readonly system: ContextSystem) {}
 
   /** This actor's address. */
   get self(): ActorRef<P> {
-    return this.system.self;
+    return this.host.self;
   }
   /** Who sent the message being handled. */
   get sender(): ActorRef | undefined {
@@ -42,7 +92,7 @@ export class ActorContext<P = any> {
     return [...this.current.fds];
   }
   send<Q = any>(to: ActorRef<Q>, msg: NoInfer<Q>, options?: SendOptions): boolean {
-    return this.system.send(to, msg, options);
+    return this.host.send(to, msg, options);
   }
   /** Answer the message being handled: the reply of an `ask`, else a message to the
    * sender. Typed actors may only answer with a reply their protocol declares. */
@@ -52,9 +102,9 @@ export class ActorContext<P = any> {
     if (cur.askId !== undefined) {
       const id = cur.askId;
       cur.askId = undefined; // one reply per ask
-      return this.system.replyTo(cur.from, id, true, msg, options);
+      return this.host.replyTo(cur.from, id, true, msg, options);
     }
-    return this.system.send(cur.from, msg, options);
+    return this.host.send(cur.from, msg, options);
   }
   /** Answer the current message later (OTP's gen_server:reply): returns a function
    * that sends the reply once, from any later point; `reply()` is then a no-op. */
@@ -68,149 +118,60 @@ export class ActorContext<P = any> {
     return (msg, options) => {
       if (done) return false;
       done = true;
-      return id !== undefined ? this.system.replyTo(from, id, true, msg, options) : this.system.send(from, msg, options);
+      return id !== undefined ? this.host.replyTo(from, id, true, msg, options) : this.host.send(from, msg, options);
     };
   }
   ask<Q = any, const M extends Askable<Q> = Askable<Q>>(to: ActorRef<Q>, msg: M, options?: AskOptions): Promise<ReplyOf<Q, M>> {
-    return this.system.ask(to, msg, options);
+    return this.host.ask(to, msg, options);
   }
   /** Start a child actor of this actor (its process is a child of this process);
    * typed as `ActorSystem.spawn<D>`. */
   spawn<D = any>(module: string | URL, ...options: SpawnParams<ArgsOf<D>>): Promise<ActorRef<ProtocolOf<D>>> {
-    return this.system.spawn<D>(module, ...options);
+    return this.host.spawn<D>(module, ...options);
   }
   /** Handle messages with `fn` from the next message on (pushes; `unbecome` pops). */
   become(fn: Receive<P>): void {
     if (typeof fn !== 'function') throw new BadArgumentError('become() needs a function');
-    this.runtime.behaviours.push(fn);
+    this.loop.behaviours.push(fn);
   }
   /** Go back to the previous behaviour (never below the module's receive). */
   unbecome(): void {
-    if (this.runtime.behaviours.length > 1) this.runtime.behaviours.pop();
+    if (this.loop.behaviours.length > 1) this.loop.behaviours.pop();
   }
   /** Put the current message aside until `unstashAll()`. */
   stash(): void {
     if (!this.current) throw new BadArgumentError('stash() outside of receive');
-    this.runtime.stashed.push(this.current);
+    this.loop.stashed.push(this.current);
     this.current.fdsTaken = true; // its fds stay open until it is handled again
   }
   /** Put every stashed message back at the front of the queue, in original order. */
   unstashAll(): void {
-    this.runtime.unstashAll();
+    this.loop.unstashAll();
   }
   /** Watch `ref`: a `{ type: 'DOWN', ref, reason, monitor }` message arrives when it exits. */
   monitor(ref: ActorRef): string {
-    return this.system.monitorFor(ref, 'actor');
+    return this.host.monitorFor(ref, 'actor');
   }
   demonitor(monitor: string): void {
-    this.system.demonitor(monitor);
+    this.host.demonitor(monitor);
   }
   /** Share fate with `ref` (see trapExit). */
   link(ref: ActorRef): void {
-    this.system.link(ref);
+    this.host.link(ref);
   }
   unlink(ref: ActorRef): void {
-    this.system.unlink(ref);
+    this.host.unlink(ref);
   }
   /** true: a linked actor's exit arrives as `{ type: 'EXIT', from, reason }` instead of killing us. */
   trapExit(on: boolean): void {
-    this.runtime.trapExit = on;
+    this.loop.trapExit = on;
   }
   /** Stop this actor (after the current message) with `reason` (default 'normal'). */
   stop(reason: ExitReason | Error = 'normal'): void {
-    this.system.exitActor(reason instanceof Error ? { error: reason } : reason);
+    this.host.exitActor(reason instanceof Error ? { error: reason } : reason);
   }
   /** The live actor registered as `name` (typed as accepting `Q`, unchecked). */
   lookup<Q = any>(name: string): ActorRef<Q> | undefined {
-    return this.system.lookup<Q>(name);
+    return this.host.lookup<Q>(name);
   }
-}
-
-/** The message loop of the one actor hosted by this process. */
-export class ActorRuntime {
-  readonly behaviours: Receive[];
-  readonly stashed: QueuedMessage[] = [];
-  readonly ctx: ActorContext;
-  trapExit = false;
-  private queue: QueuedMessage[] = [];
-  private head = 0;
-  private running = false;
-  private started = false;
-  private halted = false;
-
-  constructor(readonly def: ActorDefinition, system: ActorSystem, private readonly crash: (err: unknown) => void) {
-    this.behaviours = [def.receive];
-    this.ctx = new ActorContext(this, system);
-  }
-
-  get queueLength(): number {
-    return this.queue.length - this.head;
-  }
-
-  enqueue(m: QueuedMessage): void {
-    if (this.halted) {
-      closeAll(m);
-      return;
-    }
-    this.queue.push(m);
-    if (this.started && !this.running) void this.run();
-  }
-
-  /** Begin handling messages (after init). */
-  start(): void {
-    this.started = true;
-    if (!this.running) void this.run();
-  }
-
-  /** Stop handling messages; what is queued is dropped (the actor is exiting). */
-  halt(): void {
-    this.halted = true;
-    for (let i = this.head; i < this.queue.length; i++) closeAll(this.queue[i]);
-    for (const m of this.stashed) closeAll(m);
-    this.queue = [];
-    this.head = 0;
-    this.stashed.length = 0;
-  }
-
-  unstashAll(): void {
-    if (this.stashed.length === 0) return;
-    const rest = this.queue.slice(this.head);
-    this.queue = [...this.stashed.splice(0), ...rest];
-    this.head = 0;
-    for (const m of this.queue) m.fdsTaken = false;
-  }
-
-  private async run(): Promise<void> {
-    this.running = true;
-    try {
-      while (!this.halted && this.head < this.queue.length) {
-        const m = this.queue[this.head];
-        this.queue[this.head++] = undefined as unknown as QueuedMessage;
-        if (this.head > 4096 && this.head * 2 > this.queue.length) {
-          this.queue = this.queue.slice(this.head);
-          this.head = 0;
-        }
-        this.ctx.current = m;
-        try {
-          const r = this.behaviours[this.behaviours.length - 1](this.ctx, m.msg);
-          if (r && typeof (r as Promise<void>).then === 'function') await r;
-        } catch (err) {
-          this.ctx.current = null;
-          if (!m.fdsTaken) closeAll(m);
-          if (m.askId !== undefined) this.ctx.system.replyTo(m.from, m.askId, false, err);
-          this.crash(err);
-          return;
-        }
-        this.ctx.current = null;
-        if (!m.fdsTaken) closeAll(m);
-      }
-    } finally {
-      this.running = false;
-    }
-  }
-}
-
-function closeAll(m: QueuedMessage): void {
-  for (const fd of m.fds) closeFd(fd);
-  m.fds = [];
 }

@@ -8,9 +8,9 @@
 // Urgent listeners (asks) hear of the death at once; the others (monitors, links)
 // when the reason is known: the parent's report is an event, bounded by the
 // parent's own death and, as a last resort, by a short timer.
-import os from 'node:os';
-import { watchPid, probePeer, procStat, type Mailbox, type PidWatcher, type Address } from '../transport/index.js';
-import type { ExitReason } from './actor.js';
+import { isAddress, watchPid, probePeer, procStat, type Mailbox, type PidWatcher, type Address } from '../transport/index.js';
+import { readReason, reasonFromStatus, type ExitReason } from './reasons.js';
+import type { Protocol } from './protocol.js';
 import { PlatformError } from '../errors.js';
 
 type Listener = (reason: ExitReason) => void;
@@ -97,6 +97,15 @@ export class DeathWatch {
   kill(ref: Address, signal: NodeJS.Signals): boolean {
     const e = this.entries.get(key(ref));
     return e?.watcher ? e.watcher.kill(signal) : false;
+  }
+
+  /** The runtime ops of the death watch: farewells, and parents' reports. */
+  registerOps(p: Protocol): void {
+    p.on('farewell', (from, payload) => this.noteFarewell(from, readReason(payload?.reason)));
+    p.on('child-exit', (_from, payload) => {
+      const child = payload?.child as Address;
+      if (isAddress(child)) this.noteChildExit(child, payload.reason === null ? null : readReason(payload.reason));
+    });
   }
 
   /** An actor told us why it is exiting. */
@@ -233,19 +242,6 @@ function parentPid(pid: number): number | null {
   const f = procStat(pid);
   const ppid = f ? Number(f[1]) : NaN;
   return Number.isInteger(ppid) && ppid > 1 ? ppid : null;
-}
-
-/** Signal numbers to names, from Node's own table (the first name of an alias
- * pair: SIGABRT, not SIGIOT). */
-const SIGNAL_NAMES = new Map<number, string>();
-for (const [name, n] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name);
-
-/** Decode a wait status (as waitpid reports it). */
-function reasonFromStatus(status: number): ExitReason {
-  const sig = status & 0x7f;
-  if (sig !== 0) return { signal: SIGNAL_NAMES.get(sig) ?? `signal ${sig}` };
-  const code = (status >> 8) & 0xff;
-  return code === 0 ? 'normal' : { code };
 }
 
 /** A zombie not yet reaped by its parent still shows its wait status in /proc. */

@@ -1,11 +1,13 @@
 // The actor core: systems, actors, contexts, messages.
 export { ActorSystem } from './system.js';
-export type { SystemOptions, SendOptions, AskOptions, MessageMeta, DownNotice, DeadLetterNotice, SystemEvents, SpawnParams } from './system.js';
-export { defineActor, isActorDefinition, isNormalReason, formatReason } from './actor.js';
-export type { ActorDefinition, ActorRef, ExitReason, Receive, ProtocolOf, ArgsOf, DownMessage, ExitMessage } from './actor.js';
+export type { SystemOptions, MessageMeta, DownNotice, DeadLetterNotice, SystemEvents } from './system.js';
+export type { SendOptions, AskOptions, SpawnParams, SpawnOptions, ShutdownSpec } from './options.js';
+export { defineActor, isActorDefinition } from './actor.js';
+export type { ActorDefinition, ActorRef, Receive, ProtocolOf, ArgsOf, DownMessage, ExitMessage } from './actor.js';
+export { isNormalReason, formatReason } from './reasons.js';
+export type { ExitReason } from './reasons.js';
 export type { Ask, Askable, ReplyOf, Replies } from './refs.js';
 export { ActorContext } from './context.js';
-export type { SpawnOptions, ShutdownSpec } from './children.js';
 export { resolveModule } from './children.js';
 export { serializeError, deserializeError, encode, decode } from './codec.js';
 export { checkActorName } from './registry.js';

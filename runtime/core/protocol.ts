@@ -1,78 +1,43 @@
 // The runtime's own messages between actor processes (envelopes T_SYS and
-// T_SYSASK): the spawn handshake, watch/link requests, farewells, parents'
-// reports on their children, stop requests, and runtime questions such as 'info'.
-// Layers above add their own operations through `on` / `onAsk`.
-import { isAddress, type Address } from '../transport/index.js';
+// T_SYSASK): a table from op to handler. Each subsystem registers its own ops
+// (children: the spawn handshake and 'watch-child'; relations: watch/link requests;
+// death watch: farewells and parents' reports; the system: 'stop' and 'info';
+// child-main: 'init'; supervisors: 'which').
+import type { Address } from '../transport/index.js';
 import { BadArgumentError } from '../errors.js';
-import type { ExitReason } from './actor.js';
-import type { Children } from './children.js';
-import type { SerializedError } from './codec.js';
-import type { DeathWatch } from './deathwatch.js';
-import { readReason, wireReason } from './reasons.js';
-import type { Relations } from './relations.js';
 
+/** Handles one runtime message. */
 export type SystemHandler = (from: Address, payload: any) => void;
+/** Answers one runtime request (the reply is its value, or its rejection). */
 export type SystemAskHandler = (from: Address, payload: any) => unknown | Promise<unknown>;
 
-/** What the protocol acts on. */
-export interface ProtocolHost {
-  readonly children: Children;
-  readonly relations: Relations;
-  readonly deathwatch: DeathWatch;
-  trySendSystem(to: Address, op: string, payload: unknown): boolean;
-  replyTo(to: Address, id: number, ok: boolean, body: unknown): boolean;
-  /** Someone asked this process to stop. */
-  stopRequested(reason: ExitReason): void;
-}
-
-/** Handles runtime messages for one process. */
+/** The runtime ops of one process, and how to answer a request. */
 export class Protocol {
   private readonly handlers = new Map<string, SystemHandler>();
   private readonly askHandlers = new Map<string, SystemAskHandler>();
 
-  constructor(private readonly host: ProtocolHost) {}
+  constructor(private readonly replyTo: (to: Address, id: number, ok: boolean, body: unknown) => boolean) {}
 
-  /** Handle runtime operation `op` (layers above add theirs). */
+  /** Handle runtime message `op`. */
   on(op: string, handler: SystemHandler): void {
     this.handlers.set(op, handler);
   }
 
-  /** Answer runtime question `op`. */
+  /** Answer runtime request `op`. */
   onAsk(op: string, handler: SystemAskHandler): void {
     this.askHandlers.set(op, handler);
   }
 
-  message(from: Address, op: string, payload: any): void {
-    const h = this.host;
-    switch (op) {
-      case 'hello': return h.children.onHello(from);
-      case 'ready': return h.children.onReady(from);
-      case 'initFailed': return h.children.onInitFailed(from, payload);
-      case 'watch': case 'unwatch': case 'link': case 'unlink':
-        return h.relations.onRequest(op, from);
-      case 'farewell': return h.deathwatch.noteFarewell(from, readReason(payload?.reason));
-      case 'watch-child': {
-        // Someone watches one of our children: we will tell it how the child exits.
-        const child = payload?.child as Address;
-        if (!isAddress(child)) return;
-        const known = h.children.addWatcher(child, from);
-        if (known !== undefined) h.trySendSystem(from, 'child-exit', { child, reason: known === null ? null : wireReason(known) });
-        return;
-      }
-      case 'child-exit': {
-        const child = payload?.child as Address;
-        if (isAddress(child)) h.deathwatch.noteChildExit(child, payload.reason === null ? null : readReason(payload.reason));
-        return;
-      }
-      case 'stop':
-        return h.stopRequested(readReason(payload?.reason ?? 'shutdown'));
-    }
+  /** A runtime message arrived; one nobody handles is dropped. */
+  message(from: Address, op: string, payload: unknown): void {
     this.handlers.get(op)?.(from, payload);
   }
 
+  /** A runtime request arrived: answer it with its handler's result (an unknown op
+   * is answered with EBADARG). */
   ask(from: Address, id: number, op: string, payload: unknown): void {
     const answer = (ok: boolean, body: unknown) => {
-      try { this.host.replyTo(from, id, ok, body); } catch { /* asker gone */ }
+      try { this.replyTo(from, id, ok, body); } catch { /* asker gone */ }
     };
     const handler = this.askHandlers.get(op);
     if (!handler) return answer(false, new BadArgumentError(`unknown runtime request '${op}'`));

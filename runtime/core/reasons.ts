@@ -1,7 +1,41 @@
-// Exit reasons on the wire: an Error travels serialized by the codec, and anything
-// that arrives is checked back into an ExitReason.
-import type { ExitReason } from './actor.js';
+// Exit reasons (Erlang's): their type, what counts as normal, how they read in a
+// log, how they travel on the wire, and how a process's exit status becomes one.
+// A leaf: it knows nothing of actors, refs or systems.
+import os from 'node:os';
 import { serializeError } from './codec.js';
+
+/** Why an actor exited (Erlang's exit reasons). `stderr` is the tail of the child's
+ * standard error, attached to abnormal reasons when the observer is its parent. */
+export type ExitReason =
+  | 'normal'
+  | 'shutdown'
+  | 'noproc'
+  | { code: number; stderr?: string }
+  | { signal: string; stderr?: string }
+  | { error: Error; stderr?: string };
+
+/** Normal reasons do not kill linked actors and do not restart transient children. */
+export function isNormalReason(r: ExitReason): boolean {
+  return r === 'normal' || r === 'shutdown';
+}
+
+/** A one-line description of a reason, for logs. */
+export function formatReason(r: ExitReason): string {
+  if (typeof r === 'string') return r;
+  if ('code' in r) return `exit code ${r.code}`;
+  if ('signal' in r) return r.signal === 'unknown' ? 'exited (no farewell; not our child, so no exit status)' : `killed by ${r.signal}`;
+  return `error: ${r.error.name}: ${r.error.message}`;
+}
+
+/** A reason with the last lines of its stderr tail, for the error of a child that
+ * exited before it was ready. */
+export function describeReason(r: ExitReason): string {
+  if (typeof r === 'string') return r;
+  const tail = r.stderr ? `; stderr: ${r.stderr.split('\n').slice(-5).join(' | ')}` : '';
+  if ('code' in r) return `exit code ${r.code}${tail}`;
+  if ('signal' in r) return `${r.signal}${tail}`;
+  return `${r.error.message}${tail}`;
+}
 
 /** A value printable in an error message, whatever it is. */
 export function safeJson(v: unknown): string {
@@ -25,3 +59,30 @@ export function readReason(r: unknown): ExitReason {
   return { error: new Error(`unrecognised exit reason ${safeJson(r)}`) };
 }
 
+/** The reason of a process that exited with `code` or was killed by `signal` (as
+ * Node's 'exit' event reports them). */
+export function reasonFromExit(code: number | null, signal: string | null): ExitReason {
+  if (signal) return { signal };
+  return code === 0 ? 'normal' : { code: code ?? -1 };
+}
+
+/** Signal numbers to names, from Node's own table (the first name of an alias
+ * pair: SIGABRT, not SIGIOT). */
+const SIGNAL_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name);
+
+/** The reason of a wait status (as waitpid reports it, and /proc shows a zombie's). */
+export function reasonFromStatus(status: number): ExitReason {
+  const sig = status & 0x7f;
+  return reasonFromExit((status >> 8) & 0xff, sig === 0 ? null : SIGNAL_NAMES.get(sig) ?? `signal ${sig}`);
+}
+
+/** How a parent sees its reaped child exit: the farewell if the child sent one, else
+ * its exit status; abnormal reasons carry the child's stderr tail (if any). */
+export function childReason(farewell: ExitReason | undefined, code: number | null, signal: string | null, stderrTail: string): ExitReason {
+  if (farewell !== undefined) {
+    return typeof farewell === 'object' && 'error' in farewell && stderrTail ? { ...farewell, stderr: stderrTail } : farewell;
+  }
+  const r = reasonFromExit(code, signal);
+  return typeof r === 'object' && stderrTail ? { ...r, stderr: stderrTail } : r;
+}

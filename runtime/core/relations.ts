@@ -2,8 +2,10 @@
 // reaches us: a `down` event, a DOWN/EXIT message, or our own exit for a link), and
 // who watches us (they get our farewell, with the exit reason, when we exit).
 import type { Address } from '../transport/index.js';
-import { isNormalReason, type ActorRef, type DownMessage, type ExitMessage, type ExitReason } from './actor.js';
+import type { ActorRef, DownMessage, ExitMessage } from './actor.js';
+import { isNormalReason, type ExitReason } from './reasons.js';
 import type { DeathWatch } from './deathwatch.js';
+import type { Protocol } from './protocol.js';
 
 /** A monitored actor exited. */
 export interface DownNotice { ref: ActorRef; reason: ExitReason; monitor: string }
@@ -73,6 +75,11 @@ export class Relations {
     this.links.delete(key(ref));
     l.cancel();
     this.host.trySendSystem(ref, 'unlink', null);
+  }
+
+  /** The runtime ops of relations: others' requests about us. */
+  registerOps(p: Protocol): void {
+    for (const op of ['watch', 'unwatch', 'link', 'unlink'] as const) p.on(op, (from) => this.onRequest(op, from));
   }
 
   /** Runtime messages from others about us: 'watch', 'unwatch', 'link', 'unlink'. */

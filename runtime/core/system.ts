@@ -1,93 +1,58 @@
-// ActorSystem: this process's place in a system of actors. It owns the mailbox and
-// routes envelopes: user messages to the hosted actor (or `message` events in a
-// plain process), replies to pending asks, runtime messages to the handshake,
-// monitors, links and stop requests. The public API of the actor core.
-import { EventEmitter } from 'eventemitter3';
+// ActorSystem: this process's place in a system of actors, and the public API of the
+// actor core. The one composition root: it builds the mailbox, death watch, asks,
+// children, relations, protocol table and dispatch, and wires them to each other.
+// The send path is its base class (send.ts), inbound routing is dispatch.ts, and
+// stopping another actor follows shutdown.ts.
 import {
-  Mailbox, isAddress, listLive, type Address, type InboundMessage, type MailboxOptions, type MailboxStats,
+  Mailbox, listLive, type MailboxOptions, type MailboxStats,
 } from '../transport/index.js';
-import { BadArgumentError, ClosedError, DeadActorError, PidgeonError } from '../errors.js';
-import type { ActorDefinition, ActorRef, ArgsOf, ExitReason, ProtocolOf } from './actor.js';
-import type { Askable, ReplyOf } from './refs.js';
+import { BadArgumentError, ClosedError } from '../errors.js';
+import type { ActorDefinition, ArgsOf, ProtocolOf } from './context.js';
+import type { AskOptions, ShutdownSpec, SpawnParams } from './options.js';
+import type { ActorRef, Askable, ReplyOf } from './refs.js';
 import { Asks } from './asks.js';
-import { ChildHandle, Children, type ShutdownSpec, type SpawnOptions } from './children.js';
-import { ActorRuntime } from './context.js';
+import { ChildHandle, Children } from './children.js';
+import { ActorRuntime } from './actor-runtime.js';
 import { DeathWatch } from './deathwatch.js';
-import { T_ASK, T_MSG, T_REPLY, T_SYS, T_SYSASK, decodeEnvelope, encodeEnvelope, type Envelope } from './envelope.js';
+import { Dispatch } from './dispatch.js';
 import { Registry } from './registry.js';
 import { Protocol, type SystemHandler, type SystemAskHandler } from './protocol.js';
-import { safeJson, wireReason } from './reasons.js';
-import { Relations, type DownNotice } from './relations.js';
+import { readReason, wireReason, type ExitReason } from './reasons.js';
+import { Sender, checkRef } from './send.js';
+import { Relations } from './relations.js';
+import { processInfo } from './info.js';
+import { stopActor } from './shutdown.js';
+import { supervision, type ChildInfo, type SuperviseOptions, type SupervisorSpec } from './supervision.js';
 export type { DownNotice } from './relations.js';
+export type { MessageMeta } from './dispatch.js';
+export type { DeadLetterNotice, SystemEvents } from './events.js';
+
+declare module './context.js' {
+  /** `ctx.system` is this process's ActorSystem. */
+  interface ContextSystem extends ActorSystem {}
+}
 
 /** Options of `ActorSystem.start`. */
 export interface SystemOptions extends Omit<MailboxOptions, 'system'> {
   /** The system's name (its directory is derived from it unless `dir` is given). */
   name: string;
 }
-export interface SendOptions {
-  /** File descriptors to pass with the message (the receiver gets its own copies). */
-  fds?: number[];
-}
-export interface AskOptions extends SendOptions {
-  /** Reject with ETIMEDOUT after this many ms (default 5000; Infinity for none). */
-  timeout?: number;
-}
-/** Extra facts about a message received by a plain (non-actor) process. */
-export interface MessageMeta {
-  from: ActorRef;
-  fds: readonly number[];
-  takeFds(): number[];
-  /** Answer an ask (or send to the sender). */
-  reply(msg: unknown): boolean;
-}
-/** The options argument of `spawn<D>`: optional unless the actor's args type `A`
- * excludes undefined, in which case `args` is required. */
-export type SpawnParams<A> = undefined extends A ? [options?: SpawnOptions<A>] : [options: SpawnOptions<A> & { args: A }];
-
-export interface DeadLetterNotice { to: ActorRef; message: unknown; error: PidgeonError }
-
-export interface SystemEvents {
-  /** A monitored actor exited. */
-  down: (n: DownNotice) => void;
-  /** A message could not be delivered. */
-  deadLetter: (n: DeadLetterNotice) => void;
-  /** A linked actor exited (a plain process always traps exits). */
-  exit: (n: { from: ActorRef; reason: ExitReason }) => void;
-  /** A child of this process exited after it had started. */
-  childExit: (n: { ref: ActorRef; reason: ExitReason; module: string; name?: string }) => void;
-  /** A user message to a plain (non-actor) process. */
-  message: (msg: unknown, meta: MessageMeta) => void;
-  /** Someone asked this plain process to stop (e.g. `pidgeon stop`). */
-  stopRequested: (reason: ExitReason) => void;
-  error: (err: Error) => void;
-}
-
-
-
 /** This process's membership in a system of actors. */
-export class ActorSystem extends EventEmitter<SystemEvents> {
+export class ActorSystem extends Sender {
   readonly name: string;
   readonly dir: string;
-  /** @internal */ readonly mailbox: Mailbox;
   /** @internal */ readonly deathwatch: DeathWatch;
   /** @internal */ readonly registry: Registry;
   /** @internal */ readonly children: Children;
   /** The parent actor's address (undefined in a root process). */
   readonly parent: ActorRef | undefined;
-  /** @internal */ actor: ActorRuntime | null = null;
   /** @internal */ module: string | undefined;
   readonly startedAt = Date.now();
-  private readonly asks = new Asks();
+  private readonly asks: Asks;
   private readonly relations: Relations;
   private readonly protocol: Protocol;
-  private deadLetterCount = 0;
-  private closed = false;
-  private exiting: Promise<void> | null = null;
+  private readonly dispatch: Dispatch;
   /** @internal */ exitHook: ((reason: ExitReason) => Promise<void>) | null = null;
-  // In an actor process, user messages that arrive before the module has loaded
-  // (a name is registered first) wait here for the actor.
-  private early: import('./context.js').QueuedMessage[] | null = null;
 
   /** Open this process's mailbox in the system `name`. */
   static async start(options: SystemOptions): Promise<ActorSystem> {
@@ -97,15 +62,12 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /** @internal Used by child-main: an actor process's system, with its parent. */
   static startChild(options: SystemOptions, parent: ActorRef): ActorSystem {
-    const sys = new ActorSystem(options, parent);
-    sys.early = [];
-    return sys;
+    return new ActorSystem(options, parent);
   }
 
   private constructor(options: SystemOptions, parent: ActorRef | undefined) {
-    super();
     const { name, ...rest } = options;
-    this.mailbox = Mailbox.open({ ...rest, system: name });
+    super(Mailbox.open({ ...rest, system: name }));
     this.name = name;
     this.dir = this.mailbox.dir;
     this.parent = parent;
@@ -114,51 +76,52 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       childReason: (pid) => this.children.reasonOf(pid),
       askParent: (parent, child) => { this.trySendSystem(parent, 'watch-child', { child }); },
     });
+    this.asks = new Asks(this.mailbox, this.deathwatch);
     this.registry = new Registry(this.dir);
     this.children = new Children({
       self: this.mailbox.address,
       dir: this.dir,
       systemName: name,
       sendSystem: (to, op, payload) => this.sendSystem(to, op, payload),
+      trySendSystem: (to, op, payload) => this.trySendSystem(to, op, payload),
       pump: () => this.mailbox.pump(),
       takeFarewell: (ref) => this.deathwatch.takeFarewell(ref),
       childExited: (c, reason) => this.onChildExit(c, reason),
-      tellWatchers: (c, reason) => {
-        for (const w of c.watchers) this.trySendSystem(w, 'child-exit', { child: c.ref, reason: wireReason(reason) });
-      },
     });
     this.relations = new Relations({
       deathwatch: this.deathwatch,
       selfPid: this.mailbox.address.pid,
       actor: () => this.actor,
       trySendSystem: (to, op, payload) => this.trySendSystem(to, op, payload),
-      deliverLocal: (msg, from) => this.deliverLocal(msg, from),
+      deliverLocal: (msg, from) => this.dispatch.deliverLocal(msg, from),
       emitDown: (n) => this.emit('down', n),
       emitExit: (n) => this.emit('exit', n),
       exitActor: (r) => this.exitActor(r),
     }, parent);
-    this.mailbox.on('message', (m) => this.onMessage(m));
-    this.mailbox.on('deadLetter', (d) => {
-      const env = decodeEnvelope(d.body);
-      // User messages, asks and replies are dead letters; runtime messages (a farewell
-      // to a watcher that is gone) are not news to anyone.
-      if (env && env[0] === T_MSG) this.reportDeadLetter(d.to, env[1], d.error);
-      else if (env && env[0] === T_ASK) this.reportDeadLetter(d.to, env[2], d.error);
-      else if (env && env[0] === T_REPLY) this.reportDeadLetter(d.to, env[3], d.error);
-    });
     this.mailbox.on('error', (e) => this.emit('error', e));
-    this.protocol = new Protocol({
-      children: this.children,
-      relations: this.relations,
-      deathwatch: this.deathwatch,
-      trySendSystem: (to, op, payload) => this.trySendSystem(to, op, payload),
+    this.protocol = new Protocol((to, id, ok, body) => this.replyTo(to, id, ok, body));
+    const dispatch = this.dispatch = new Dispatch(this.asks, this.protocol, {
       replyTo: (to, id, ok, body) => this.replyTo(to, id, ok, body),
-      stopRequested: (reason) => {
-        if (this.actor || this.exitHook) this.exitActor(reason);
-        else this.emit('stopRequested', reason);
-      },
+      send: (to, msg) => this.send(to, msg),
+      emitMessage: (msg, meta) => this.emit('message', msg, meta),
+      deadLetter: (to, message, error) => this.reportDeadLetter(to, message, error),
+    }, parent !== undefined);
+    this.mailbox.on('message', (m) => dispatch.onMessage(m));
+    this.mailbox.on('deadLetter', (d) => dispatch.onDeadLetter(d));
+    this.children.registerOps(this.protocol);
+    this.relations.registerOps(this.protocol);
+    this.deathwatch.registerOps(this.protocol);
+    this.protocol.on('stop', (_from, payload) => {
+      const reason = readReason(payload?.reason ?? 'shutdown');
+      if (this.actor || this.exitHook) this.exitActor(reason);
+      else this.emit('stopRequested', reason);
     });
-    this.protocol.onAsk('info', () => this.localInfo());
+    this.protocol.onAsk('info', () => processInfo(this));
+  }
+
+  /** @internal The hosted actor, once its module has loaded (never, in a plain process). */
+  get actor(): ActorRuntime | null {
+    return this.dispatch.actor;
   }
 
   /** This process's address (with its registered name, if any). */
@@ -176,17 +139,6 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return this.children.spawn(module, options);
   }
 
-  /** Fire-and-forget; false means "queue past the high-water mark: await drained()".
-   * A message to a dead actor becomes a `deadLetter` event. */
-  send<P = any>(to: ActorRef<P>, msg: NoInfer<P>, options?: SendOptions): boolean {
-    return this.sendEnvelope(to, [T_MSG, msg], options, msg);
-  }
-
-  /** Resolves when the queue to `to` is below its high-water mark. */
-  drained(to: ActorRef): Promise<void> {
-    return this.mailbox.drained(to);
-  }
-
   /** Request/response: resolves with the reply; rejects with ETIMEDOUT, or with
    * EDEADACTOR at once when the target is gone or dies first. */
   ask<P = any, const M extends Askable<P> = Askable<P>>(to: ActorRef<P>, msg: M, options: AskOptions = {}): Promise<ReplyOf<P, M>> {
@@ -194,13 +146,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     checkRef(to);
     const timeout = options.timeout ?? 5000;
     if (typeof timeout !== 'number' || !(timeout > 0)) throw new BadArgumentError('ask timeout must be a positive number');
-    const { id, promise } = this.asks.create(to, timeout, (died) => this.deathwatch.watch(to, died, true));
-    try {
-      this.mailbox.send(to, encodeEnvelope([T_ASK, id, msg]), options.fds ? { fds: options.fds } : undefined);
-    } catch (err) {
-      this.asks.fail(id, err as Error);
-    }
-    return promise as Promise<ReplyOf<P, M>>;
+    return this.asks.request(to, null, msg, timeout, options.fds) as Promise<ReplyOf<P, M>>;
   }
 
   /** Watch `ref`: one `down` event when it exits ('noproc' if it is already gone). */
@@ -269,24 +215,23 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     checkRef(ref);
     const child = this.children.get(ref.pid);
     if (child && child.ref?.instance === ref.instance) return this.children.stop(child, options.timeout ?? 5000);
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | null = null;
-      // The watch ends by itself when it fires (it resolves this stop).
-      this.deathwatch.watch(ref, (reason) => {
-        if (timer) clearTimeout(timer);
-        resolve(reason);
-      });
-      this.trySendSystem(ref, 'watch', null); // so that its farewell tells us the reason
-      this.trySendSystem(ref, 'stop', { reason: 'shutdown' });
-      const t = options.timeout ?? 5000;
-      if (typeof t === 'number') timer = setTimeout(() => this.deathwatch.kill(ref, 'SIGKILL'), t);
-      else if (t === 'brutal_kill') this.deathwatch.kill(ref, 'SIGKILL');
-    });
+    return stopActor(ref, options.timeout ?? 5000, this.deathwatch, (to, op, payload) => this.trySendSystem(to, op, payload));
+  }
+
+  /** Start a supervisor (its own process) over `spec.children`; resolves once every
+   * child has started. Throws EBADSPEC before starting anything if the spec is bad. */
+  supervise(spec: SupervisorSpec, options: SuperviseOptions = {}): Promise<ActorRef> {
+    return supervision().supervise(this, spec, options);
+  }
+
+  /** The children of a supervisor, with their current addresses. */
+  which(supervisor: ActorRef, options: { timeout?: number } = {}): Promise<ChildInfo[]> {
+    return supervision().which(this, supervisor, options);
   }
 
   /** Facts about an actor (pid, name, parent, uptime, mailbox stats). */
   info(ref?: ActorRef, options: { timeout?: number } = {}): Promise<unknown> {
-    if (ref === undefined) return Promise.resolve(this.localInfo());
+    if (ref === undefined) return Promise.resolve(processInfo(this));
     return this.askSystem(ref, 'info', null, options.timeout ?? 2000);
   }
 
@@ -315,27 +260,11 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   // ---- internal: used by the context, child-main and the supervision layer ----
 
-  /** @internal Send a reply to an ask. */
-  replyTo(to: ActorRef, id: number, ok: boolean, body: unknown, options?: SendOptions): boolean {
-    return this.sendEnvelope(to, [T_REPLY, id, ok, body], options, body);
-  }
-
-  /** @internal Send a runtime message; throws EDEADACTOR if `to` is gone. */
-  sendSystem(to: Address, op: string, payload: unknown): boolean {
-    return this.mailbox.send(to, encodeEnvelope([T_SYS, op, payload]));
-  }
-
   /** @internal Ask a runtime question (answered by a handler, not by receive). */
   askSystem(to: ActorRef, op: string, payload: unknown, timeout = 5000): Promise<unknown> {
     this.checkOpen();
     checkRef(to);
-    const { id, promise } = this.asks.create(to, timeout, (died) => this.deathwatch.watch(to, died, true));
-    try {
-      this.mailbox.send(to, encodeEnvelope([T_SYSASK, id, op, payload]));
-    } catch (err) {
-      this.asks.fail(id, err as Error);
-    }
-    return promise;
+    return this.asks.request(to, op, payload, timeout);
   }
 
   /** @internal Layers above register handlers for their own runtime messages. */
@@ -349,10 +278,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /** @internal Host the actor of this process. */
   hostActor(def: ActorDefinition, crash: (err: unknown) => void): ActorRuntime {
-    this.actor = new ActorRuntime(def, this, crash);
-    for (const m of this.early ?? []) this.actor.enqueue(m);
-    this.early = null;
-    return this.actor;
+    const actor = new ActorRuntime(def, this, this, crash);
+    this.dispatch.attach(actor);
+    return actor;
   }
 
   /** @internal Exit this actor process with `reason` (see child-main). */
@@ -378,100 +306,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return this.exiting;
   }
 
-  private localInfo() {
-    return {
-      pid: this.mailbox.address.pid,
-      instance: this.mailbox.address.instance,
-      names: this.registry.heldNames(),
-      parent: this.parent ?? null,
-      module: this.module ?? null,
-      startedAt: this.startedAt,
-      uptimeMs: Date.now() - this.startedAt,
-      stats: this.stats(),
-      children: this.children.list().map((c) => ({ pid: c.pid, instance: c.ref?.instance ?? null, name: c.name ?? null, module: c.module, state: c.state })),
-    };
-  }
-
-  private checkOpen(): void {
-    if (this.closed || this.exiting) throw new ClosedError('actor system is closed');
-  }
-
-  private sendEnvelope(to: ActorRef, env: Envelope, options: SendOptions | undefined, message: unknown): boolean {
-    this.checkOpen();
-    checkRef(to);
-    try {
-      return this.mailbox.send(to, encodeEnvelope(env), options?.fds ? { fds: options.fds } : undefined);
-    } catch (err) {
-      if (err instanceof DeadActorError) {
-        this.reportDeadLetter(to, message, err);
-        return true;
-      }
-      throw err;
-    }
-  }
-
-  private reportDeadLetter(to: Address, message: unknown, error: PidgeonError): void {
-    this.deadLetterCount++;
-    this.emit('deadLetter', { to, message, error });
-  }
-
-  private trySendSystem(to: Address, op: string, payload: unknown): boolean {
-    try {
-      return this.sendSystem(to, op, payload);
-    } catch {
-      return false;
-    }
-  }
-
-
   private onChildExit(c: ChildHandle, reason: ExitReason): void {
     if (c.ref) this.emit('childExit', { ref: c.ref, reason, module: c.module, ...(c.name ? { name: c.name } : {}) });
   }
-
-  private deliverLocal(msg: unknown, from: ActorRef): void {
-    this.actor?.enqueue({ from, msg, askId: undefined, fds: [], fdsTaken: false });
-  }
-
-  private onMessage(m: InboundMessage): void {
-    const env = decodeEnvelope(m.body);
-    if (env === null) return; // not an envelope: counted by nobody's receive, dropped
-    switch (env[0]) {
-      case T_MSG:
-        return this.deliverUser(m, env[1], undefined);
-      case T_ASK:
-        return this.deliverUser(m, env[2], env[1]);
-      case T_REPLY:
-        return this.asks.settle(env[1], m.from, env[2], env[3]);
-      case T_SYS:
-        return this.protocol.message(m.from, env[1], env[2]);
-      case T_SYSASK:
-        return this.protocol.ask(m.from, env[1], env[2], env[3]);
-    }
-  }
-
-  private deliverUser(m: InboundMessage, msg: unknown, askId: number | undefined): void {
-    if (this.actor || this.early) {
-      const q = { from: m.from, msg, askId, fds: m.fds.length ? m.takeFds() : [], fdsTaken: false };
-      if (this.actor) this.actor.enqueue(q);
-      else this.early!.push(q);
-      return;
-    }
-    let replied = false;
-    this.emit('message', msg, {
-      from: m.from,
-      fds: m.fds,
-      takeFds: () => m.takeFds(),
-      reply: (v: unknown) => {
-        if (askId !== undefined && !replied) {
-          replied = true;
-          return this.replyTo(m.from, askId, true, v);
-        }
-        return this.send(m.from, v);
-      },
-    });
-  }
-}
-
-function checkRef(ref: unknown): asserts ref is ActorRef {
-  if (!isAddress(ref)) throw new BadArgumentError(`not an actor reference: ${safeJson(ref)}`);
 }

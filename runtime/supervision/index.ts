@@ -1,38 +1,27 @@
-// Supervision: OTP-style supervisors as actor processes. Importing this module adds
-// `supervise` and `which` to ActorSystem (the layer below does not know about us).
-import { ActorSystem, type ActorRef } from '../core/index.js';
-import { normalizeSpec, type SupervisorSpec } from './spec.js';
-import { SUPERVISOR_MODULE, type ChildInfo, type SupervisorArgs } from './supervisor-actor.js';
+// Supervision: OTP-style supervisors as actor processes. This entry provides the
+// core's `system.supervise` and `system.which` (core/supervision.ts says why they
+// are provided rather than imported), and exports the layer's parts.
+import { provideSupervision, type Supervision } from '../core/supervision.js';
+import { normalizeSpec } from './spec.js';
+import { SUPERVISOR_MODULE, type SupervisorArgs } from './supervisor-actor.js';
 
-declare module '../core/system.js' {
-  interface ActorSystem {
-    /** Start a supervisor (its own process) over `spec.children`; resolves once every
-     * child has started. Throws EBADSPEC before starting anything if the spec is bad. */
-    supervise(spec: SupervisorSpec, options?: SuperviseOptions): Promise<ActorRef>;
-    /** The children of a supervisor, with their current addresses. */
-    which(supervisor: ActorRef, options?: { timeout?: number }): Promise<ChildInfo[]>;
-  }
-}
-
-export interface SuperviseOptions {
-  /** Receive supervisor events (starts, exits, restarts) as messages here. */
-  reportTo?: ActorRef;
-  /** How long the whole tree may take to start (default 60 s). */
-  timeout?: number;
-}
-
-ActorSystem.prototype.supervise = function supervise(this: ActorSystem, spec: SupervisorSpec, options: SuperviseOptions = {}) {
-  const normal = normalizeSpec(spec);
-  const args: SupervisorArgs = { spec: normal, reportTo: options.reportTo ?? null };
-  return this.spawn(SUPERVISOR_MODULE, { ...(normal.name ? { name: normal.name } : {}), args, timeout: options.timeout ?? 60_000 });
+const supervision: Supervision = {
+  // Validate the whole spec here, before anything starts (EBADSPEC), then start
+  // the supervisor, which starts the children.
+  supervise(system, spec, options) {
+    const normal = normalizeSpec(spec);
+    const args: SupervisorArgs = { spec: normal, reportTo: options.reportTo ?? null };
+    return system.spawn(SUPERVISOR_MODULE, { ...(normal.name ? { name: normal.name } : {}), args, timeout: options.timeout ?? 60_000 });
+  },
+  async which(system, supervisor, options) {
+    return (await system.askSystem(supervisor, 'which', null, options.timeout ?? 5000)) as Awaited<ReturnType<Supervision['which']>>;
+  },
 };
+provideSupervision(supervision);
 
-ActorSystem.prototype.which = async function which(this: ActorSystem, supervisor: ActorRef, options: { timeout?: number } = {}) {
-  return (await this.askSystem(supervisor, 'which', null, options.timeout ?? 5000)) as ChildInfo[];
-};
-
+export type { SuperviseOptions, ChildInfo } from '../core/supervision.js';
 export { normalizeSpec } from './spec.js';
 export type { SupervisorSpec, ChildSpec, Strategy, RestartType, NormalSpec, NormalChild } from './spec.js';
 export { shouldRestart, affectedChildren, RestartWindow } from './policy.js';
 export { SUPERVISOR_MODULE } from './supervisor-actor.js';
-export type { ChildInfo, SupervisorEvent, SupervisorArgs } from './supervisor-actor.js';
+export type { SupervisorEvent, SupervisorArgs } from './supervisor-actor.js';

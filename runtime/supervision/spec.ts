@@ -3,36 +3,10 @@
 import fs from 'node:fs';
 import { BadSpecError } from '../errors.js';
 import { checkActorName, resolveModule, type ShutdownSpec } from '../core/index.js';
+import type { RestartType, Strategy } from '../core/supervision.js';
+// The user's spec types belong to the core's supervise() contract.
+export type { ChildSpec, RestartType, Strategy, SupervisorSpec } from '../core/supervision.js';
 
-export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
-export type RestartType = 'permanent' | 'transient' | 'temporary';
-
-/** One child of a supervisor: a worker module, or a nested supervisor. */
-export interface ChildSpec {
-  id: string;
-  /** The actor module (path relative to the cwd, absolute path, or file: URL). */
-  module?: string | URL;
-  /** A nested supervisor instead of a module. */
-  supervisor?: SupervisorSpec;
-  args?: unknown;
-  name?: string;
-  env?: Record<string, string>;
-  /** permanent: always restarted; transient: only after an abnormal exit; temporary: never. */
-  restart?: RestartType;
-  /** ms between the stop request and SIGKILL, or 'brutal_kill', or 'infinity'. */
-  shutdown?: ShutdownSpec;
-}
-
-/** A supervisor: its strategy, its restart intensity, and its children. */
-export interface SupervisorSpec {
-  strategy?: Strategy;
-  /** At most this many restarts within `period` ms; one more and the supervisor gives up. */
-  intensity?: number;
-  period?: number;
-  /** Register the supervisor under this name. */
-  name?: string;
-  children: ChildSpec[];
-}
 
 /** A validated child spec, with defaults filled in and its module resolved. */
 export interface NormalChild {

@@ -5,6 +5,7 @@
 // order. Failed restarts are re-queued as messages, never retried in a loop.
 import { fileURLToPath } from 'node:url';
 import { defineActor, type ActorContext, type ActorRef, type ExitReason } from '../core/index.js';
+import type { ChildInfo } from '../core/supervision.js';
 import { PidgeonError, SpawnError } from '../errors.js';
 import { affectedChildren, RestartWindow, shouldRestart } from './policy.js';
 import type { NormalChild, NormalSpec } from './spec.js';
@@ -27,15 +28,6 @@ export interface SupervisorEvent {
   id: string;
   ref?: ActorRef;
   reason?: ExitReason;
-}
-
-/** One child's entry in `which`. */
-export interface ChildInfo {
-  id: string;
-  ref: ActorRef | null;
-  type: 'worker' | 'supervisor';
-  restart: string;
-  module: string | null;
 }
 
 interface ChildState {

@@ -1,5 +1,6 @@
-// Edges of an actor's life: messages that arrive before its module has loaded are
-// kept, and nothing is handled after ctx.stop(), not even while terminate() runs.
+// child-main.ts, the inside of an actor process, at the edges of its life: messages
+// that arrive before its module has loaded are kept, and nothing is handled after
+// ctx.stop(), not even while terminate() runs.
 import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,0 +1,106 @@
+// Inbound routing: where each envelope that reaches this process goes. User messages
+// go to the hosted actor's queue (held back while its module loads) or, in a plain
+// process, to `message` events; replies to the pending asks; runtime messages to the
+// protocol table. Outbound envelopes the mailbox could not deliver are decoded here
+// into dead letters.
+import type { Address, DeadLetter, InboundMessage } from '../transport/index.js';
+import type { PidgeonError } from '../errors.js';
+import type { ActorRuntime } from './actor-runtime.js';
+import type { Asks } from './asks.js';
+import type { QueuedMessage } from './context.js';
+import { T_ASK, T_MSG, T_REPLY, T_SYS, T_SYSASK, decodeEnvelope } from './envelope.js';
+import type { Protocol } from './protocol.js';
+import type { ActorRef } from './refs.js';
+
+/** Extra facts about a message received by a plain (non-actor) process. */
+export interface MessageMeta {
+  from: ActorRef;
+  fds: readonly number[];
+  takeFds(): number[];
+  /** Answer an ask (or send to the sender). */
+  reply(msg: unknown): boolean;
+}
+
+/** What dispatch needs from its system. */
+export interface DispatchHost {
+  replyTo(to: ActorRef, id: number, ok: boolean, body: unknown): boolean;
+  send(to: ActorRef, msg: unknown): boolean;
+  /** A user message for a plain process (its `message` event). */
+  emitMessage(msg: unknown, meta: MessageMeta): void;
+  deadLetter(to: Address, message: unknown, error: PidgeonError): void;
+}
+
+/** Routes this process's inbound envelopes. */
+export class Dispatch {
+  /** The hosted actor, once its module has loaded (never, in a plain process). */
+  actor: ActorRuntime | null = null;
+  // In an actor process, user messages that arrive before the module has loaded
+  // (a name is registered first) wait here for the actor.
+  private early: QueuedMessage[] | null;
+
+  constructor(private readonly asks: Asks, private readonly protocol: Protocol, private readonly host: DispatchHost, hostsActor: boolean) {
+    this.early = hostsActor ? [] : null;
+  }
+
+  /** One envelope from the mailbox. */
+  onMessage(m: InboundMessage): void {
+    const env = decodeEnvelope(m.body);
+    if (env === null) return; // not an envelope: counted by nobody's receive, dropped
+    switch (env[0]) {
+      case T_MSG:
+        return this.deliverUser(m, env[1], undefined);
+      case T_ASK:
+        return this.deliverUser(m, env[2], env[1]);
+      case T_REPLY:
+        return this.asks.settle(env[1], m.from, env[2], env[3]);
+      case T_SYS:
+        return this.protocol.message(m.from, env[1], env[2]);
+      case T_SYSASK:
+        return this.protocol.ask(m.from, env[1], env[2], env[3]);
+    }
+  }
+
+  /** An envelope the mailbox could not deliver. User messages, asks and replies are
+   * dead letters; runtime messages (a farewell to a watcher that is gone) are not
+   * news to anyone. */
+  onDeadLetter(d: DeadLetter): void {
+    const env = decodeEnvelope(d.body);
+    if (env && env[0] === T_MSG) this.host.deadLetter(d.to, env[1], d.error);
+    else if (env && env[0] === T_ASK) this.host.deadLetter(d.to, env[2], d.error);
+    else if (env && env[0] === T_REPLY) this.host.deadLetter(d.to, env[3], d.error);
+  }
+
+  /** Start delivering to the actor (its module has loaded). */
+  attach(actor: ActorRuntime): void {
+    this.actor = actor;
+    for (const m of this.early ?? []) actor.enqueue(m);
+    this.early = null;
+  }
+
+  /** A runtime notice (DOWN, EXIT) for the hosted actor's receive. */
+  deliverLocal(msg: unknown, from: ActorRef): void {
+    this.actor?.enqueue({ from, msg, askId: undefined, fds: [], fdsTaken: false });
+  }
+
+  private deliverUser(m: InboundMessage, msg: unknown, askId: number | undefined): void {
+    if (this.actor || this.early) {
+      const q = { from: m.from, msg, askId, fds: m.fds.length ? m.takeFds() : [], fdsTaken: false };
+      if (this.actor) this.actor.enqueue(q);
+      else this.early!.push(q);
+      return;
+    }
+    let replied = false;
+    this.host.emitMessage(msg, {
+      from: m.from,
+      fds: m.fds,
+      takeFds: () => m.takeFds(),
+      reply: (v: unknown) => {
+        if (askId !== undefined && !replied) {
+          replied = true;
+          return this.host.replyTo(m.from, askId, true, v);
+        }
+        return this.host.send(m.from, v);
+      },
+    });
+  }
+}

@@ -1,0 +1,34 @@
+// Options of the calls that ActorSystem and ActorContext share: sending, asking,
+// spawning and stopping. Types only.
+
+/** Options of `send` (also `ctx.send`, `ctx.reply`). */
+export interface SendOptions {
+  /** File descriptors to pass with the message (the receiver gets its own copies). */
+  fds?: number[];
+}
+
+/** Options of `ask`. */
+export interface AskOptions extends SendOptions {
+  /** Reject with ETIMEDOUT after this many ms (default 5000; Infinity for none). */
+  timeout?: number;
+}
+
+/** Options of `spawn`; `A` is the type of the actor's args (see `ArgsOf`). */
+export interface SpawnOptions<A = unknown> {
+  /** Register the actor under this name in its system. */
+  name?: string;
+  /** Passed to the actor's `init(ctx, args)` (anything the codec carries). */
+  args?: A;
+  /** Extra environment variables for the child process. */
+  env?: Record<string, string>;
+  /** How long the child may take to load and run `init` (default 30 s). */
+  timeout?: number;
+}
+
+/** The options argument of `spawn<D>`: optional unless the actor's args type `A`
+ * excludes undefined, in which case `args` is required. */
+export type SpawnParams<A> = undefined extends A ? [options?: SpawnOptions<A>] : [options: SpawnOptions<A> & { args: A }];
+
+/** How to stop a child: ms to wait after the stop request before SIGKILL, or
+ * 'brutal_kill' (SIGKILL at once), or 'infinity' (wait; for supervisors). */
+export type ShutdownSpec = number | 'brutal_kill' | 'infinity';

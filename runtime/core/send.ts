@@ -1,0 +1,82 @@
+// The send path of a system: user messages, replies and runtime messages leave as
+// envelopes through the mailbox, and a message to an actor that is gone becomes a
+// `deadLetter` event. ActorSystem extends this class, so a send costs no extra call.
+import { EventEmitter } from 'eventemitter3';
+import { isAddress, type Address, type Mailbox } from '../transport/index.js';
+import { BadArgumentError, ClosedError, DeadActorError, type PidgeonError } from '../errors.js';
+import { T_MSG, T_REPLY, T_SYS, encodeEnvelope, type Envelope } from './envelope.js';
+import type { SystemEvents } from './events.js';
+import type { SendOptions } from './options.js';
+import { safeJson } from './reasons.js';
+import type { ActorRef } from './refs.js';
+
+/** The sending half of `ActorSystem` (see system.ts). */
+export class Sender extends EventEmitter<SystemEvents> {
+  /** @internal */ readonly mailbox: Mailbox;
+  protected closed = false;
+  protected exiting: Promise<void> | null = null;
+  protected deadLetterCount = 0;
+
+  protected constructor(mailbox: Mailbox) {
+    super();
+    this.mailbox = mailbox;
+  }
+
+  /** Fire-and-forget; false means "queue past the high-water mark: await drained()".
+   * A message to a dead actor becomes a `deadLetter` event. */
+  send<P = any>(to: ActorRef<P>, msg: NoInfer<P>, options?: SendOptions): boolean {
+    return this.sendEnvelope(to, [T_MSG, msg], options, msg);
+  }
+
+  /** Resolves when the queue to `to` is below its high-water mark. */
+  drained(to: ActorRef): Promise<void> {
+    return this.mailbox.drained(to);
+  }
+
+  /** @internal Send a reply to an ask. */
+  replyTo(to: ActorRef, id: number, ok: boolean, body: unknown, options?: SendOptions): boolean {
+    return this.sendEnvelope(to, [T_REPLY, id, ok, body], options, body);
+  }
+
+  /** @internal Send a runtime message; throws EDEADACTOR if `to` is gone. */
+  sendSystem(to: Address, op: string, payload: unknown): boolean {
+    return this.mailbox.send(to, encodeEnvelope([T_SYS, op, payload]));
+  }
+
+  protected checkOpen(): void {
+    if (this.closed || this.exiting) throw new ClosedError('actor system is closed');
+  }
+
+  protected sendEnvelope(to: ActorRef, env: Envelope, options: SendOptions | undefined, message: unknown): boolean {
+    this.checkOpen();
+    checkRef(to);
+    try {
+      return this.mailbox.send(to, encodeEnvelope(env), options?.fds ? { fds: options.fds } : undefined);
+    } catch (err) {
+      if (err instanceof DeadActorError) {
+        this.reportDeadLetter(to, message, err);
+        return true;
+      }
+      throw err;
+    }
+  }
+
+  protected reportDeadLetter(to: Address, message: unknown, error: PidgeonError): void {
+    this.deadLetterCount++;
+    this.emit('deadLetter', { to, message, error });
+  }
+
+  /** sendSystem, false instead of a throw when `to` is gone. */
+  protected trySendSystem(to: Address, op: string, payload: unknown): boolean {
+    try {
+      return this.sendSystem(to, op, payload);
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** Throw EBADARG unless `ref` is an actor reference. */
+export function checkRef(ref: unknown): asserts ref is ActorRef {
+  if (!isAddress(ref)) throw new BadArgumentError(`not an actor reference: ${safeJson(ref)}`);
+}

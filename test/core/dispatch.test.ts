@@ -1,0 +1,123 @@
+// Inbound routing without processes: each kind of envelope goes where it belongs;
+// a plain process sees user messages as events (and answers an ask once); an actor
+// process holds them until its actor is there; malformed bodies and undeliverable
+// runtime messages are dropped, user ones become dead letters.
+import test from 'ava';
+import { InboundMessage, type Address } from '../../runtime/transport/index.js';
+import { DeadActorError } from '../../runtime/errors.js';
+import { encode } from '../../runtime/core/codec.js';
+import { Dispatch, type MessageMeta } from '../../runtime/core/dispatch.js';
+import { T_ASK, T_MSG, T_REPLY, T_SYS, T_SYSASK, encodeEnvelope, type Envelope } from '../../runtime/core/envelope.js';
+import type { ActorRuntime } from '../../runtime/core/actor-runtime.js';
+import type { Asks } from '../../runtime/core/asks.js';
+import type { QueuedMessage } from '../../runtime/core/context.js';
+import type { Protocol } from '../../runtime/core/protocol.js';
+
+const from: Address = { pid: 42, instance: '00ff' };
+
+function world(hostsActor: boolean) {
+  const log: unknown[][] = [];
+  const events: [unknown, MessageMeta][] = [];
+  const asks = { settle: (...a: unknown[]) => log.push(['settle', ...a]) } as unknown as Asks;
+  const protocol = {
+    message: (...a: unknown[]) => log.push(['sys', ...a]),
+    ask: (...a: unknown[]) => log.push(['sysask', ...a]),
+  } as unknown as Protocol;
+  const d = new Dispatch(asks, protocol, {
+    replyTo: (to, id, ok, body) => { log.push(['replyTo', to, id, ok, body]); return true; },
+    send: (to, msg) => { log.push(['send', to, msg]); return true; },
+    emitMessage: (msg, meta) => { events.push([msg, meta]); },
+    deadLetter: (to, message, error) => { log.push(['deadLetter', to, message, error.code]); },
+  }, hostsActor);
+  const queued: QueuedMessage[] = [];
+  const actor = { enqueue: (m: QueuedMessage) => queued.push(m) } as unknown as ActorRuntime;
+  return { d, log, events, queued, actor };
+}
+
+const inbound = (env: Envelope | Uint8Array) => new InboundMessage(from, Buffer.from(env instanceof Uint8Array ? env : encodeEnvelope(env)), undefined);
+
+const routed = test.macro({
+  exec(t, env: Envelope, expected: unknown[]) {
+    const w = world(false);
+    w.d.onMessage(inbound(env));
+    t.deepEqual(w.log, [expected]);
+  },
+  title: (provided) => `routing: ${provided}`,
+});
+
+test('a reply settles the pending ask', routed, [T_REPLY, 5, true, 'v'], ['settle', 5, from, true, 'v']);
+test('a runtime message goes to the protocol table', routed, [T_SYS, 'stop', { reason: 'shutdown' }], ['sys', from, 'stop', { reason: 'shutdown' }]);
+test('a runtime request goes to the protocol table', routed, [T_SYSASK, 9, 'info', null], ['sysask', from, 9, 'info', null]);
+
+const dropped = test.macro({
+  exec(t, body: Uint8Array) {
+    const w = world(false);
+    w.d.onMessage(inbound(body));
+    t.deepEqual(w.log, []);
+    t.deepEqual(w.events, []);
+  },
+  title: (provided) => `dropped: ${provided}`,
+});
+
+test('not msgpack', dropped, Uint8Array.of(0xc1));
+test('not an envelope', dropped, encode({ hello: 1 }));
+test('an unknown envelope type', dropped, encode([7, 1]));
+
+test('a plain process: a user message is a message event; reply() sends to the sender', (t) => {
+  const w = world(false);
+  w.d.onMessage(inbound([T_MSG, { n: 1 }]));
+  t.is(w.events.length, 1);
+  const [msg, meta] = w.events[0];
+  t.deepEqual(msg, { n: 1 });
+  t.deepEqual(meta.from, from);
+  meta.reply('back');
+  t.deepEqual(w.log, [['send', from, 'back']]);
+});
+
+test('a plain process: an ask is answered once; a second reply() is a message', (t) => {
+  const w = world(false);
+  w.d.onMessage(inbound([T_ASK, 4, 'q']));
+  const [msg, meta] = w.events[0];
+  t.is(msg, 'q');
+  meta.reply(1);
+  meta.reply(2);
+  t.deepEqual(w.log, [['replyTo', from, 4, true, 1], ['send', from, 2]]);
+});
+
+test('an actor process: user messages wait until the actor is attached, then come first, in order', (t) => {
+  const w = world(true);
+  w.d.onMessage(inbound([T_MSG, 'a']));
+  w.d.onMessage(inbound([T_ASK, 1, 'b']));
+  t.deepEqual(w.events, []);
+  t.deepEqual(w.queued, []);
+  w.d.attach(w.actor);
+  w.d.onMessage(inbound([T_MSG, 'c']));
+  t.deepEqual(w.queued.map((q) => [q.msg, q.askId]), [['a', undefined], ['b', 1], ['c', undefined]]);
+  t.deepEqual(w.queued[0].from, from);
+});
+
+test('deliverLocal hands a runtime notice to the actor (and to nobody without one)', (t) => {
+  const w = world(true);
+  w.d.deliverLocal({ type: 'DOWN' }, from);
+  t.deepEqual(w.queued, []);
+  w.d.attach(w.actor);
+  w.d.deliverLocal({ type: 'EXIT' }, from);
+  t.deepEqual(w.queued.map((q) => q.msg), [{ type: 'EXIT' }]);
+});
+
+const deadLetter = test.macro({
+  exec(t, env: Envelope | Uint8Array, expected: unknown[][]) {
+    const w = world(false);
+    const error = new DeadActorError('gone', { address: from });
+    w.d.onDeadLetter({ to: from, body: env instanceof Uint8Array ? env : encodeEnvelope(env), error });
+    t.deepEqual(w.log, expected);
+  },
+  title: (provided) => `undeliverable: ${provided}`,
+});
+
+test('a user message is a dead letter', deadLetter, [T_MSG, 'm'], [['deadLetter', from, 'm', 'EDEADACTOR']]);
+test('an ask is a dead letter (its message)', deadLetter, [T_ASK, 2, 'q'], [['deadLetter', from, 'q', 'EDEADACTOR']]);
+test('a reply is a dead letter (its body)', deadLetter, [T_REPLY, 2, true, 'r'], [['deadLetter', from, 'r', 'EDEADACTOR']]);
+test('a runtime message is not news to anyone', deadLetter, [T_SYS, 'farewell', null], []);
+test('a runtime request is not either', deadLetter, [T_SYSASK, 1, 'info', null], []);
+test('a body that is not an envelope is dropped', deadLetter, Uint8Array.of(0xc1), []);
