@@ -1,0 +1,71 @@
+// Bench member process (not a spawned actor): one sender of section "overload".
+// On 'go' it sends `{ s: index, n: seq, p }` (about 64 bytes) to the sink as fast as
+// it can, honouring backpressure: when send() returns false it awaits
+// system.drained(sink). On 'stop' it stops, waits until its queue is empty and
+// reports how many messages it sent.
+import { setImmediate as yieldTurn } from 'node:timers/promises';
+import { ActorSystem, type ActorRef } from '../../runtime/index.js';
+import { PAD, decodeArgs, type FromChild, type ToChild } from './overload-protocol.js';
+
+const args = decodeArgs(process.argv);
+const send = (m: FromChild): void => { process.send!(m); };
+/** Messages sent between voluntary yields while the queue is not full (IPC stays answered). */
+const BURST = 512;
+
+const system = await ActorSystem.start({
+  name: args.name,
+  dir: args.dir,
+  highWaterMark: args.highWaterMark,
+  ...({ sendMode: args.sendMode } as object),
+});
+system.on('error', (err) => send({ t: 'error', message: `sender ${args.index}: ${err.message}` }));
+
+let running = false;
+let seq = 0;
+let loopDone: Promise<void> = Promise.resolve();
+
+async function loop(sink: ActorRef): Promise<void> {
+  const msg = { s: args.index, n: 0, p: PAD };
+  while (running) {
+    for (let i = 0; i < BURST && running; i++) {
+      msg.n = seq;
+      const ok = system.send(sink, msg); // encoded now: reusing `msg` is safe
+      seq++;
+      if (!ok) await system.drained(sink);
+    }
+    await yieldTurn();
+  }
+}
+
+async function flushed(): Promise<void> {
+  // Outside the measurement window: a short poll of the counters is fine here.
+  const until = Date.now() + 60_000;
+  while (system.stats().queued > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+}
+
+process.on('message', (m: ToChild) => {
+  if (m.t === 'go') {
+    running = true;
+    loopDone = loop(m.sink).catch((err: Error) => {
+      running = false;
+      send({ t: 'error', message: `sender ${args.index}: ${err.message}` });
+    });
+  } else if (m.t === 'stats') {
+    const s = system.stats();
+    send({ t: 'senderStats', tag: m.tag, sent: seq, datagramsSent: s.datagramsSent, bytesSent: s.bytesSent, queued: s.queued });
+  } else if (m.t === 'stop') {
+    running = false;
+    loopDone.then(flushed).then(
+      () => {
+        const s = system.stats();
+        send({ t: 'stopped', sent: seq, datagramsSent: s.datagramsSent, queued: s.queued });
+      },
+      (err: Error) => send({ t: 'stopped', sent: seq, datagramsSent: 0, queued: -1, error: err.message }),
+    );
+  } else if (m.t === 'exit') {
+    system.shutdown({ timeout: 1000 }).finally(() => process.exit(0));
+  }
+});
+process.on('disconnect', () => process.exit(0));
+
+send({ t: 'ready', ref: system.self, pid: process.pid });
