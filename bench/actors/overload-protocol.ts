@@ -24,6 +24,7 @@ export function decodeArgs(argv: string[]): OverloadArgs {
 /** Root → child. */
 export type ToChild =
   | { t: 'go'; sink: ActorRef }          // senders: start sending
+  | { t: 'window'; start: number; end: number } // sink: count per sender what arrives in [start, end) (Date.now() ms)
   | { t: 'stats'; tag: number }          // senders: report counters; sink: report counts
   | { t: 'stop' }                        // senders: stop, flush, report 'stopped'
   | { t: 'exit' };                       // both: shut the system down and exit
@@ -31,8 +32,8 @@ export type ToChild =
 /** Child → root. */
 export type FromChild =
   | { t: 'ready'; ref: ActorRef; pid: number }
-  | { t: 'senderStats'; tag: number; sent: number; datagramsSent: number; bytesSent: number; queued: number }
-  | { t: 'sinkStats'; tag: number; counts: number[]; violations: number; examples: string[]; pings: number; other: number }
+  | { t: 'senderStats'; tag: number; sent: number; wireSent: number; datagramsSent: number; bytesSent: number; queued: number }
+  | { t: 'sinkStats'; tag: number; counts: number[]; inWindow: number[]; violations: number; examples: string[]; pings: number; other: number; windowToldAt: number }
   | { t: 'stopped'; sent: number; datagramsSent: number; queued: number; error?: string }
   | { t: 'error'; message: string };
 

@@ -52,7 +52,7 @@ process.on('message', (m: ToChild) => {
     });
   } else if (m.t === 'stats') {
     const s = system.stats();
-    send({ t: 'senderStats', tag: m.tag, sent: seq, datagramsSent: s.datagramsSent, bytesSent: s.bytesSent, queued: s.queued });
+    send({ t: 'senderStats', tag: m.tag, sent: seq, wireSent: s.sent, datagramsSent: s.datagramsSent, bytesSent: s.bytesSent, queued: s.queued });
   } else if (m.t === 'stop') {
     running = false;
     loopDone.then(flushed).then(

@@ -8,6 +8,14 @@ const args = decodeArgs(process.argv);
 const send = (m: FromChild): void => { process.send!(m); };
 
 const counts = new Array<number>(args.senders).fill(0);
+// Counted by the sink's own clock, so that a busy event loop that reads its IPC late
+// does not shift the window: what the sink handled between start and end.
+const inWindow = new Array<number>(args.senders).fill(0);
+let windowStart = Infinity;
+let windowEnd = -Infinity;
+let clockCheck = 0;
+let inside = false;
+let windowToldAt = 0;
 const next = new Array<number>(args.senders).fill(0);
 let violations = 0;
 const examples: string[] = [];
@@ -39,12 +47,22 @@ system.on('message', (msg, meta) => {
   }
   next[s] = m.n + 1;
   counts[s]++;
+  // Read the clock every 64 messages (a batch of 64 takes well under a millisecond).
+  if ((clockCheck++ & 63) === 0) {
+    const now = Date.now();
+    inside = now >= windowStart && now < windowEnd;
+  }
+  if (inside) inWindow[s]++;
 });
 system.on('error', (err) => send({ t: 'error', message: `sink: ${err.message}` }));
 
 process.on('message', (m: ToChild) => {
-  if (m.t === 'stats') {
-    send({ t: 'sinkStats', tag: m.tag, counts, violations, examples, pings, other });
+  if (m.t === 'window') {
+    windowStart = m.start;
+    windowEnd = m.end;
+    windowToldAt = Date.now();
+  } else if (m.t === 'stats') {
+    send({ t: 'sinkStats', tag: m.tag, counts, inWindow, violations, examples, pings, other, windowToldAt });
   } else if (m.t === 'exit') {
     system.shutdown({ timeout: 1000 }).finally(() => process.exit(0));
   }
