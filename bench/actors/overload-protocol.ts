@@ -21,20 +21,32 @@ export function decodeArgs(argv: string[]): OverloadArgs {
   return JSON.parse(argv[2]) as OverloadArgs;
 }
 
-/** Root → child. */
+/** A sender's counters at one instant. */
+export interface SenderMark {
+  /** When taken (Date.now() ms). */
+  at: number;
+  /** Messages accepted by send() so far. */
+  sent: number;
+  /** Messages, datagrams and datagram bytes that went out (system.stats()). */
+  wireSent: number;
+  datagramsSent: number;
+  bytesSent: number;
+}
+
+/** Root → child. The window [start, end) is in Date.now() ms: every process marks it by
+ * its own clock, so no control message crosses the storm at the window's edges. */
 export type ToChild =
-  | { t: 'go'; sink: ActorRef }          // senders: start sending
-  | { t: 'window'; start: number; end: number } // sink: count per sender what arrives in [start, end) (Date.now() ms)
-  | { t: 'stats'; tag: number }          // senders: report counters; sink: report counts
-  | { t: 'stop' }                        // senders: stop, flush, report 'stopped'
+  | { t: 'window'; start: number; end: number } // sink: count per sender what it handles in the window
+  | { t: 'go'; sink: ActorRef; start: number; end: number } // senders: start sending; mark the window
+  | { t: 'stats'; tag: number }          // sink: report counts
+  | { t: 'stop' }                        // senders: stop, wait for an empty queue, report 'stopped'
   | { t: 'exit' };                       // both: shut the system down and exit
 
 /** Child → root. */
 export type FromChild =
   | { t: 'ready'; ref: ActorRef; pid: number }
-  | { t: 'senderStats'; tag: number; sent: number; wireSent: number; datagramsSent: number; bytesSent: number; queued: number }
   | { t: 'sinkStats'; tag: number; counts: number[]; inWindow: number[]; violations: number; examples: string[]; pings: number; other: number; windowToldAt: number }
-  | { t: 'stopped'; sent: number; datagramsSent: number; queued: number; error?: string }
+  | { t: 'stopped'; sent: number; queued: number; start: SenderMark | null; end: SenderMark | null; error?: string }
   | { t: 'error'; message: string };
 
 /** The padding that brings a `{ s, n, p }` message to about 64 bytes on the wire. */

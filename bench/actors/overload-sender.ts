@@ -1,11 +1,12 @@
 // Bench member process (not a spawned actor): one sender of section "overload".
 // On 'go' it sends `{ s: index, n: seq, p }` (about 64 bytes) to the sink as fast as
 // it can, honouring backpressure: when send() returns false it awaits
-// system.drained(sink). On 'stop' it stops, waits until its queue is empty and
-// reports how many messages it sent.
+// system.drained(sink). It notes its counters when the window opens and closes (by
+// its own clock). On 'stop' it stops, waits until its queue is empty and reports
+// how many messages it sent, with those marks.
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { ActorSystem, type ActorRef } from '../../runtime/index.js';
-import { PAD, decodeArgs, type FromChild, type ToChild } from './overload-protocol.js';
+import { PAD, decodeArgs, type FromChild, type SenderMark, type ToChild } from './overload-protocol.js';
 
 const args = decodeArgs(process.argv);
 const send = (m: FromChild): void => { process.send!(m); };
@@ -23,6 +24,23 @@ system.on('error', (err) => send({ t: 'error', message: `sender ${args.index}: $
 let running = false;
 let seq = 0;
 let loopDone: Promise<void> = Promise.resolve();
+let windowStart = Infinity;
+let windowEnd = Infinity;
+let startMark: SenderMark | null = null;
+let endMark: SenderMark | null = null;
+
+function mark(now: number): SenderMark {
+  const s = system.stats();
+  return { at: now, sent: seq, wireSent: s.sent, datagramsSent: s.datagramsSent, bytesSent: s.bytesSent };
+}
+
+/** Take the window's marks once their time has come (from the loop and from timers). */
+function checkMarks(): void {
+  if (endMark !== null) return;
+  const now = Date.now();
+  if (startMark === null && now >= windowStart) startMark = mark(now);
+  if (now >= windowEnd) endMark = mark(now);
+}
 
 async function loop(sink: ActorRef): Promise<void> {
   const msg = { s: args.index, n: 0, p: PAD };
@@ -31,8 +49,12 @@ async function loop(sink: ActorRef): Promise<void> {
       msg.n = seq;
       const ok = system.send(sink, msg); // encoded now: reusing `msg` is safe
       seq++;
-      if (!ok) await system.drained(sink);
+      if (!ok) {
+        await system.drained(sink);
+        checkMarks();
+      }
     }
+    checkMarks();
     await yieldTurn();
   }
 }
@@ -45,22 +67,21 @@ async function flushed(): Promise<void> {
 
 process.on('message', (m: ToChild) => {
   if (m.t === 'go') {
+    windowStart = m.start;
+    windowEnd = m.end;
+    setTimeout(checkMarks, Math.max(0, windowStart - Date.now()));
+    setTimeout(checkMarks, Math.max(0, windowEnd - Date.now()));
     running = true;
     loopDone = loop(m.sink).catch((err: Error) => {
       running = false;
       send({ t: 'error', message: `sender ${args.index}: ${err.message}` });
     });
-  } else if (m.t === 'stats') {
-    const s = system.stats();
-    send({ t: 'senderStats', tag: m.tag, sent: seq, wireSent: s.sent, datagramsSent: s.datagramsSent, bytesSent: s.bytesSent, queued: s.queued });
   } else if (m.t === 'stop') {
+    checkMarks();
     running = false;
     loopDone.then(flushed).then(
-      () => {
-        const s = system.stats();
-        send({ t: 'stopped', sent: seq, datagramsSent: s.datagramsSent, queued: s.queued });
-      },
-      (err: Error) => send({ t: 'stopped', sent: seq, datagramsSent: 0, queued: -1, error: err.message }),
+      () => send({ t: 'stopped', sent: seq, queued: system.stats().queued, start: startMark, end: endMark }),
+      (err: Error) => send({ t: 'stopped', sent: seq, queued: -1, start: startMark, end: endMark, error: err.message }),
     );
   } else if (m.t === 'exit') {
     system.shutdown({ timeout: 1000 }).finally(() => process.exit(0));
