@@ -31,7 +31,13 @@ export interface SenderMark {
   wireSent: number;
   datagramsSent: number;
   bytesSent: number;
+  /** /proc/self: utime + stime (ticks) and context switches of all threads. */
+  cpuTicks: number;
+  wakeups: number;
 }
+
+/** The sink's own readings at one instant. */
+export interface SinkMark { at: number; cpuTicks: number; wakeups: number }
 
 /** Root → child. The window [start, end) is in Date.now() ms: every process marks it by
  * its own clock, so no control message crosses the storm at the window's edges. */
@@ -45,7 +51,7 @@ export type ToChild =
 /** Child → root. */
 export type FromChild =
   | { t: 'ready'; ref: ActorRef; pid: number }
-  | { t: 'sinkStats'; tag: number; counts: number[]; inWindow: number[]; violations: number; examples: string[]; pings: number; other: number; windowToldAt: number }
+  | { t: 'sinkStats'; tag: number; counts: number[]; inWindow: number[]; violations: number; examples: string[]; pings: number; other: number; windowToldAt: number; start: SinkMark | null; end: SinkMark | null }
   | { t: 'stopped'; sent: number; queued: number; start: SenderMark | null; end: SenderMark | null; error?: string }
   | { t: 'error'; message: string };
 

@@ -2,7 +2,8 @@
 // Counts the messages of every sender, checks that each sender's sequence numbers
 // arrive in order without gaps, and answers pings (asks) at once.
 import { ActorSystem } from '../../runtime/index.js';
-import { decodeArgs, type FromChild, type ToChild } from './overload-protocol.js';
+import { cpuTicks, wakeups } from './overload-proc.js';
+import { decodeArgs, type FromChild, type SinkMark, type ToChild } from './overload-protocol.js';
 
 const args = decodeArgs(process.argv);
 const send = (m: FromChild): void => { process.send!(m); };
@@ -16,6 +17,15 @@ let windowEnd = -Infinity;
 let clockCheck = 0;
 let inside = false;
 let windowToldAt = 0;
+let startMark: SinkMark | null = null;
+let endMark: SinkMark | null = null;
+
+/** Note CPU and wake-ups once an edge of the window has passed (handler or timer). */
+function checkMarks(now: number): void {
+  if (endMark !== null) return;
+  if (startMark === null && now >= windowStart) startMark = { at: now, cpuTicks: cpuTicks(), wakeups: wakeups() };
+  if (now >= windowEnd) endMark = { at: now, cpuTicks: cpuTicks(), wakeups: wakeups() };
+}
 const next = new Array<number>(args.senders).fill(0);
 let violations = 0;
 const examples: string[] = [];
@@ -51,6 +61,7 @@ system.on('message', (msg, meta) => {
   if ((clockCheck++ & 63) === 0) {
     const now = Date.now();
     inside = now >= windowStart && now < windowEnd;
+    checkMarks(now);
   }
   if (inside) inWindow[s]++;
 });
@@ -61,8 +72,10 @@ process.on('message', (m: ToChild) => {
     windowStart = m.start;
     windowEnd = m.end;
     windowToldAt = Date.now();
+    setTimeout(() => checkMarks(Date.now()), Math.max(0, windowStart - windowToldAt));
+    setTimeout(() => checkMarks(Date.now()), Math.max(0, windowEnd - windowToldAt));
   } else if (m.t === 'stats') {
-    send({ t: 'sinkStats', tag: m.tag, counts, inWindow, violations, examples, pings, other, windowToldAt });
+    send({ t: 'sinkStats', tag: m.tag, counts, inWindow, violations, examples, pings, other, windowToldAt, start: startMark, end: endMark });
   } else if (m.t === 'exit') {
     system.shutdown({ timeout: 1000 }).finally(() => process.exit(0));
   }

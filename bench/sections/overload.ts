@@ -18,6 +18,7 @@ import { forkTracked, nextMessage, reap, withTimeout } from '../lib/proc.js';
 import { DASH, fmtInt } from '../lib/report.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import type { Check, Section, SectionContext, SectionResult, Table } from '../lib/types.js';
+import { CLK_TCK } from '../actors/overload-proc.js';
 import { encodeArgs, type FromChild, type OverloadArgs, type ToChild } from '../actors/overload-protocol.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -35,7 +36,6 @@ const READY_TIMEOUT_MS = 120_000;
 const IPC_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 60_000;
 const ARRIVE_TIMEOUT_MS = 30_000;
-const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
 
 const TARGET = {
   wakeupsPerDatagram: 2,
@@ -43,51 +43,6 @@ const TARGET = {
   fairMin: 0.5,
   pingP50Ms: 50,
 };
-
-// ---- /proc readings ----------------------------------------------------------
-
-/** utime + stime of a process (all its threads), clock ticks; 0 if it is gone. */
-function cpuTicks(pid: number): number {
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]); // fields 14 and 15 of proc(5)
-  } catch {
-    return 0;
-  }
-}
-
-/** Voluntary + involuntary context switches over every thread of a process. */
-function wakeups(pid: number): number {
-  let sum = 0;
-  let tids: string[];
-  try {
-    tids = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return 0;
-  }
-  for (const tid of tids) {
-    try {
-      const s = fs.readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
-      const v = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(s);
-      const n = /^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(s);
-      sum += Number(v?.[1] ?? 0) + Number(n?.[1] ?? 0);
-    } catch { /* thread gone */ }
-  }
-  return sum;
-}
-
-interface ProcSnapshot { t: number; senderTicks: number; senderWakeups: number; sinkTicks: number; sinkWakeups: number }
-
-function snapshot(senderPids: number[], sinkPid: number): ProcSnapshot {
-  let senderTicks = 0;
-  let senderWakeups = 0;
-  for (const p of senderPids) {
-    senderTicks += cpuTicks(p);
-    senderWakeups += wakeups(p);
-  }
-  return { t: performance.now(), senderTicks, senderWakeups, sinkTicks: cpuTicks(sinkPid), sinkWakeups: wakeups(sinkPid) };
-}
 
 // ---- one run: N senders, one sendMode ---------------------------------------
 
@@ -97,8 +52,6 @@ export interface OverloadRun {
   spawnS: number;
   /** The sink's counting window (its own clock). */
   windowMs: number;
-  /** The /proc and sender-counter window as it turned out (root's clock; ≥ windowMs). */
-  windowS: number;
   /** Messages the sink received from each sender during the window. */
   perSender: number[];
   received: number;
@@ -162,7 +115,6 @@ async function runOne(n: number, mode: Mode, windowMs: number, warmupMs: number,
     const senders = Array.from({ length: n }, (_, i) => fork('overload-sender', i));
     const ready = await Promise.all(senders.map((c, i) => nextMessage(c, isType('ready'), READY_TIMEOUT_MS, `overload sender ${i} ready`)));
     const spawnS = (performance.now() - t0) / 1000;
-    const senderPids = ready.map((r) => r.pid);
     log(`    ${n} sender(s) ready in ${spawnS.toFixed(1)} s; storm (${mode})`);
 
     let tag = 0;
@@ -181,7 +133,6 @@ async function runOne(n: number, mode: Mode, windowMs: number, warmupMs: number,
     await sleep(50);
     for (const c of senders) tell(c, { t: 'go', sink, start: wStart, end: wEnd });
     await sleep(Math.max(0, wStart - Date.now()));
-    const p0 = snapshot(senderPids, sinkReady.pid);
 
     let pinging = true;
     const lat: number[] = [];
@@ -203,7 +154,6 @@ async function runOne(n: number, mode: Mode, windowMs: number, warmupMs: number,
 
     await sleep(Math.max(0, wEnd - Date.now()));
     pinging = false;
-    const p1 = snapshot(senderPids, sinkReady.pid);
     await withTimeout(pinger, PING_TIMEOUT_MS + 2000, 'pinger');
 
     // Stop, let every queue empty, and check that everything sent arrived in order.
@@ -238,28 +188,30 @@ async function runOne(n: number, mode: Mode, windowMs: number, warmupMs: number,
     if (last.other > 0) errors.push(`the sink got ${last.other} message(s) it did not expect`);
     const received = perSender.reduce((a, b) => a + b, 0);
     const meanPer = received / n;
-    const delta = (k: 'sent' | 'wireSent' | 'datagramsSent' | 'bytesSent'): number =>
+    const delta = (k: 'sent' | 'wireSent' | 'datagramsSent' | 'bytesSent' | 'cpuTicks' | 'wakeups'): number =>
       fin.reduce((a, f) => a + (f.start && f.end ? f.end[k] - f.start[k] : 0), 0);
     const datagrams = delta('datagramsSent');
     const sentInWindow = delta('sent');
     const bytesInWindow = delta('bytesSent');
     const wireInWindow = delta('wireSent');
-    const wk = p1.senderWakeups - p0.senderWakeups;
+    const wk = delta('wakeups');
+    if (!last.start || !last.end) errors.push('the sink did not mark the window');
+    else markSkewMs = Math.max(markSkewMs, last.start.at - wStart, last.end.at - wEnd);
+    const sinkDelta = (k: 'cpuTicks' | 'wakeups'): number => (last.start && last.end ? last.end[k] - last.start[k] : NaN);
     return {
       senders: n,
       mode,
       spawnS,
       windowMs,
-      windowS: (p1.t - p0.t) / 1000,
       perSender,
       received,
       sentInWindow,
       bytesPerMessage: wireInWindow > 0 ? bytesInWindow / wireInWindow : undefined,
       datagrams,
-      senderCpuS: (p1.senderTicks - p0.senderTicks) / CLK_TCK,
-      sinkCpuS: (p1.sinkTicks - p0.sinkTicks) / CLK_TCK,
+      senderCpuS: delta('cpuTicks') / CLK_TCK,
+      sinkCpuS: sinkDelta('cpuTicks') / CLK_TCK,
       wakeups: wk,
-      sinkWakeups: p1.sinkWakeups - p0.sinkWakeups,
+      sinkWakeups: sinkDelta('wakeups'),
       wakeupsPerDatagram: datagrams > 0 ? wk / datagrams : undefined,
       fairMin: meanPer > 0 ? Math.min(...perSender) / meanPer : undefined,
       fairMax: meanPer > 0 ? Math.max(...perSender) / meanPer : undefined,
@@ -312,8 +264,8 @@ function table(runs: OverloadRun[]): Table {
   const col = (f: (r: OverloadRun) => string): string[] => runs.map(f);
   const rows: string[][] = [
     ['sender spawn, s (1)', '', ...col((r) => f1(r.spawnS))],
-    ['window (/proc readings), s', '', ...col((r) => f1(r.windowS, 2))],
-    ['latest sender window mark, ms (2)', '', ...col((r) => fmtInt(r.markSkewMs))],
+    ['window, s', '', ...col((r) => f1(r.windowMs / 1000, 2))],
+    ['latest window mark after its edge, ms (2)', '', ...col((r) => fmtInt(r.markSkewMs))],
     ['messages received in window', '', ...col((r) => fmtInt(r.received))],
     ['received, msgs/s', '', ...col((r) => fmtInt(r.received / (r.windowMs / 1000)))],
     ['datagrams sent in window (2)', '', ...col((r) => fmtInt(r.datagrams))],
@@ -322,6 +274,7 @@ function table(runs: OverloadRun[]): Table {
     ['wake-ups per datagram', `≤ ${TARGET.wakeupsPerDatagram}`, ...col((r) => mark(f1(r.wakeupsPerDatagram), okWake(r)))],
     ['senders CPU, s (4)', '', ...col((r) => f1(r.senderCpuS, 2))],
     ['receiver CPU, s', '', ...col((r) => f1(r.sinkCpuS, 2))],
+    ['receiver wake-ups in window', '', ...col((r) => fmtInt(r.sinkWakeups))],
     ['senders CPU ÷ receiver CPU', `≤ ${TARGET.senderCpuRatio}×`, ...col((r) => mark(`${f1(senderCpuRatio(r), 2)}×`, okCpu(r)))],
     ['senders CPU per message, µs', '', ...col((r) => f1(r.received ? (r.senderCpuS * 1e6) / r.received : undefined))],
     ['receiver CPU per message, µs', '', ...col((r) => f1(r.received ? (r.sinkCpuS * 1e6) / r.received : undefined))],
@@ -341,9 +294,9 @@ function table(runs: OverloadRun[]): Table {
     rows,
     footnotes: [
       '(1) From forking the first sender until every sender has its mailbox open and said ready over IPC; not part of the window.',
-      '(2) Every process marks the window by its own clock (no control message crosses the storm at its edges); each sender notes its system.stats() when it first runs after each edge (from its send loop or a timer) — this row is the latest such note after an edge. Datagrams = sum over the senders of datagramsSent at the end mark minus the start mark.',
-      '(3) Sum over every thread of every sender process of voluntary_ctxt_switches + nonvoluntary_ctxt_switches (/proc/<pid>/task/*/status), window end minus start.',
-      '(4) Sum of utime + stime (/proc/<pid>/stat, all threads) of all sender processes over the window; the receiver\'s the same for its one process.',
+      '(2) Every process marks the window by its own clock (no control message crosses the storm at its edges): when it first runs after each edge (from its send loop or message handler, or a timer) it notes its system.stats() and its own /proc readings; this row is the latest such note after its edge, over all processes (a process starved of CPU marks late). Datagrams = sum over the senders of datagramsSent at the end mark minus the start mark.',
+      '(3) Sum over every thread of every sender process of voluntary_ctxt_switches + nonvoluntary_ctxt_switches (/proc/self/task/*/status), end mark minus start mark.',
+      '(4) Sum over the sender processes of utime + stime (/proc/self/stat, all threads), end mark minus start mark; the receiver\'s the same for its one process.',
       '(5) Messages the receiver handled from each sender during the window (counted by the receiver against its own clock): least-served ÷ mean, most-served ÷ mean.',
       `(6) system.ask(receiver, 'ping') from the bench root, one at a time, ${PING_EVERY_MS} ms apart, during the window; the receiver answers at once.`,
       '(7) After the window the senders stop and wait until their queues are empty; lost = sent (sender\'s count) minus received (receiver\'s count), summed; reordered = messages whose sequence number was not the sender\'s previous one + 1.',
@@ -409,7 +362,7 @@ export const overloadSection: Section = {
       runtimeKnowsSendMode()
         ? 'This build\'s runtime knows the sendMode option.'
         : 'This build\'s runtime does not know the sendMode option yet: it is ignored, and both columns measure the same POLLOUT path.',
-      'The bench root, its pings and its /proc readings are not counted in the senders\' or the receiver\'s figures; the machine\'s other load is (see the busy warning).',
+      'The bench root and its pings are not counted in the senders\' or the receiver\'s figures; the machine\'s other load is (see the busy warning). Each process reads /proc about itself twice per window (a few hundred µs of its CPU).',
     ];
     return { id: 'overload', title: overloadSection.title, tables: runs.length ? [table(runs)] : [], checks: checks(runs), notes, errors, raw: { windowMs, warmupMs: senderCounts.map(warmupFor), senderHwm: SENDER_HWM, runs } };
   },
