@@ -45,14 +45,15 @@ export type ToChild =
   | { t: 'window'; start: number; end: number } // sink: count per sender what it handles in the window
   | { t: 'go'; sink: ActorRef; start: number; end: number } // senders: start sending; mark the window
   | { t: 'stats'; tag: number }          // sink: report counts
-  | { t: 'stop' }                        // senders: stop, wait for an empty queue, report 'stopped'
+  | { t: 'stop' }                        // senders: stop sending, report 'stopping', then 'flushed'
   | { t: 'exit' };                       // both: shut the system down and exit
 
 /** Child → root. */
 export type FromChild =
   | { t: 'ready'; ref: ActorRef; pid: number }
   | { t: 'sinkStats'; tag: number; counts: number[]; inWindow: number[]; violations: number; examples: string[]; pings: number; other: number; windowToldAt: number; start: SinkMark | null; end: SinkMark | null }
-  | { t: 'stopped'; sent: number; queued: number; start: SenderMark | null; end: SenderMark | null; error?: string }
+  | { t: 'stopping'; sent: number; start: SenderMark | null; end: SenderMark | null }  // at once: sends no more
+  | { t: 'flushed'; queued: number; error?: string }  // later: its queue is empty (or it gave up)
   | { t: 'error'; message: string };
 
 /** The padding that brings a `{ s, n, p }` message to about 64 bytes on the wire. */

@@ -3,7 +3,7 @@
 // it can, honouring backpressure: when send() returns false it awaits
 // system.drained(sink). It notes its counters when the window opens and closes (by
 // its own clock). On 'stop' it stops, waits until its queue is empty and reports
-// how many messages it sent, with those marks.
+// how many messages it sent, with those marks, and later that its queue is empty.
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { ActorSystem, type ActorRef } from '../../runtime/index.js';
 import { cpuTicks, wakeups } from './overload-proc.js';
@@ -80,9 +80,11 @@ process.on('message', (m: ToChild) => {
   } else if (m.t === 'stop') {
     checkMarks();
     running = false;
+    // The loop sends nothing more once it resumes: `seq` is final now.
+    send({ t: 'stopping', sent: seq, start: startMark, end: endMark });
     loopDone.then(flushed).then(
-      () => send({ t: 'stopped', sent: seq, queued: system.stats().queued, start: startMark, end: endMark }),
-      (err: Error) => send({ t: 'stopped', sent: seq, queued: -1, start: startMark, end: endMark, error: err.message }),
+      () => send({ t: 'flushed', queued: system.stats().queued }),
+      (err: Error) => send({ t: 'flushed', queued: -1, error: err.message }),
     );
   } else if (m.t === 'exit') {
     system.shutdown({ timeout: 1000 }).finally(() => process.exit(0));
