@@ -170,9 +170,15 @@ async function runOne(n: number, mode: Mode, windowMs: number, warmupMs: number,
     for (const c of senders) tell(c, { t: 'stop' });
     const fin = await Promise.all(stopping);
     let markSkewMs = 0;
+    // A process starved of CPU marks late; if its two marks are much closer or further
+    // apart than the window, its CPU and wake-ups cover that span instead.
+    let offSpan = 0;
+    const spanOff = (m: { start: { at: number } | null; end: { at: number } | null }): boolean =>
+      m.start !== null && m.end !== null && Math.abs(m.end.at - m.start.at - windowMs) > 0.2 * windowMs;
     for (const [i, f] of fin.entries()) {
       if (!f.start || !f.end) errors.push(`sender ${i} did not mark the window`);
       else markSkewMs = Math.max(markSkewMs, f.start.at - wStart, f.end.at - wEnd);
+      if (spanOff(f)) offSpan++;
     }
     const totalSent = fin.reduce((a, f) => a + f.sent, 0);
     // A receiver still starved by the storm may answer its IPC late: keep asking.
@@ -221,6 +227,8 @@ async function runOne(n: number, mode: Mode, windowMs: number, warmupMs: number,
     const wk = delta('wakeups');
     if (!last.start || !last.end) errors.push('the sink did not mark the window');
     else markSkewMs = Math.max(markSkewMs, last.start.at - wStart, last.end.at - wEnd);
+    if (offSpan > 0) errors.push(`${offSpan} sender(s) marked the window edges more than 20 % off its length (starved of CPU): their CPU, wake-ups and datagrams cover that span`);
+    if (spanOff(last)) errors.push(`the receiver marked the window edges ${fmtInt(last.end!.at - last.start!.at)} ms apart instead of ${windowMs} (starved of CPU at an edge): its CPU and wake-ups cover that span`);
     const sinkDelta = (k: 'cpuTicks' | 'wakeups'): number => (last.start && last.end ? last.end[k] - last.start[k] : NaN);
     return {
       senders: n,
