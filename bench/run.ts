@@ -4,7 +4,9 @@
 // a failure; the exit code is non-zero only if the bench itself broke.
 //
 // Options: --quick (short measurements), --duration-ms N, --warmup-ms N, --rounds N,
-//          --section ID (repeatable), --no-doc.
+//          --section ID (repeatable), --no-doc,
+//          --overload-senders N,N,... (section overload; or PIDGEON_BENCH_OVERLOAD_SENDERS),
+//          --overload-window-ms N.
 // To add a section (actor-level figures: spawn-to-ready, kill-to-restart, ask round
 // trip...), write bench/sections/<name>.ts exporting a `Section` and list it below.
 import fs from 'node:fs';
@@ -17,11 +19,13 @@ import { markdownSection, textSection, writeGenerated } from './lib/report.js';
 import { defaultOptions, type MeasureOptions, type Section, type SectionResult } from './lib/types.js';
 import { transportSection } from './sections/transport.js';
 import { actorsSection } from './sections/actors.js';
+import { overloadSection } from './sections/overload.js';
 
-const SECTIONS: Section[] = [transportSection, actorsSection];
+const SECTIONS: Section[] = [transportSection, actorsSection, overloadSection];
 
-/** The whole run is bounded: past this, children are killed and the bench fails. */
-const WATCHDOG_MS = 5 * 60_000;
+/** The whole run is bounded: past this, children are killed and the bench fails
+ * (the overload section alone takes up to ~2.5 min, most of it spawning senders). */
+const WATCHDOG_MS = 10 * 60_000;
 
 const DOC = path.join(root, 'docs', 'performance.md');
 const DOC_SKELETON = `# Performance
@@ -47,6 +51,11 @@ function parseArgs(argv: string[]): { opts: MeasureOptions; only: string[]; doc:
     else if (a === '--rounds') opts.rounds = Math.round(num());
     else if (a === '--section') only.push(argv[++i]);
     else if (a === '--no-doc') doc = false;
+    else if (a === '--overload-senders') {
+      const v = String(argv[++i]).split(',').map(Number);
+      if (!v.every((x) => Number.isInteger(x) && x > 0)) throw new Error(`${a} needs a comma-separated list of positive integers`);
+      opts.overloadSenders = v;
+    } else if (a === '--overload-window-ms') opts.overloadWindowMs = num();
     else throw new Error(`unknown option ${a} (see bench/run.ts)`);
   }
   return { opts, only, doc };

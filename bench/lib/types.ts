@@ -14,6 +14,10 @@ export interface MeasureOptions {
   smallSize: number;
   /** Large-message size, bytes. */
   bulkSize: number;
+  /** Section "overload": sender counts to run (default 1, 50, 200). */
+  overloadSenders?: number[];
+  /** Section "overload": length of the measurement window, ms (default 2.5 × durationMs). */
+  overloadWindowMs?: number;
 }
 
 export const defaultOptions: MeasureOptions = {

@@ -1,0 +1,118 @@
+// Bench member process (not a spawned actor): one sender of section "overload".
+// On 'go' it sends `{ s: index, n: seq, p }` (about 64 bytes) to the sink as fast as
+// it can, honouring backpressure: when send() returns false it awaits
+// system.drained(sink). It notes its counters when the window opens and closes (by
+// its own clock). On 'stop' it stops, waits until its queue is empty and reports
+// how many messages it sent, with those marks, and later that its queue is empty.
+import { setImmediate as yieldTurn } from 'node:timers/promises';
+import { ActorSystem, type ActorRef } from '../../runtime/index.js';
+import { cpuTicks, wakeups } from './overload-proc.js';
+import { PAD, decodeArgs, type FromChild, type SenderMark, type ToChild } from './overload-protocol.js';
+
+const args = decodeArgs(process.argv);
+const send = (m: FromChild): void => { process.send!(m); };
+/** Messages sent between voluntary yields while the queue is not full (IPC stays answered). */
+const BURST = 512;
+
+const system = await ActorSystem.start({
+  name: args.name,
+  dir: args.dir,
+  highWaterMark: args.highWaterMark,
+  ...({ sendMode: args.sendMode } as object),
+});
+system.on('error', (err) => send({ t: 'error', message: `sender ${args.index}: ${err.message}` }));
+
+let running = false;
+let seq = 0;
+let loopDone: Promise<void> = Promise.resolve();
+let windowStart = Infinity;
+let windowEnd = Infinity;
+let startMark: SenderMark | null = null;
+let endMark: SenderMark | null = null;
+
+function mark(now: number): SenderMark {
+  const s = system.stats();
+  return { at: now, sent: seq, wireSent: s.sent, datagramsSent: s.datagramsSent, bytesSent: s.bytesSent, cpuTicks: cpuTicks(), wakeups: wakeups() };
+}
+
+/** Take the window's marks once their time has come (from the loop and from timers). */
+function checkMarks(): void {
+  if (endMark !== null) return;
+  const now = Date.now();
+  if (startMark === null && now >= windowStart) startMark = mark(now);
+  if (now >= windowEnd) endMark = mark(now);
+}
+
+async function loop(sink: ActorRef): Promise<void> {
+  const msg = { s: args.index, n: 0, p: PAD };
+  while (running) {
+    for (let i = 0; i < BURST && running; i++) {
+      msg.n = seq;
+      const ok = system.send(sink, msg); // encoded now: reusing `msg` is safe
+      seq++;
+      if (!ok) {
+        await system.drained(sink);
+        checkMarks();
+      }
+    }
+    checkMarks();
+    await yieldTurn();
+  }
+}
+
+async function flushed(): Promise<void> {
+  // Outside the measurement window: a short poll of the counters is fine here.
+  const until = Date.now() + 60_000;
+  while (system.stats().queued > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+}
+
+process.on('message', (m: ToChild) => {
+  if (m.t === 'go') {
+    windowStart = m.start;
+    windowEnd = m.end;
+    setTimeout(checkMarks, Math.max(0, windowStart - Date.now()));
+    setTimeout(checkMarks, Math.max(0, windowEnd - Date.now()));
+    running = true;
+    loopDone = loop(m.sink).catch((err: Error) => {
+      running = false;
+      send({ t: 'error', message: `sender ${args.index}: ${err.message}` });
+    });
+  } else if (m.t === 'stop') {
+    checkMarks();
+    running = false;
+    // The loop sends nothing more once it resumes: `seq` is final now.
+    send({ t: 'stopping', sent: seq, start: startMark, end: endMark });
+    loopDone.then(flushed).then(
+      () => send({ t: 'flushed', queued: system.stats().queued }),
+      (err: Error) => send({ t: 'flushed', queued: -1, error: err.message }),
+    );
+  } else if (m.t === 'exit') {
+    system.shutdown({ timeout: 1000 }).finally(() => process.exit(0));
+  }
+});
+process.on('disconnect', () => process.exit(0));
+
+// Warm the send path before saying ready (a cold process runs it in the interpreter
+// at first, and 200 of them warming at once would take seconds of the window): a few
+// thousand messages to this process's own mailbox, outside any measurement.
+const WARM = 4096;
+await new Promise<void>((resolve) => {
+  let got = 0;
+  const onWarm = (): void => {
+    if (++got === WARM) {
+      system.off('message', onWarm);
+      resolve();
+    }
+  };
+  system.on('message', onWarm);
+  const me = system.self;
+  const msg = { s: args.index, n: 0, p: PAD };
+  (async () => {
+    for (let i = 0; i < WARM; i++) {
+      msg.n = i;
+      if (!system.send(me, msg)) await system.drained(me);
+    }
+  })().catch((err: Error) => send({ t: 'error', message: `sender ${args.index} warm-up: ${err.message}` }));
+});
+
+send({ t: 'ready', ref: system.self, pid: process.pid });
