@@ -12,7 +12,8 @@ export type {
 // Typed references and protocols (types only).
 export type { ActorRef, Ask, Askable, ReplyOf, Replies, ProtocolOf, ArgsOf } from './core/index.js';
 
-// Supervision (importing it adds `supervise` and `which` to ActorSystem).
+// Supervision (loading it provides the implementation of system.supervise and
+// system.which to the core; see docs/architecture.md).
 import './supervision/index.js';
 export type { SupervisorSpec, SuperviseOptions, ChildSpec, Strategy, RestartType, ChildInfo, SupervisorEvent } from './supervision/index.js';
 

@@ -13,11 +13,15 @@ if (build.status !== 0) {
   console.log('tests: 0 passed, 1 failed');
   process.exit(1);
 }
+// The architecture check (no import cycle, layers point down, file sizes) counts as
+// one test of the suite.
+const arch = spawnSync(process.execPath, [path.join(root, 'scripts', 'check-architecture.mjs')], { stdio: 'inherit', cwd: root });
+const archOk = arch.status === 0;
 
 const avaCli = path.join(root, 'node_modules', 'ava', 'entrypoints', 'cli.mjs');
 const child = spawn(process.execPath, [avaCli, '--tap', ...process.argv.slice(2)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-let passed = 0;
-let failed = 0;
+let passed = archOk ? 1 : 0;
+let failed = archOk ? 0 : 1;
 const rl = readline.createInterface({ input: child.stdout });
 rl.on('line', (line) => {
   console.log(line);
