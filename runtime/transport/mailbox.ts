@@ -9,7 +9,7 @@ import type { Address } from './address.js';
 import type { PeerChannel } from './peer.js';
 import { PeerTable } from './peers.js';
 import { fragmentBodySize } from './fragment.js';
-import { RECEIVE_SLOTS, SOCKET_BUFFER, resolveLimits, type MailboxLimits, type MailboxOptions } from './options.js';
+import { RECEIVE_SLOTS, SOCKET_BUFFER, resolveLimits, resolveSendMode, type MailboxLimits, type MailboxOptions } from './options.js';
 import { Reassembly } from './reassembly.js';
 import { Inbound, type InboundMessage } from './inbound.js';
 export { InboundMessage } from './inbound.js';
@@ -119,7 +119,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
       (why) => { this.counters.dropped[why]++; },
     );
     this.peers = new PeerTable(dir, this.address, lock.instance,
-      { batchCapacity: this.opts.batchCapacity, fragmentBody, highWaterMark: this.opts.highWaterMark },
+      { batchCapacity: this.opts.batchCapacity, fragmentBody, highWaterMark: this.opts.highWaterMark, sendMode: resolveSendMode(options) },
       { deadLetters: (to, bodies, error) => this.deadLetters(to, bodies, error), drain: (to) => this.emit('drain', to) },
       this.counters);
     this.channels = this.peers.channels;
@@ -277,5 +277,14 @@ function checkFds(fds: unknown): void {
   if (!Array.isArray(fds) || fds.length > native.maxFdsPerDatagram ||
       !fds.every((fd) => Number.isInteger(fd) && fd >= 0)) {
     throw new BadArgumentError(`fds must be an array of at most ${native.maxFdsPerDatagram} non-negative integers`);
+  }
+  // A closed fd is refused here, where the caller can see it, not later in a queue
+  // where it would fail the datagram (or another file would have taken its number).
+  for (let i = 0; i < fds.length; i++) {
+    try {
+      fs.fstatSync(fds[i]);
+    } catch (err) {
+      throw new BadArgumentError(`fds[${i}] (${fds[i]}) is not an open file descriptor`, { cause: err });
+    }
   }
 }

@@ -21,10 +21,24 @@ export interface MailboxOptions {
   coalesceLimit?: number;
   /** Bytes of one batch datagram (default 64 KiB, at most MAX_DATAGRAM). */
   batchCapacity?: number;
+  /** How a destination whose queue is full is drained (see backlog.ts): `'thread'`
+   * (default), a blocking send on a thread of its own, Samba's way; `'poll'`, a
+   * POLLOUT watch (the overload benchmark's baseline: a thundering herd). */
+  sendMode?: SendMode;
 }
 
+/** How a backed-up destination drains. */
+export type SendMode = 'thread' | 'poll';
+
 /** The limits a mailbox runs with: every numeric option, resolved. */
-export type MailboxLimits = Required<Omit<MailboxOptions, 'dir' | 'system'>>;
+export type MailboxLimits = Required<Omit<MailboxOptions, 'dir' | 'system' | 'sendMode'>>;
+
+/** The send mode of `options`, checked (EBADARG for an unknown one). */
+export function resolveSendMode(options: MailboxOptions): SendMode {
+  const m = options.sendMode ?? 'thread';
+  if (m !== 'thread' && m !== 'poll') throw new BadArgumentError(`sendMode must be 'thread' or 'poll' (got ${JSON.stringify(m)})`);
+  return m;
+}
 
 /** The default of every numeric option. */
 export const DEFAULT_LIMITS: Readonly<MailboxLimits> = Object.freeze({

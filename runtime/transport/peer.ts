@@ -1,12 +1,15 @@
 // One destination as seen by a sender: a connected datagram socket, the batch of
-// small messages being coalesced for it (batch.ts), and the FIFO queue of datagrams
-// waiting for the peer to read, with the writable watch that drains it. Order per
-// pair is the order of `enqueue` calls: the batch is always flushed before anything
-// larger goes out (whole or in fragments, fragment.ts), and the queue is strictly FIFO.
+// small messages being coalesced for it (batch.ts), and the backlog of datagrams
+// waiting for the peer to read (backlog.ts: a sending thread, or a writable watch).
+// Order per pair is the order of `enqueue` calls: the batch is always flushed before
+// anything larger goes out (whole or in fragments, fragment.ts), nothing skips the
+// backlog, and the backlog is strictly FIFO.
 import os from 'node:os';
-import { native, type NativeWritableWatch } from './native.js';
+import { native } from './native.js';
 import type { Address } from './address.js';
+import { Backlog } from './backlog.js';
 import { OpenBatch } from './batch.js';
+import type { SendMode } from './options.js';
 import { sendFragments, type FragmentSink } from './fragment.js';
 import { BATCH_ENTRY_OVERHEAD, HEADER_SIZE, KIND_BATCH, KIND_FRAGMENT, KIND_MESSAGE, decodeBatch, fillHeader, type Datagram } from './wire.js';
 
@@ -16,8 +19,6 @@ const WOULD_BLOCK = -EAGAIN;
 const NO_BUFFERS = -ENOBUFS;
 /** Errors on a connected socket that mean the peer's socket is gone. */
 const PEER_GONE = new Set([ECONNREFUSED, ENOTCONN, ECONNRESET, EPIPE, ENOENT].map((e) => -e));
-/** Datagrams sent per writable wake-up before yielding to the event loop. */
-const DRAIN_BUDGET = 256;
 
 /** What a channel reports to its mailbox. */
 export interface ChannelHost {
@@ -25,6 +26,8 @@ export interface ChannelHost {
   peerGone(ch: PeerChannel, lost: Uint8Array[], errno: number): void;
   /** An unexpected send error (not EAGAIN, not peer-gone). */
   sendFailed(ch: PeerChannel, lost: Uint8Array[], errno: number): void;
+  /** One datagram could not be queued (-errno): its bodies are lost, the channel lives on. */
+  refused(ch: PeerChannel, lost: Uint8Array[], errno: number): void;
   /** The queue went from above the high-water mark to empty. */
   drained(ch: PeerChannel): void;
   /** Counters: one datagram of `bytes` carrying `messages` went out. */
@@ -35,6 +38,7 @@ export interface ChannelLimits {
   batchCapacity: number;   // bytes of one coalesced datagram, header included
   fragmentBody: number;    // body bytes per datagram for large messages
   highWaterMark: number;   // queued bytes past which send() returns false
+  sendMode: SendMode;      // how a backlog drains (backlog.ts)
 }
 
 /** The sending side of one sender→receiver pair. */
@@ -45,10 +49,7 @@ export class PeerChannel implements FragmentSink {
   private readonly host: ChannelHost;
   private readonly limits: ChannelLimits;
   private readonly batch: OpenBatch;
-  private queue: Datagram[] = [];
-  private head = 0;
-  private watch: NativeWritableWatch | null = null;
-  private waiting = false;
+  private readonly backlog: Backlog;
   private msgId = 0;
   private aboveHighWater = false;
   private idleWaiters: (() => void)[] = [];
@@ -57,13 +58,28 @@ export class PeerChannel implements FragmentSink {
   queuedMessages = 0;
   closed = false;
 
-  constructor(address: Address, fd: number, template: Buffer, host: ChannelHost, limits: ChannelLimits) {
+  /** `path` is the peer's socket, for the sending thread's own connection. */
+  constructor(address: Address, fd: number, path: string, template: Buffer, host: ChannelHost, limits: ChannelLimits) {
     this.address = address;
     this.fd = fd;
     this.template = template;
     this.host = host;
     this.limits = limits;
     this.batch = new OpenBatch(limits.batchCapacity);
+    this.backlog = new Backlog(fd, path, limits.sendMode, {
+      sent: (d, bytes) => {
+        this.queuedBytes -= d.bytes;
+        this.queuedMessages -= d.messages;
+        this.host.countSent(1, d.messages, bytes, d.kind === KIND_BATCH ? d.messages : 0);
+      },
+      drained: () => this.onBacklogEmpty(),
+      failed: (errno) => this.fail(errno, []),
+      refused: (d, errno) => {
+        this.queuedBytes -= d.bytes;
+        this.queuedMessages -= d.messages;
+        this.host.refused(this, bodiesOf([d]), errno);
+      },
+    });
   }
 
   /** Bytes a message of `len` adds to the batch, or -1 if it must go on its own. */
@@ -88,7 +104,7 @@ export class PeerChannel implements FragmentSink {
    * until the peer reads again, instead of adding one tiny datagram per tick to the queue. */
   flushBatch(force = true): void {
     if (this.batch.count === 0 || this.closed) return;
-    if (!force && (this.waiting || this.head < this.queue.length)) return;
+    if (!force && !this.backlog.empty) return;
     const d = this.batch.seal(this.template, this.msgId++);
     this.queuedBytes -= d.bytes - HEADER_SIZE;
     this.queuedMessages -= d.messages;
@@ -108,7 +124,7 @@ export class PeerChannel implements FragmentSink {
   /** Try to send now; else queue (true). `owned`: the parts are ours (no copy needed). */
   submit(d: Datagram, owned: boolean): boolean {
     if (this.closed) return false;
-    if (this.head === this.queue.length && !this.waiting) {
+    if (this.backlog.empty) {
       const r = d.parts.length === 1 && d.fds === undefined ? native.sendv(this.fd, d.parts[0]) : native.sendv(this.fd, d.parts, d.fds);
       if (r >= 0) {
         this.host.countSent(1, d.messages, r, d.kind === KIND_BATCH ? d.messages : 0);
@@ -121,60 +137,22 @@ export class PeerChannel implements FragmentSink {
     }
     // Queued: the caller may reuse its buffer after send() returns, so copy it now.
     if (!owned) d.parts = d.parts.map((p, i) => (i === 0 ? p : Buffer.from(p)));
-    this.queue.push(d);
     this.queuedBytes += d.bytes;
     this.queuedMessages += d.messages;
     this.checkHighWater();
-    this.arm();
+    this.backlog.push(d);
     return true;
   }
 
-  private arm(): void {
-    if (this.waiting || this.closed) return;
-    if (this.watch === null) this.watch = new native.WritableWatch(this.fd, (status) => this.onWritable(status));
-    this.waiting = true;
-    this.watch.arm();
-  }
-
-  private onWritable(status: number): void {
-    this.waiting = false;
+  // The backlog drained: what coalesced meanwhile goes out now (or starts it again).
+  private onBacklogEmpty(): void {
+    this.flushBatch(true);
     if (this.closed) return;
-    if (status < 0) {
-      this.fail(status, []);
-      return;
+    if (this.aboveHighWater && this.queuedBytes <= this.limits.highWaterMark) {
+      this.aboveHighWater = false;
+      this.host.drained(this);
     }
-    for (let budget = DRAIN_BUDGET; this.head < this.queue.length && budget > 0; budget--) {
-      const d = this.queue[this.head];
-      const r = native.sendv(this.fd, d.parts, d.fds);
-      if (r === WOULD_BLOCK || r === NO_BUFFERS) break;
-      if (r < 0) {
-        this.fail(r, []);
-        return;
-      }
-      this.queue[this.head++] = undefined as unknown as Datagram;
-      this.queuedBytes -= d.bytes;
-      this.queuedMessages -= d.messages;
-      this.host.countSent(1, d.messages, r, d.kind === KIND_BATCH ? d.messages : 0);
-      // fds went with the datagram: the kernel holds its own references now.
-    }
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-      // What coalesced while we waited goes out now (or starts the queue again).
-      this.flushBatch(true);
-      if (this.closed) return;
-      if (this.aboveHighWater && this.queuedBytes <= this.limits.highWaterMark) {
-        this.aboveHighWater = false;
-        this.host.drained(this);
-      }
-      this.wakeIdle();
-    } else {
-      if (this.head > 1024) {
-        this.queue = this.queue.slice(this.head);
-        this.head = 0;
-      }
-      this.arm();
-    }
+    this.wakeIdle();
   }
 
   private checkHighWater(): void {
@@ -188,7 +166,7 @@ export class PeerChannel implements FragmentSink {
 
   /** True while datagrams wait for the peer. */
   get busy(): boolean {
-    return this.head < this.queue.length || this.batch.count > 0;
+    return !this.backlog.empty || this.batch.count > 0;
   }
 
   /** Resolves once nothing is left to send (or the channel is closed). */
@@ -202,26 +180,10 @@ export class PeerChannel implements FragmentSink {
     for (const r of this.idleWaiters.splice(0)) r();
   }
 
-  /** Every accepted body not yet sent (the queue and the open batch), for dead letters. */
+  /** Every accepted body not yet sent (the backlog and the open batch), for dead letters. */
   private takeUnsent(extra: Datagram[]): Uint8Array[] {
-    const out: Uint8Array[] = [];
-    const all = [...extra, ...this.queue.slice(this.head)];
-    let lastWhole: Uint8Array | undefined;
-    for (const d of all) {
-      if (d.kind === KIND_BATCH) {
-        const b = d.parts[0];
-        decodeBatch(Buffer.from(b.buffer, b.byteOffset + HEADER_SIZE, b.byteLength - HEADER_SIZE), out);
-      } else if (d.kind === KIND_FRAGMENT) {
-        // One dead letter per message, however many of its fragments were left.
-        if (d.whole !== lastWhole) out.push(d.whole!);
-        lastWhole = d.whole;
-      } else {
-        out.push(d.parts[1]);
-      }
-    }
+    const out = bodiesOf([...extra, ...this.backlog.takeAll()]);
     this.batch.take(out); // last: the open batch came after everything queued
-    this.queue = [];
-    this.head = 0;
     this.queuedBytes = 0;
     this.queuedMessages = 0;
     return out;
@@ -239,14 +201,30 @@ export class PeerChannel implements FragmentSink {
     if (this.closed) return [];
     const lost = this.takeUnsent([]);
     this.closed = true;
-    if (this.watch) {
-      this.watch.close();
-      this.watch = null;
-    }
-    this.waiting = false;
+    this.backlog.close();
     native.closeFd(this.fd);
     this.fd = -1;
     this.wakeIdle();
     return lost;
   }
+}
+
+/** The message bodies in `datagrams`: each batch entry, each fragmented message once,
+ * each whole message. */
+function bodiesOf(datagrams: Datagram[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let lastWhole: Uint8Array | undefined;
+  for (const d of datagrams) {
+    if (d.kind === KIND_BATCH) {
+      const b = d.parts[0];
+      decodeBatch(Buffer.from(b.buffer, b.byteOffset + HEADER_SIZE, b.byteLength - HEADER_SIZE), out);
+    } else if (d.kind === KIND_FRAGMENT) {
+      // One dead letter per message, however many of its fragments were left.
+      if (d.whole !== lastWhole) out.push(d.whole!);
+      lastWhole = d.whole;
+    } else {
+      out.push(d.parts[1]);
+    }
+  }
+  return out;
 }

@@ -55,6 +55,10 @@ export class PeerTable {
         const cause = errnoCause(errno, 'sendmsg');
         this.host.deadLetters(ch.address, lost, new MailboxError(`send to ${ch.address.pid} failed: ${native.errname(errno)}`, { cause, address: ch.address }));
       },
+      refused: (ch, lost, errno) => {
+        const cause = errnoCause(errno, 'sendmsg');
+        this.host.deadLetters(ch.address, lost, new MailboxError(`send to ${ch.address.pid} failed: ${native.errname(errno)}`, { cause, address: ch.address }));
+      },
       drained: (ch) => {
         this.wake(ch);
         this.host.drain(ch.address);
@@ -72,22 +76,25 @@ export class PeerTable {
    * EDEADACTOR when `to` is not alive now. */
   connect(to: Address): PeerChannel {
     if (!isAddress(to)) throw new BadArgumentError(`not an address: ${JSON.stringify(to)}`);
+    // Probe before touching an existing channel to this pid: a send to a stale ref
+    // (an old incarnation) must dead-letter its own message only, never what is
+    // queued for the live incarnation the existing channel may lead to.
     const old = this.channels.get(to.pid);
-    if (old) {
-      // A channel to another incarnation of this pid: that one is gone.
+    let live: string | null;
+    if (to.pid === this.self.pid) {
+      live = this.self.instance;
+    } else {
+      const p = probePeer(this.dir, to.pid);
+      live = p.state === 'alive' ? p.instance : null;
+      if (live === null) removeIfStale(this.dir, to.pid);
+    }
+    if (old && old.address.instance !== live) {
+      // The existing channel leads to an incarnation that is gone.
       this.forget(old);
       this.host.deadLetters(old.address, old.close(), new DeadActorError(`actor ${old.address.pid}/${old.address.instance} is gone`, { address: old.address }));
     }
-    if (to.pid === this.self.pid) {
-      if (to.instance !== this.self.instance) throw dead(to, 'a newer process holds this pid');
-    } else {
-      const p = probePeer(this.dir, to.pid);
-      if (p.state !== 'alive') {
-        removeIfStale(this.dir, to.pid);
-        throw dead(to, 'no such process in this system');
-      }
-      if (p.instance !== to.instance) throw dead(to, 'a newer process holds this pid');
-    }
+    if (live === null) throw dead(to, 'no such process in this system');
+    if (live !== to.instance) throw dead(to, 'a newer process holds this pid');
     const fd = native.socketConnect(sockPath(this.dir, to.pid), SOCKET_BUFFER);
     if (fd < 0) {
       const code = native.errname(fd);
@@ -98,7 +105,7 @@ export class PeerTable {
       throw new MailboxError(`connect to ${sockPath(this.dir, to.pid)} failed: ${code}`, { address: to });
     }
     const template = headerTemplate(this.self.pid, this.selfInstance, instanceFromString(to.instance));
-    const ch = new PeerChannel({ pid: to.pid, instance: to.instance }, fd, template, this.channelHost, this.limits);
+    const ch = new PeerChannel({ pid: to.pid, instance: to.instance }, fd, sockPath(this.dir, to.pid), template, this.channelHost, this.limits);
     if (this.channels.size >= MAX_PEERS) this.evictIdle();
     this.channels.set(to.pid, ch);
     return ch;
