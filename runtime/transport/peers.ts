@@ -52,13 +52,9 @@ export class PeerTable {
       },
       sendFailed: (ch, lost, errno) => {
         this.forget(ch);
-        const cause = errnoCause(errno, 'sendmsg');
-        this.host.deadLetters(ch.address, lost, new MailboxError(`send to ${ch.address.pid} failed: ${native.errname(errno)}`, { cause, address: ch.address }));
+        this.host.deadLetters(ch.address, lost, sendError(ch.address, errno));
       },
-      refused: (ch, lost, errno) => {
-        const cause = errnoCause(errno, 'sendmsg');
-        this.host.deadLetters(ch.address, lost, new MailboxError(`send to ${ch.address.pid} failed: ${native.errname(errno)}`, { cause, address: ch.address }));
-      },
+      refused: (ch, lost, errno) => this.host.deadLetters(ch.address, lost, sendError(ch.address, errno)),
       drained: (ch) => {
         this.wake(ch);
         this.host.drain(ch.address);
@@ -174,4 +170,9 @@ export class PeerTable {
 
 function dead(to: Address, why: string): DeadActorError {
   return new DeadActorError(`actor ${to.pid}/${to.instance} is not alive: ${why}`, { address: to });
+}
+
+/** The dead letters' error for a send that failed with -errno. */
+function sendError(to: Address, errno: number): MailboxError {
+  return new MailboxError(`send to ${to.pid} failed: ${native.errname(errno)}`, { cause: errnoCause(errno, 'sendmsg'), address: to });
 }
