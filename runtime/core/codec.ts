@@ -82,19 +82,20 @@ const packr = new Packr({
 
 /** Encode a value. The result may share memory with the next `encode`: send it at once.
  * Throws EBADARG for what no message can carry (functions, symbols), naming where
- * in `value` it is, as structured clone's DataCloneError does. */
-export function encode(value: unknown, root = 'msg'): Buffer {
+ * it is, as structured clone's DataCloneError does: in `inner` (the user's part of
+ * `value`, e.g. an envelope's body) as `msg...`. */
+export function encode(value: unknown, inner: unknown = value): Buffer {
   try {
     return packr.pack(value);
   } catch (err) {
-    throw unsendable(value, root, err);
+    throw unsendable(inner, 'msg', err);
   }
 }
 
 /** The error for a value that failed to encode: the path of the first function or
  * symbol in it (`msg.handlers[2]`), else the encoder's own complaint. Only runs on
  * failure, so the common path pays nothing. */
-export function unsendable(value: unknown, root: string, cause: unknown): BadArgumentError {
+function unsendable(value: unknown, root: string, cause: unknown): BadArgumentError {
   const found = findUnsendable(value, root, new Set());
   if (found) {
     return new BadArgumentError(`${found.path} is a ${found.type}: messages carry data only (objects, arrays, strings, numbers, `

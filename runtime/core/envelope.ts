@@ -1,6 +1,6 @@
 // Envelopes: what one datagram message carries between actors, encoded with the
 // codec as a small array so the common case (a user message) costs two elements.
-import { encode, decode, unsendable } from './codec.js';
+import { encode, decode } from './codec.js';
 
 export const T_MSG = 0;     // [0, body]                       fire-and-forget user message
 export const T_ASK = 1;     // [1, id, body]                   user message expecting a reply
@@ -32,12 +32,8 @@ export type Envelope =
 
 /** Encode an envelope; send the result at once (it may share memory with the next). */
 export function encodeEnvelope(env: Envelope): Buffer {
-  try {
-    return encode(env);
-  } catch (err) {
-    // Name the path inside the user's value (`msg.f`), not inside the envelope.
-    throw unsendable(env[env.length - 1], 'msg', (err as Error).cause ?? err);
-  }
+  // An unsendable value is named by its path in the user's part (`msg.f`), the body.
+  return encode(env, env[env.length - 1]);
 }
 
 /** Decode an envelope; null if the body is not one. */
