@@ -9,7 +9,7 @@ import { ActorSystem, formatReason, type ActorRef, type ExitReason } from '../co
 import { normalizeSpec, type SupervisorEvent, type SupervisorSpec } from '../supervision/index.js';
 import { reapOrphans, setChildSubreaper } from '../transport/index.js';
 import { AlreadyRunningError, BadArgumentError, BadSpecError, NameTakenError, PidgeonError } from '../errors.js';
-import { formatLocation, locateError } from '../core/load-error.js';
+import { atLocation, formatLocation, locateError } from '../core/load-error.js';
 import { defaultExport, enableTypeScriptFor } from '../core/typescript.js';
 import { parseArgs } from './args.js';
 import { clock, color, reasonText } from './format.js';
@@ -59,8 +59,7 @@ export async function loadTree(file: string): Promise<{ system?: string } & Supe
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       const location = locateError(e, abs);
-      const where = location ? ` at ${location.file}:${location.line}:${location.column}` : '';
-      throw new BadSpecError('tree', `cannot load ${abs}: ${e.name}: ${e.message}${where}`, { cause: e, ...(location ? { location } : {}) });
+      throw new BadSpecError('tree', `cannot load ${abs}: ${e.name}: ${e.message}${atLocation(location)}`, { cause: e, ...(location ? { location } : {}) });
     }
     tree = defaultExport(mod) ?? mod.tree;
   }

@@ -26,6 +26,11 @@ export function locateError(err: unknown, module: string): SourceLocation | unde
   return undefined;
 }
 
+/** ` at file:line:col` for the end of a one-line message ('' without a location). */
+export function atLocation(loc: SourceLocation | undefined): string {
+  return loc ? ` at ${loc.file}:${loc.line}:${loc.column}` : '';
+}
+
 /** Node's way of showing a location: `file:line:col`, the line, a caret under it. */
 export function formatLocation(loc: SourceLocation): string {
   const lead = /^\s*/.exec(loc.source)![0].length;

@@ -5,6 +5,7 @@ import type { Address } from '../transport/index.js';
 import { SpawnError, type ErrorLocation } from '../errors.js';
 import type { SerializedError } from './codec.js';
 import { describeReason, type ExitReason } from './reasons.js';
+import { atLocation } from './load-error.js';
 
 /** The module file does not exist. */
 export function moduleNotFound(file: string): SpawnError {
@@ -46,6 +47,5 @@ export function startError(module: string, phase: 'load' | 'init', cause: Error,
     return new SpawnError(cause.message, { cause, address, ...(isLocation(c.location) ? { location: c.location } : {}) });
   }
   const what = phase === 'load' ? `cannot load actor module ${module}` : `actor ${module} failed in init`;
-  const where = location ? ` at ${location.file}:${location.line}:${location.column}` : '';
-  return new SpawnError(`${what}: ${cause.name}: ${cause.message}${where}`, { cause, address, ...(location ? { location } : {}) });
+  return new SpawnError(`${what}: ${cause.name}: ${cause.message}${atLocation(location)}`, { cause, address, ...(location ? { location } : {}) });
 }
