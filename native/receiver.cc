@@ -4,7 +4,9 @@
 #include "poll_handle.h"
 
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <cstdlib>
 #include <cstring>
 
 namespace pidgeon {
@@ -15,6 +17,23 @@ constexpr size_t kControlSize =
     CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * kMaxFdsPerDatagram);
 // Bound the work per wake-up so one busy mailbox cannot starve the event loop.
 constexpr int kMaxRounds = 4;
+
+// The most datagrams a socket's receive queue holds (a sender blocks or gets EAGAIN
+// past it): pump() reads at most that many, so busy senders cannot keep it going.
+int MaxQueuedDatagrams() {
+  static int cached = 0;
+  if (cached > 0) return cached;
+  int value = 0;
+  int fd = open("/proc/sys/net/unix/max_dgram_qlen", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    char buf[32] = {0};
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    if (n > 0) value = atoi(buf);
+    close(fd);
+  }
+  cached = value > 0 ? value : 512;
+  return cached;
+}
 
 class Receiver : public PollOwner<Receiver> {
  public:
@@ -43,15 +62,19 @@ class Receiver : public PollOwner<Receiver> {
     control_.reset(new char[kControlSize * slots_]);
     msgs_.resize(slots_);
     iovs_.resize(slots_);
+    MaxQueuedDatagrams();  // read /proc once, here, not in a pump()
     OpenPoll(fd_, "pidgeon:mailbox");
   }
 
  private:
   Napi::Value Start(const Napi::CallbackInfo& info) {
-    StartOrThrow(UV_READABLE);
+    reading_ = StartOrThrow(UV_READABLE);
     return info.Env().Undefined();
   }
+  // Takes effect at once, even inside a delivery: the rest of this wake-up's rounds
+  // are not read (flow control: the actor's queue is full).
   Napi::Value Stop(const Napi::CallbackInfo& info) {
+    reading_ = false;
     StopPoll();
     return info.Env().Undefined();
   }
@@ -74,10 +97,10 @@ class Receiver : public PollOwner<Receiver> {
 
   void Drain(bool from_loop) {
     Napi::Env env = Env();
-    // From the loop: bounded per wake-up. From pump(): everything queued now (the
-    // kernel's queue is finite, max_dgram_qlen datagrams per socket).
-    int rounds = from_loop ? kMaxRounds : 1 << 16;
-    for (int round = 0; round < rounds && !PollClosed(); round++) {
+    // From the loop: bounded per wake-up. From pump(): what is queued now, at most a
+    // full kernel queue (max_dgram_qlen datagrams), however fast senders refill it.
+    int rounds = from_loop ? kMaxRounds : MaxQueuedDatagrams() / slots_ + 2;
+    for (int round = 0; round < rounds && !PollClosed() && (reading_ || !from_loop); round++) {
       int n = ReceiveOnce();
       if (n < 0) {
         if (n != -EAGAIN && n != -EWOULDBLOCK) Call(from_loop, {env.Null(), Napi::Number::New(env, n)});
@@ -186,6 +209,7 @@ class Receiver : public PollOwner<Receiver> {
   Napi::Reference<Napi::Int32Array> meta_ref_;
   Napi::Reference<Napi::Int32Array> fds_ref_;
   bool delivering_ = false;
+  bool reading_ = false;
   std::unique_ptr<uint8_t[]> arena_;
   std::unique_ptr<char[]> control_;
   std::vector<struct mmsghdr> msgs_;

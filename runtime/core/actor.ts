@@ -21,10 +21,17 @@ export function defineActor<P = any, A = any>(def: ActorDefinition<P, A>): Actor
   if (typeof def.receive !== 'function') throw new BadArgumentError('defineActor: receive must be a function');
   if (def.init !== undefined && typeof def.init !== 'function') throw new BadArgumentError('defineActor: init must be a function');
   if (def.terminate !== undefined && typeof def.terminate !== 'function') throw new BadArgumentError('defineActor: terminate must be a function');
+  if (def.mailboxCapacity !== undefined) checkMailboxCapacity(def.mailboxCapacity, 'defineActor: mailboxCapacity');
   return Object.freeze({ ...def, [BRAND]: true });
 }
 
 /** Was `v` made by defineActor? */
 export function isActorDefinition(v: unknown): v is ActorDefinition {
   return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** A queue bound is a whole number of messages ≥ 1, or Infinity (unbounded). */
+export function checkMailboxCapacity(v: unknown, what: string): number {
+  if (v === Infinity || (typeof v === 'number' && Number.isInteger(v) && v >= 1)) return v;
+  throw new BadArgumentError(`${what} must be a whole number of messages ≥ 1, or Infinity (got ${typeof v === 'number' ? v : typeof v})`);
 }

@@ -19,6 +19,8 @@ interface PendingAsk {
 export class Asks {
   private readonly pending = new Map<number, PendingAsk>();
   private nextId = 1;
+  /** Called when the table becomes empty or stops being empty (flow control). */
+  onBusyChange: (() => void) | null = null;
 
   constructor(private readonly mailbox: Mailbox, private readonly deathwatch: DeathWatch) {}
 
@@ -47,6 +49,7 @@ export class Asks {
       entry = { to, resolve, reject, timer: null, cancelWatch: null };
     });
     this.pending.set(id, entry);
+    if (this.pending.size === 1) this.onBusyChange?.();
     if (Number.isFinite(timeout)) {
       entry.timer = setTimeout(() => {
         this.fail(id, new TimeoutError(`no reply from ${formatAddress(to)} within ${timeout} ms`, { address: to }));
@@ -83,6 +86,7 @@ export class Asks {
     this.pending.delete(id);
     if (e.timer) clearTimeout(e.timer);
     e.cancelWatch?.();
+    if (this.pending.size === 0) this.onBusyChange?.();
   }
 }
 

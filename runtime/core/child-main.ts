@@ -80,12 +80,14 @@ async function failStart(err: unknown): Promise<void> {
   process.exit(1);
 }
 
-system.onSystem('init', (from, payload: { args: unknown; name: string | null }) => {
+system.onSystem('init', (from, payload: InitPayload) => {
   if (from.pid !== parent.pid || from.instance !== parent.instance) return;
   void begin(payload).catch(failStart);
 });
 
-async function begin(payload: { args: unknown; name: string | null }): Promise<void> {
+interface InitPayload { args: unknown; name: string | null; mailboxCapacity?: number | null }
+
+async function begin(payload: InitPayload): Promise<void> {
   if (payload.name) system.register(payload.name);
   const def = defaultExport(await import(pathToFileURL(env.PIDGEON_MODULE!).href));
   if (!isActorDefinition(def)) {
@@ -95,7 +97,7 @@ async function begin(payload: { args: unknown; name: string | null }): Promise<v
   const runtime = system.hostActor(def, (err) => {
     process.stderr.write(`pidgeon: actor ${process.pid} crashed: ${(err as Error)?.stack ?? err}\n`);
     void exit({ error: err instanceof Error ? err : new Error(String(err)) });
-  });
+  }, payload.mailboxCapacity ?? undefined);
   if (def.init) await def.init(runtime.ctx, payload.args);
   system.sendSystem(parent, 'ready', null);
   started = true;

@@ -12,6 +12,7 @@ import type { Protocol } from './protocol.js';
 import { childReason, wireReason, type ExitReason } from './reasons.js';
 import type { ActorRef } from './refs.js';
 import { checkActorName } from './registry.js';
+import { checkMailboxCapacity } from './actor.js';
 import { shutdownProcess } from './shutdown.js';
 import { exitedBeforeReady, moduleNotFound, readInitFailure, startError } from './start-error.js';
 import { loaderArgs } from './typescript.js';
@@ -36,6 +37,7 @@ interface Pending {
   resolve: (ref: ActorRef) => void;
   reject: (err: Error) => void;
   args: unknown;
+  mailboxCapacity: number | null;
   timer: NodeJS.Timeout;
   failure?: Error;
 }
@@ -57,6 +59,7 @@ export class Children {
     const timeout = options.timeout ?? 30_000;
     if (!(typeof timeout === 'number' && timeout > 0)) throw new BadArgumentError('spawn timeout must be a positive number');
     if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) throw new BadArgumentError('spawn env must be an object');
+    const mailboxCapacity = options.mailboxCapacity === undefined ? null : checkMailboxCapacity(options.mailboxCapacity, 'spawn mailboxCapacity');
     if (!fs.existsSync(file)) return Promise.reject(moduleNotFound(file));
     let loader: string[];
     try {
@@ -79,7 +82,7 @@ export class Children {
         p.failure = new TimeoutError(`actor ${file} did not become ready within ${timeout} ms`);
         proc.kill('SIGKILL');
       }, timeout);
-      this.pending.set(proc.pid, { resolve, reject, args: options.args, timer });
+      this.pending.set(proc.pid, { resolve, reject, args: options.args, mailboxCapacity, timer });
       let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
       const settle = () => {
         if (!exitInfo) return;
@@ -115,7 +118,7 @@ export class Children {
     const p = this.pending.get(from.pid);
     if (!child || !p || child.ref) return;
     child.ref = { pid: from.pid, instance: from.instance, ...(child.name ? { name: child.name } : {}) };
-    this.host.sendSystem(child.ref, 'init', { args: p.args, name: child.name ?? null });
+    this.host.sendSystem(child.ref, 'init', { args: p.args, name: child.name ?? null, mailboxCapacity: p.mailboxCapacity });
   }
 
   onReady(from: Address): void {

@@ -30,6 +30,9 @@ export interface ActorDefinition<P = any, A = any> {
   receive: Receive<P>;
   /** Runs on an orderly stop (not after SIGKILL). */
   terminate?(ctx: ActorContext<P>, reason: ExitReason): void | Promise<void>;
+  /** Messages waiting for `receive` past which the process stops reading its socket,
+   * so that senders see backpressure (default 1000; `spawn`'s option overrides). */
+  mailboxCapacity?: number;
 }
 
 /** The protocol of an actor module's definition (`ProtocolOf<typeof Counter>`), or

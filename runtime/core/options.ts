@@ -23,6 +23,9 @@ export interface SpawnOptions<A = unknown> {
   env?: Record<string, string>;
   /** How long the child may take to load and run `init` (default 30 s). */
   timeout?: number;
+  /** Bound of the actor's queue, in messages (overrides its definition's
+   * `mailboxCapacity`; default 1000; Infinity for none). */
+  mailboxCapacity?: number;
 }
 
 /** The options argument of `spawn<D>`: optional unless the actor's args type `A`

@@ -236,7 +236,7 @@ export class ActorSystem extends Sender {
   }
 
   /** Counters of this process (mailbox, dead letters, asks, children). */
-  stats(): MailboxStats & { deadLetters: number; asksPending: number; children: number; queueLength: number } {
+  stats(): MailboxStats & { deadLetters: number; asksPending: number; children: number; queueLength: number; queuePeak: number; throttled: number } {
     const s = this.mailbox.stats();
     return {
       ...s,
@@ -244,6 +244,8 @@ export class ActorSystem extends Sender {
       asksPending: this.asks.size,
       children: this.children.list().length,
       queueLength: this.actor?.queueLength ?? 0,
+      queuePeak: this.actor?.queuePeak ?? 0,
+      throttled: this.actor?.throttleCount ?? 0,
     };
   }
 
@@ -277,8 +279,10 @@ export class ActorSystem extends Sender {
   }
 
   /** @internal Host the actor of this process. */
-  hostActor(def: ActorDefinition, crash: (err: unknown) => void): ActorRuntime {
-    const actor = new ActorRuntime(def, this, this, crash);
+  hostActor(def: ActorDefinition, crash: (err: unknown) => void, mailboxCapacity?: number): ActorRuntime {
+    const flow = { pause: () => this.mailbox.pause(), resume: () => this.mailbox.resume(), awaitingReply: () => this.asks.size > 0 };
+    const actor = new ActorRuntime(def, this, this, crash, flow, mailboxCapacity);
+    this.asks.onBusyChange = () => actor.reconsider();
     this.dispatch.attach(actor);
     return actor;
   }

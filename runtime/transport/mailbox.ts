@@ -73,6 +73,9 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   private readonly reassembly: Reassembly;
   private readonly opts: MailboxLimits;
   private closed = false;
+  private paused = false;
+  private refed = true;
+  private keepAlive: NodeJS.Timeout | null = null;
   private readonly counters: MailboxStats = {
     sent: 0, received: 0, bytesSent: 0, bytesReceived: 0, datagramsSent: 0, datagramsReceived: 0,
     coalesced: 0, queued: 0, queuedBytes: 0, fragmentsPending: 0, deadLetters: 0,
@@ -138,14 +141,29 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     openDirs.add(dir);
   }
 
-  /** Stop reading the socket: senders queue, then see backpressure (flow control, tests). */
+  /** Stop reading the socket: senders queue, then see backpressure (flow control).
+   * Takes effect at once, even while a batch is being delivered. */
   pause(): void {
-    if (!this.closed) this.receiver.stop();
+    if (this.closed || this.paused) return;
+    this.paused = true;
+    this.receiver.stop();
+    // A stopped poll no longer holds the event loop: a process waiting for its own
+    // queue to drain must not exit for lack of work.
+    this.keepAlive = setInterval(() => {}, 1 << 30);
+    if (!this.refed) this.keepAlive.unref();
   }
 
   /** Start reading again after `pause()`. */
   resume(): void {
-    if (!this.closed) this.receiver.start();
+    if (this.closed || !this.paused) return;
+    this.paused = false;
+    this.clearKeepAlive();
+    this.receiver.start();
+  }
+
+  private clearKeepAlive(): void {
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    this.keepAlive = null;
   }
 
   /** Receive, synchronously, whatever is queued on the socket now. Used before acting
@@ -156,7 +174,13 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
 
   /** Whether the mailbox keeps the process alive while idle (default true). */
   setRef(on: boolean): void {
-    if (!this.closed) this.receiver.setRef(on);
+    if (this.closed) return;
+    this.refed = on;
+    this.receiver.setRef(on);
+    if (this.keepAlive) {
+      if (on) this.keepAlive.ref();
+      else this.keepAlive.unref();
+    }
   }
 
   /**
@@ -226,6 +250,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   closeNow(): void {
     if (this.closed) return;
     this.closed = true;
+    this.clearKeepAlive();
     this.receiver.close();
     this.peers.closeAll(new ClosedError('mailbox closed before the message was sent'));
     this.reassembly.stop();

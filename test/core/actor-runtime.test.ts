@@ -138,3 +138,69 @@ test('after halt nothing queued is handled, and nothing new is queued', async (t
   t.deepEqual(seen, []);
   t.is(rt.queueLength, 0);
 });
+
+function flowed(capacity: number) {
+  const events: string[] = [];
+  let awaiting = false;
+  const flow = { pause: () => events.push('pause'), resume: () => events.push('resume'), awaitingReply: () => awaiting };
+  let release: (() => void) | null = null;
+  const seen: unknown[] = [];
+  const def: ActorDefinition = {
+    async receive(_ctx, m) {
+      seen.push(m);
+      await new Promise<void>((r) => { release = r; });
+    },
+  };
+  const { h } = host();
+  const rt = new ActorRuntime(def, h, h as unknown as ContextSystem, () => {}, flow, capacity);
+  const step = async () => { const r = release; release = null; r?.(); await tick(); };
+  return { rt, events, seen, step, setAwaiting: (on: boolean) => { awaiting = on; rt.reconsider(); } };
+}
+
+test('a full queue stops reading; reading resumes once it is half empty', async (t) => {
+  const { rt, events, step } = flowed(4);
+  rt.start();
+  for (let i = 0; i < 5; i++) rt.enqueue(msg(i)); // 0 is being handled, 1..4 wait
+  t.deepEqual(events, ['pause']);
+  t.true(rt.throttled);
+  t.is(rt.throttleCount, 1);
+  await step(); // 1 taken: 3 wait
+  t.deepEqual(events, ['pause']);
+  await step(); // 2 taken: 2 wait = capacity / 2
+  t.deepEqual(events, ['pause', 'resume']);
+  t.false(rt.throttled);
+  t.is(rt.queuePeak, 4);
+});
+
+test('while the actor awaits its own ask it reads on, up to 8 times its bound', async (t) => {
+  const { rt, events, setAwaiting } = flowed(2);
+  rt.start();
+  for (let i = 0; i < 3; i++) rt.enqueue(msg(i));
+  t.deepEqual(events, ['pause']);
+  setAwaiting(true);
+  t.deepEqual(events, ['pause', 'resume']);
+  for (let i = 3; i < 17; i++) rt.enqueue(msg(i)); // 16 waiting = 8 × 2
+  t.deepEqual(events, ['pause', 'resume', 'pause']);
+  setAwaiting(false);
+  t.deepEqual(events, ['pause', 'resume', 'pause'], 'still full for a non-waiting actor');
+});
+
+test('a halt resumes reading (the exit handshake must be read) and drops the queue', async (t) => {
+  const { rt, events } = flowed(1);
+  rt.start();
+  rt.enqueue(msg(0));
+  rt.enqueue(msg(1));
+  t.deepEqual(events, ['pause']);
+  rt.halt();
+  t.deepEqual(events, ['pause', 'resume']);
+  t.is(rt.queueLength, 0);
+});
+
+test('the definition sets the bound, spawn overrides it, and 1000 is the default', (t) => {
+  const { h } = host();
+  const sys = h as unknown as ContextSystem;
+  const receive = () => {};
+  t.is(new ActorRuntime({ receive }, h, sys, () => {}).capacity, 1000);
+  t.is(new ActorRuntime({ receive, mailboxCapacity: 7 }, h, sys, () => {}).capacity, 7);
+  t.is(new ActorRuntime({ receive, mailboxCapacity: 7 }, h, sys, () => {}, undefined, 9).capacity, 9);
+});
