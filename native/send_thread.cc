@@ -20,13 +20,18 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <pthread.h>
 
 namespace pidgeon {
 
 namespace {
 
-// A blocked sendmsg gives up after this long (SO_SNDTIMEO) to look at the stop flag.
-constexpr int kWakeMs = 100;
+// A blocked sendmsg gives up after this long (SO_SNDTIMEO) to look at the stop flag
+// (a closed sender's thread lingers at most this long; each expiry is a wake-up).
+constexpr int kWakeMs = 1000;
+// The loop hears of progress only when this few datagrams are left (or none, or an
+// error): one wake-up of the loop per refill, not one per datagram sent.
+constexpr size_t kLowWater = 1;
 
 struct Datagram {
   std::vector<uint8_t> bytes;
@@ -53,6 +58,7 @@ struct Shared {
 };
 
 void run(std::shared_ptr<Shared> s) {
+  pthread_setname_np(pthread_self(), "pidgeon-send");  // for top -H, and the bench
   for (;;) {
     Datagram d;
     {
@@ -79,7 +85,7 @@ void run(std::shared_ptr<Shared> s) {
     } else {
       s->error = r;
     }
-    if (s->async) uv_async_send(s->async);
+    if (s->async && (r < 0 || s->todo.size() <= kLowWater)) uv_async_send(s->async);
   }
   std::lock_guard<std::mutex> lock(s->mu);
   for (auto& d : s->todo) close_fds(d.fds);
@@ -95,6 +101,7 @@ class SendThread : public Napi::ObjectWrap<SendThread> {
     return DefineClass(env, "SendThread", {
       InstanceMethod<&SendThread::Post>("post"),
       InstanceMethod<&SendThread::Close>("close"),
+      InstanceMethod<&SendThread::Sync>("sync"),
     });
   }
 
@@ -137,7 +144,7 @@ class SendThread : public Napi::ObjectWrap<SendThread> {
   static int make_blocking(int fd) {
     int fl = fcntl(fd, F_GETFL);
     if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) return -errno;
-    struct timeval tv = {0, kWakeMs * 1000};
+    struct timeval tv = {kWakeMs / 1000, (kWakeMs % 1000) * 1000};
     if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0) return -errno;
     return 0;
   }
@@ -197,6 +204,13 @@ class SendThread : public Napi::ObjectWrap<SendThread> {
     return info.Env().Undefined();
   }
 
+  // Report what was sent since the last report now, synchronously (before the
+  // owner takes back what is unsent, so that nothing sent counts as unsent).
+  Napi::Value Sync(const Napi::CallbackInfo& info) {
+    Report(true);
+    return info.Env().Undefined();
+  }
+
   static void Append(Datagram& d, Napi::Value v) {
     Napi::TypedArray t = v.As<Napi::TypedArray>();
     const uint8_t* p = static_cast<const uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset();
@@ -210,10 +224,10 @@ class SendThread : public Napi::ObjectWrap<SendThread> {
 
   static void OnAsync(uv_async_t* h) {
     auto* self = static_cast<SendThread*>(h->data);
-    if (self) self->Report();
+    if (self) self->Report(false);
   }
 
-  void Report() {
+  void Report(bool from_js) {
     if (!shared_) return;
     double sent, bytes;
     int error;
@@ -230,6 +244,10 @@ class SendThread : public Napi::ObjectWrap<SendThread> {
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
     if (callback_.IsEmpty()) return;
+    if (from_js) {  // already in JavaScript: exceptions propagate
+      callback_.Call(Value(), {Napi::Number::New(env, sent), Napi::Number::New(env, bytes), Napi::Number::New(env, error)});
+      return;
+    }
     callback_.MakeCallback(Value(), {Napi::Number::New(env, sent), Napi::Number::New(env, bytes), Napi::Number::New(env, error)},
                            static_cast<napi_async_context>(*context_));
     if (env.IsExceptionPending()) napi_fatal_exception(env, env.GetAndClearPendingException().Value());

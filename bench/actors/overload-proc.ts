@@ -16,22 +16,35 @@ export function cpuTicks(pid: number | 'self' = 'self'): number {
   }
 }
 
-/** Voluntary + involuntary context switches summed over every thread of a process. */
-export function wakeups(pid: number | 'self' = 'self'): number {
-  let sum = 0;
+/** Context switches of a process, summed over its threads: `wakeups` = voluntary
+ * (a thread slept and was woken), of which `sendThreads` by pidgeon's sending threads
+ * (named pidgeon-send) and `mainThread` by the event loop's thread; `preemptions` =
+ * involuntary (a runnable thread lost its CPU: contention, not waiting). */
+export interface Switches { wakeups: number; mainThread: number; sendThreads: number; preemptions: number }
+
+export function switches(pid: number | 'self' = 'self'): Switches {
+  const out: Switches = { wakeups: 0, mainThread: 0, sendThreads: 0, preemptions: 0 };
   let tids: string[];
+  const self = pid === 'self' ? String(process.pid) : String(pid);
   try {
-    tids = fs.readdirSync(`/proc/${pid}/task`);
+    tids = fs.readdirSync(`/proc/${self}/task`);
   } catch {
-    return 0;
+    return out;
   }
   for (const tid of tids) {
     try {
-      const s = fs.readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
-      const v = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(s);
-      const n = /^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(s);
-      sum += Number(v?.[1] ?? 0) + Number(n?.[1] ?? 0);
+      const s = fs.readFileSync(`/proc/${self}/task/${tid}/status`, 'utf8');
+      const v = Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(s)?.[1] ?? 0);
+      out.wakeups += v;
+      out.preemptions += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(s)?.[1] ?? 0);
+      if (tid === self) out.mainThread += v;
+      else if (/^Name:\s+pidgeon-send$/m.test(s)) out.sendThreads += v;
     } catch { /* thread gone */ }
   }
-  return sum;
+  return out;
+}
+
+/** Voluntary context switches summed over every thread of a process (see `switches`). */
+export function wakeups(pid: number | 'self' = 'self'): number {
+  return switches(pid).wakeups;
 }

@@ -34,10 +34,13 @@ export interface SenderMark {
   /** /proc/self: utime + stime (ticks) and context switches of all threads. */
   cpuTicks: number;
   wakeups: number;
+  mainThread: number;
+  sendThreads: number;
+  preemptions: number;
 }
 
 /** The sink's own readings at one instant. */
-export interface SinkMark { at: number; cpuTicks: number; wakeups: number }
+export interface SinkMark { at: number; cpuTicks: number; wakeups: number; preemptions: number }
 
 /** Root → child. The window [start, end) is in Date.now() ms: every process marks it by
  * its own clock, so no control message crosses the storm at the window's edges. */

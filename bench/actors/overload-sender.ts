@@ -6,7 +6,7 @@
 // how many messages it sent, with those marks, and later that its queue is empty.
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { ActorSystem, type ActorRef } from '../../runtime/index.js';
-import { cpuTicks, wakeups } from './overload-proc.js';
+import { cpuTicks, switches } from './overload-proc.js';
 import { PAD, decodeArgs, type FromChild, type SenderMark, type ToChild } from './overload-protocol.js';
 
 const args = decodeArgs(process.argv);
@@ -32,7 +32,7 @@ let endMark: SenderMark | null = null;
 
 function mark(now: number): SenderMark {
   const s = system.stats();
-  return { at: now, sent: seq, wireSent: s.sent, datagramsSent: s.datagramsSent, bytesSent: s.bytesSent, cpuTicks: cpuTicks(), wakeups: wakeups() };
+  return { at: now, sent: seq, wireSent: s.sent, datagramsSent: s.datagramsSent, bytesSent: s.bytesSent, cpuTicks: cpuTicks(), ...switches() };
 }
 
 /** Take the window's marks once their time has come (from the loop and from timers). */

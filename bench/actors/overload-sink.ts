@@ -2,7 +2,7 @@
 // Counts the messages of every sender, checks that each sender's sequence numbers
 // arrive in order without gaps, and answers pings (asks) at once.
 import { ActorSystem } from '../../runtime/index.js';
-import { cpuTicks, wakeups } from './overload-proc.js';
+import { cpuTicks, switches } from './overload-proc.js';
 import { decodeArgs, type FromChild, type SinkMark, type ToChild } from './overload-protocol.js';
 
 const args = decodeArgs(process.argv);
@@ -20,11 +20,13 @@ let windowToldAt = 0;
 let startMark: SinkMark | null = null;
 let endMark: SinkMark | null = null;
 
+const sinkMark = (at: number): SinkMark => { const w = switches(); return { at, cpuTicks: cpuTicks(), wakeups: w.wakeups, preemptions: w.preemptions }; };
+
 /** Note CPU and wake-ups once an edge of the window has passed (handler or timer). */
 function checkMarks(now: number): void {
   if (endMark !== null) return;
-  if (startMark === null && now >= windowStart) startMark = { at: now, cpuTicks: cpuTicks(), wakeups: wakeups() };
-  if (now >= windowEnd) endMark = { at: now, cpuTicks: cpuTicks(), wakeups: wakeups() };
+  if (startMark === null && now >= windowStart) startMark = sinkMark(now);
+  if (now >= windowEnd) endMark = sinkMark(now);
 }
 const next = new Array<number>(args.senders).fill(0);
 let violations = 0;

@@ -27,9 +27,9 @@ const script = (name: string): string => path.join(here, '..', 'actors', `${name
 export const DEFAULT_SENDERS = [1, 50, 200];
 const MODES = ['poll', 'thread'] as const;
 type Mode = (typeof MODES)[number];
-/** Each sender's high-water mark: one batch datagram's worth (the default 4 MiB would
- * let 200 senders queue 800 MiB and take minutes to drain at the end). */
-const SENDER_HWM = 64 << 10;
+/** Each sender's high-water mark: four batch datagrams' worth (the default 4 MiB would
+ * let 200 senders queue 800 MiB and take a minute to drain at the end). */
+const SENDER_HWM = 256 << 10;
 const PING_EVERY_MS = 20;
 const PING_TIMEOUT_MS = 5000;
 const READY_TIMEOUT_MS = 120_000;
@@ -64,6 +64,9 @@ export interface OverloadRun {
   senderCpuS: number;
   sinkCpuS: number;
   wakeups: number;
+  mainThreadWakeups: number;
+  sendThreadWakeups: number;
+  preemptions: number;
   sinkWakeups: number;
   wakeupsPerDatagram: number | undefined;
   fairMin: number | undefined;
@@ -218,7 +221,7 @@ async function runOne(n: number, mode: Mode, windowMs: number, warmupMs: number,
     if (last.other > 0) errors.push(`the sink got ${last.other} message(s) it did not expect`);
     const received = perSender.reduce((a, b) => a + b, 0);
     const meanPer = received / n;
-    const delta = (k: 'sent' | 'wireSent' | 'datagramsSent' | 'bytesSent' | 'cpuTicks' | 'wakeups'): number =>
+    const delta = (k: 'sent' | 'wireSent' | 'datagramsSent' | 'bytesSent' | 'cpuTicks' | 'wakeups' | 'mainThread' | 'sendThreads' | 'preemptions'): number =>
       fin.reduce((a, f) => a + (f.start && f.end ? f.end[k] - f.start[k] : 0), 0);
     const datagrams = delta('datagramsSent');
     const sentInWindow = delta('sent');
@@ -243,6 +246,9 @@ async function runOne(n: number, mode: Mode, windowMs: number, warmupMs: number,
       senderCpuS: delta('cpuTicks') / CLK_TCK,
       sinkCpuS: sinkDelta('cpuTicks') / CLK_TCK,
       wakeups: wk,
+      mainThreadWakeups: delta('mainThread'),
+      sendThreadWakeups: delta('sendThreads'),
+      preemptions: delta('preemptions'),
       sinkWakeups: sinkDelta('wakeups'),
       wakeupsPerDatagram: datagrams > 0 ? wk / datagrams : undefined,
       fairMin: meanPer > 0 ? Math.min(...perSender) / meanPer : undefined,
@@ -306,6 +312,10 @@ function table(runs: OverloadRun[]): Table {
     ['wire bytes per message sent', '', ...col((r) => f1(r.bytesPerMessage))],
     ['sender wake-ups in window (3)', '', ...col((r) => fmtInt(r.wakeups))],
     ['wake-ups per datagram', `≤ ${TARGET.wakeupsPerDatagram}`, ...col((r) => mark(f1(r.wakeupsPerDatagram), okWake(r)))],
+    ['  of which event-loop threads', '', ...col((r) => f1(r.datagrams ? r.mainThreadWakeups / r.datagrams : undefined))],
+    ['  of which sending threads', '', ...col((r) => f1(r.datagrams ? r.sendThreadWakeups / r.datagrams : undefined))],
+    ['  of which other threads (V8 GC, libuv pool)', '', ...col((r) => f1(r.datagrams ? (r.wakeups - r.mainThreadWakeups - r.sendThreadWakeups) / r.datagrams : undefined))],
+    ['sender preemptions per datagram (3)', '', ...col((r) => f1(r.datagrams ? r.preemptions / r.datagrams : undefined))],
     ['senders CPU, s (4)', '', ...col((r) => f1(r.senderCpuS, 2))],
     ['receiver CPU, s', '', ...col((r) => f1(r.sinkCpuS, 2))],
     ['receiver wake-ups in window', '', ...col((r) => fmtInt(r.sinkWakeups))],
@@ -329,7 +339,7 @@ function table(runs: OverloadRun[]): Table {
     footnotes: [
       '(1) From forking the first sender until every sender has its mailbox open and said ready over IPC; not part of the window.',
       '(2) Every process marks the window by its own clock (no control message crosses the storm at its edges): when it first runs after each edge (from its send loop or message handler, or a timer) it notes its system.stats() and its own /proc readings; this row is the latest such note after its edge, over all processes (a process starved of CPU marks late). Datagrams = sum over the senders of datagramsSent at the end mark minus the start mark.',
-      '(3) Sum over every thread of every sender process of voluntary_ctxt_switches + nonvoluntary_ctxt_switches (/proc/self/task/*/status), end mark minus start mark.',
+      '(3) Wake-ups: sum over every thread of every sender process of voluntary_ctxt_switches (/proc/self/task/*/status: the thread slept and was woken), end mark minus start mark; split by thread: the event loop\'s (tid = pid), pidgeon\'s sending threads (named pidgeon-send), the others (V8\'s GC workers, libuv\'s pool). Preemptions: nonvoluntary_ctxt_switches (a runnable thread lost its CPU to another process: contention on the machine, not waiting), shown apart.',
       '(4) Sum over the sender processes of utime + stime (/proc/self/stat, all threads), end mark minus start mark; the receiver\'s the same for its one process.',
       '(5) Messages the receiver handled from each sender during the window (counted by the receiver against its own clock): least-served ÷ mean, most-served ÷ mean.',
       `(6) system.ask(receiver, 'ping') from the bench root, one at a time, ${PING_EVERY_MS} ms apart, during the window; the receiver answers at once. A ping unanswered after ${PING_TIMEOUT_MS / 1000} s counts as ${PING_TIMEOUT_MS / 1000} s.`,

@@ -23,6 +23,9 @@ export interface BacklogHost {
   sent(d: Datagram, bytes: number): void;
   /** The backlog is empty again: sends may go straight to the socket. */
   drained(): void;
+  /** The sending thread is about to run dry (one datagram left): queue more now,
+   * so that it never waits for the loop. */
+  room(): void;
   /** Sending stopped with -errno; what is still in the backlog did not go out. */
   failed(errno: number): void;
   /** This one datagram could not even be queued (-errno); the others are unaffected. */
@@ -37,6 +40,8 @@ export class Backlog {
   private watch: NativeWritableWatch | null = null;
   private waiting = false;
   private closed = false;
+  /** Taking back what is unsent: progress is counted, nothing else is told. */
+  private settling = false;
 
   constructor(private readonly fd: number, private readonly path: string, private readonly mode: SendMode, private readonly host: BacklogHost) {}
 
@@ -63,6 +68,11 @@ export class Backlog {
 
   /** Everything still waiting, oldest first; the backlog is empty afterwards. */
   takeAll(): Datagram[] {
+    // What the thread sent but has not reported yet was sent: count it first.
+    if (this.thread) {
+      this.settling = true;
+      try { this.thread.sync(); } finally { this.settling = false; }
+    }
     const rest = this.queue.slice(this.head);
     this.queue = [];
     this.head = 0;
@@ -105,8 +115,11 @@ export class Backlog {
       if (this.closed) return;
     }
     this.compact();
+    if (this.settling) return;
     if (errno !== 0) return this.host.failed(errno);
+    // The thread reports only when it is nearly or wholly done (or failed).
     if (this.empty) this.host.drained();
+    else this.host.room();
   }
 
   private arm(): void {

@@ -29,6 +29,8 @@ export interface NativeSendThread {
   post(datagram: Uint8Array | Uint8Array[], fds?: number[]): void;
   /** Stop: unsent datagrams are dropped, the thread exits by itself. */
   close(): void;
+  /** Report what was sent since the last report now (the callback runs before this returns). */
+  sync(): void;
 }
 export interface NativePidWatch {
   close(): void;

@@ -73,6 +73,7 @@ export class PeerChannel implements FragmentSink {
         this.host.countSent(1, d.messages, bytes, d.kind === KIND_BATCH ? d.messages : 0);
       },
       drained: () => this.onBacklogEmpty(),
+      room: () => this.onBacklogLow(),
       failed: (errno) => this.fail(errno, []),
       refused: (d, errno) => {
         this.queuedBytes -= d.bytes;
@@ -153,6 +154,17 @@ export class PeerChannel implements FragmentSink {
       this.host.drained(this);
     }
     this.wakeIdle();
+  }
+
+  // The sending thread has one datagram left: hand it what coalesced meanwhile, and
+  // let the sender go on if the queue is below the high-water mark again.
+  private onBacklogLow(): void {
+    this.flushBatch(true);
+    if (this.closed) return;
+    if (this.aboveHighWater && this.queuedBytes <= this.limits.highWaterMark) {
+      this.aboveHighWater = false;
+      this.host.drained(this);
+    }
   }
 
   private checkHighWater(): void {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { native } from '../../runtime/transport/native.js';
 import { makePipe } from '../helpers/pipe.js';
-import { within } from '../helpers/wait.js';
+import { until, within } from '../helpers/wait.js';
 
 interface Sink { path: string; got: Buffer[]; fds: number[]; start(): void; close(): void; arrived(n: number): Promise<void> }
 
@@ -93,15 +93,18 @@ test('closing a thread blocked in sendmsg stops its reports and lets the process
   const s = sink(t);
   let closed = false;
   let late = 0;
-  let first!: () => void;
-  const reported = new Promise<void>((r) => { first = r; });
-  const st = new native.SendThread(s.path, 1 << 16, () => { if (closed) late++; first(); });
+  const st = new native.SendThread(s.path, 1 << 16, () => { if (closed) late++; });
   for (let i = 0; i < 2000; i++) st.post(Buffer.alloc(1024));
-  await within(reported, 10_000, 'the first report'); // it filled the queue and now blocks
+  // The receiver does not read: the thread fills its queue and blocks. It reports
+  // only near the end of its work, so nothing has been reported yet.
+  const probe = native.socketConnect(s.path, 1 << 16);
+  t.teardown(() => native.closeFd(probe));
+  // Full when a non-blocking send of our own is refused (EAGAIN).
+  await until(() => native.sendv(probe, Buffer.alloc(1)) === -os.constants.errno.EAGAIN, 10_000, 'the receiver queue full');
   st.close();
   closed = true;
   s.start();
-  // A negative check: no report may come, even after the thread's 100 ms wake-up.
+  // A negative check: no report may come once the receiver reads and frees the thread.
   await new Promise((r) => setTimeout(r, 300));
   t.is(late, 0, 'no report after close');
 });
