@@ -14,6 +14,11 @@ import { sendFragments, type FragmentSink } from './fragment.js';
 import { BATCH_ENTRY_OVERHEAD, HEADER_SIZE, KIND_BATCH, KIND_FRAGMENT, KIND_MESSAGE, decodeBatch, fillHeader, type Datagram } from './wire.js';
 
 const { EAGAIN, ENOBUFS, ECONNREFUSED, ENOTCONN, ECONNRESET, EPIPE, ENOENT } = os.constants.errno;
+/** Bytes past which a batch behind a backlog is sealed (see append). Measured with
+ * 50 senders into one receiver (bench overload): 64 KiB batches gave a ping 245 ms
+ * p50 and 254k msg/s, 8 KiB 40 ms, 4 KiB 14 ms and 363k msg/s. */
+export const BACKLOG_BATCH = 4 << 10;
+
 /** Send results (-errno) that mean "the peer's queue is full, wait". */
 const WOULD_BLOCK = -EAGAIN;
 const NO_BUFFERS = -ENOBUFS;
@@ -91,7 +96,10 @@ export class PeerChannel implements FragmentSink {
   /** Copy a small message into the open batch; true if the batch was empty. */
   append(body: Uint8Array): boolean {
     const batch = this.batch;
-    if (!batch.fits(body.length)) this.flushBatch();
+    // Behind a backlog, batches are sealed small: the receiver's queue then holds
+    // fewer messages per blocked sender, so a message to it (a ping) waits behind
+    // less, and senders take turns at a finer grain.
+    if (!batch.fits(body.length) || (batch.len >= BACKLOG_BATCH && !this.backlog.empty)) this.flushBatch();
     const wasEmpty = batch.count === 0;
     batch.add(body);
     this.queuedBytes += body.length + BATCH_ENTRY_OVERHEAD;
