@@ -8,8 +8,9 @@
 // Urgent listeners (asks) hear of the death at once; the others (monitors, links)
 // when the reason is known: the parent's report is an event, bounded by the
 // parent's own death and, as a last resort, by a short timer.
-import { isAddress, watchPid, probePeer, procStat, type Mailbox, type PidWatcher, type Address } from '../transport/index.js';
+import { watchPid, probePeer, procStat, type Mailbox, type PidWatcher, type Address } from '../transport/index.js';
 import { readReason, reasonFromStatus, type ExitReason } from './reasons.js';
+import { isChildExitPayload, isReasonPayload } from './payloads.js';
 import type { Protocol } from './protocol.js';
 import { PlatformError } from '../errors.js';
 
@@ -101,11 +102,8 @@ export class DeathWatch {
 
   /** The runtime ops of the death watch: farewells, and parents' reports. */
   registerOps(p: Protocol): void {
-    p.on('farewell', (from, payload) => this.noteFarewell(from, readReason(payload?.reason)));
-    p.on('child-exit', (_from, payload) => {
-      const child = payload?.child as Address;
-      if (isAddress(child)) this.noteChildExit(child, payload.reason === null ? null : readReason(payload.reason));
-    });
+    p.on('farewell', isReasonPayload, (from, payload) => this.noteFarewell(from, readReason(payload.reason)));
+    p.on('child-exit', isChildExitPayload, (_from, { child, reason }) => this.noteChildExit(child, reason === null ? null : readReason(reason)));
   }
 
   /** An actor told us why it is exiting. */
