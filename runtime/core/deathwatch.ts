@@ -48,6 +48,8 @@ export class DeathWatch {
   /** Parents' reports ('child-exit'): a reason, or null for "not my child". */
   private readonly reports = new Map<string, ExitReason | null>();
   private readonly reportWaiters = new Map<string, (r: ExitReason | null) => void>();
+  /** Whom we asked for each report: only that parent may give it. */
+  private readonly reporters = new Map<string, string>();
   private closed = false;
 
   constructor(private readonly host: DeathWatchHost) {}
@@ -103,7 +105,10 @@ export class DeathWatch {
   /** The runtime ops of the death watch: farewells, and parents' reports. */
   registerOps(p: Protocol): void {
     p.on('farewell', isReasonPayload, (from, payload) => this.noteFarewell(from, readReason(payload.reason)));
-    p.on('child-exit', isChildExitPayload, (_from, { child, reason }) => this.noteChildExit(child, reason === null ? null : readReason(reason)));
+    p.on('child-exit', isChildExitPayload, (from, { child, reason }) => {
+      // Anyone can claim to be a child's parent: only the one we asked is heard.
+      if (this.reporters.get(key(child)) === key(from)) this.noteChildExit(child, reason === null ? null : readReason(reason));
+    });
   }
 
   /** An actor told us why it is exiting. */
@@ -149,6 +154,7 @@ export class DeathWatch {
       const p = probePeer(this.host.mailbox.dir, ppid);
       if (p.state !== 'alive') return;
       entry.parent = { pid: ppid, instance: p.instance };
+      remember(this.reporters, key(ref), key(entry.parent));
       this.host.askParent(entry.parent, ref);
     } catch {
       entry.parent = null;
@@ -179,12 +185,14 @@ export class DeathWatch {
     if (farewell !== undefined) {
       this.farewells.delete(k);
       this.reports.delete(k);
+      this.reporters.delete(k);
       return farewell;
     }
     const zombie = zombieReason(e.pid); // read before the parent reaps it, if we can
     let report = this.reports.get(k);
     if (report === undefined && e.parent && e.listeners.size > 0) report = await this.parentReport(k, e.parent);
     this.reports.delete(k);
+    this.reporters.delete(k);
     return report ?? zombie ?? { signal: 'unknown' };
   }
 
