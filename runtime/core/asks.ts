@@ -61,13 +61,15 @@ export class Asks {
     return { id, promise };
   }
 
-  /** A reply arrived; ignored if the ask already settled or came from someone else. */
-  settle(id: number, from: Address, ok: boolean, body: unknown): void {
+  /** A reply arrived; false (ignored) if the ask already settled, never existed, or
+   * was not asked of `from`. */
+  settle(id: number, from: Address, ok: boolean, body: unknown): boolean {
     const e = this.pending.get(id);
-    if (!e || e.to.pid !== from.pid || e.to.instance !== from.instance) return;
+    if (!e || e.to.pid !== from.pid || e.to.instance !== from.instance) return false;
     this.finish(id, e);
     if (ok) e.resolve(body);
-    else e.reject(body instanceof Error ? body : new Error(String(body)));
+    else e.reject(asError(body));
+    return true;
   }
 
   fail(id: number, err: Error): void {
@@ -88,6 +90,13 @@ export class Asks {
     e.cancelWatch?.();
     if (this.pending.size === 0) this.onBusyChange?.();
   }
+}
+
+// A failed reply's body is an Error, unless the other side is not pidgeon's: then
+// its text (String may throw, e.g. on a deeply nested array).
+function asError(body: unknown): Error {
+  if (body instanceof Error) return body;
+  try { return new Error(String(body)); } catch { return new Error(Object.prototype.toString.call(body)); }
 }
 
 function reasonCause(r: ExitReason): unknown {

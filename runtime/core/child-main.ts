@@ -11,6 +11,7 @@ import { serializeError } from './codec.js';
 import { BadArgumentError } from '../errors.js';
 import { locateError } from './load-error.js';
 import { defaultExport } from './typescript.js';
+import { isInitPayload, type InitPayload } from './payloads.js';
 
 const env = process.env;
 const [parentPid, parentInstance] = (env.PIDGEON_PARENT ?? '').split(':');
@@ -80,12 +81,13 @@ async function failStart(err: unknown): Promise<void> {
   process.exit(1);
 }
 
-system.onSystem('init', (from, payload: InitPayload) => {
-  if (from.pid !== parent.pid || from.instance !== parent.instance) return;
+// Only our parent sends init, and only once: another one (or another sender's) is ignored.
+let begun = false;
+system.onSystem('init', isInitPayload, (from, payload) => {
+  if (begun || from.pid !== parent.pid || from.instance !== parent.instance) return;
+  begun = true;
   void begin(payload).catch(failStart);
 });
-
-interface InitPayload { args: unknown; name: string | null; mailboxCapacity?: number | null }
 
 async function begin(payload: InitPayload): Promise<void> {
   if (payload.name) system.register(payload.name);

@@ -3,11 +3,12 @@
 // them (also for others that watch them), and stopping them (shutdown.ts's
 // protocol; after a SIGKILL, cleaning up what their subtree left behind).
 import fs from 'node:fs';
-import { descendantsOf, isAddress, listPids, removeIfStale, sweepStale, watchPid, type Address } from '../transport/index.js';
+import { descendantsOf, listPids, removeIfStale, sweepStale, watchPid, type Address } from '../transport/index.js';
 import { BadArgumentError, SpawnError, TimeoutError } from '../errors.js';
 import { ChildHandle, launchChild, resolveModule } from './child-process.js';
 import { deserializeError } from './codec.js';
 import type { ShutdownSpec, SpawnOptions } from './options.js';
+import { isInitFailedPayload, isNothing, isWatchChildPayload } from './payloads.js';
 import type { Protocol } from './protocol.js';
 import { childReason, wireReason, type ExitReason } from './reasons.js';
 import type { ActorRef } from './refs.js';
@@ -100,13 +101,11 @@ export class Children {
 
   /** The runtime ops of children: the start handshake, and others' watches on them. */
   registerOps(p: Protocol): void {
-    p.on('hello', (from) => this.onHello(from));
-    p.on('ready', (from) => this.onReady(from));
-    p.on('initFailed', (from, payload) => this.onInitFailed(from, payload));
-    p.on('watch-child', (from, payload) => {
+    p.on('hello', isNothing, (from) => this.onHello(from));
+    p.on('ready', isNothing, (from) => this.onReady(from));
+    p.on('initFailed', isInitFailedPayload, (from, payload) => this.onInitFailed(from, payload));
+    p.on('watch-child', isWatchChildPayload, (from, { child }) => {
       // Someone watches one of our children: we will tell it how the child exits.
-      const child = payload?.child as Address;
-      if (!isAddress(child)) return;
       const known = this.addWatcher(child, from);
       if (known !== undefined) this.tellWatcher(from, child, known);
     });

@@ -37,6 +37,13 @@ export function serializeError(err: unknown, depth = 0): SerializedError {
   return out;
 }
 
+/** Is `v` what serializeError writes (as a reason's `error` carries it when what was
+ * thrown was not an Error)? */
+export function isSerializedError(v: unknown): v is SerializedError {
+  const s = v as SerializedError | null;
+  return typeof s === 'object' && s !== null && typeof s.name === 'string' && typeof s.message === 'string';
+}
+
 /** Rebuild an Error from `serializeError`'s output; the remote stack is kept. */
 export function deserializeError(s: SerializedError, depth = 0): Error {
   const Ctor = KNOWN[s.name] ?? Error;

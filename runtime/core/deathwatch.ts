@@ -8,8 +8,9 @@
 // Urgent listeners (asks) hear of the death at once; the others (monitors, links)
 // when the reason is known: the parent's report is an event, bounded by the
 // parent's own death and, as a last resort, by a short timer.
-import { isAddress, watchPid, probePeer, procStat, type Mailbox, type PidWatcher, type Address } from '../transport/index.js';
+import { watchPid, probePeer, procStat, type Mailbox, type PidWatcher, type Address } from '../transport/index.js';
 import { readReason, reasonFromStatus, type ExitReason } from './reasons.js';
+import { isChildExitPayload, isReasonPayload } from './payloads.js';
 import type { Protocol } from './protocol.js';
 import { PlatformError } from '../errors.js';
 
@@ -47,6 +48,8 @@ export class DeathWatch {
   /** Parents' reports ('child-exit'): a reason, or null for "not my child". */
   private readonly reports = new Map<string, ExitReason | null>();
   private readonly reportWaiters = new Map<string, (r: ExitReason | null) => void>();
+  /** Whom we asked for each report: only that parent may give it. */
+  private readonly reporters = new Map<string, string>();
   private closed = false;
 
   constructor(private readonly host: DeathWatchHost) {}
@@ -101,10 +104,10 @@ export class DeathWatch {
 
   /** The runtime ops of the death watch: farewells, and parents' reports. */
   registerOps(p: Protocol): void {
-    p.on('farewell', (from, payload) => this.noteFarewell(from, readReason(payload?.reason)));
-    p.on('child-exit', (_from, payload) => {
-      const child = payload?.child as Address;
-      if (isAddress(child)) this.noteChildExit(child, payload.reason === null ? null : readReason(payload.reason));
+    p.on('farewell', isReasonPayload, (from, payload) => this.noteFarewell(from, readReason(payload.reason)));
+    p.on('child-exit', isChildExitPayload, (from, { child, reason }) => {
+      // Anyone can claim to be a child's parent: only the one we asked is heard.
+      if (this.reporters.get(key(child)) === key(from)) this.noteChildExit(child, reason === null ? null : readReason(reason));
     });
   }
 
@@ -151,6 +154,7 @@ export class DeathWatch {
       const p = probePeer(this.host.mailbox.dir, ppid);
       if (p.state !== 'alive') return;
       entry.parent = { pid: ppid, instance: p.instance };
+      remember(this.reporters, key(ref), key(entry.parent));
       this.host.askParent(entry.parent, ref);
     } catch {
       entry.parent = null;
@@ -181,12 +185,14 @@ export class DeathWatch {
     if (farewell !== undefined) {
       this.farewells.delete(k);
       this.reports.delete(k);
+      this.reporters.delete(k);
       return farewell;
     }
     const zombie = zombieReason(e.pid); // read before the parent reaps it, if we can
     let report = this.reports.get(k);
     if (report === undefined && e.parent && e.listeners.size > 0) report = await this.parentReport(k, e.parent);
     this.reports.delete(k);
+    this.reporters.delete(k);
     return report ?? zombie ?? { signal: 'unknown' };
   }
 

@@ -1,8 +1,9 @@
 // Inbound routing: where each envelope that reaches this process goes. User messages
 // go to the hosted actor's queue (held back while its module loads) or, in a plain
 // process, to `message` events; replies to the pending asks; runtime messages to the
-// protocol table. Outbound envelopes the mailbox could not deliver are decoded here
-// into dead letters.
+// protocol table. What is not an envelope, and replies nobody waits for, are dropped
+// and counted here. Outbound envelopes the mailbox could not deliver are decoded
+// here into dead letters.
 import type { Address, DeadLetter, InboundMessage } from '../transport/index.js';
 import type { PidgeonError } from '../errors.js';
 import type { ActorRuntime } from './actor-runtime.js';
@@ -11,6 +12,7 @@ import type { QueuedMessage } from './context.js';
 import { T_ASK, T_MSG, T_REPLY, T_SYS, T_SYSASK, decodeEnvelope } from './envelope.js';
 import type { Protocol } from './protocol.js';
 import type { ActorRef } from './refs.js';
+import type { CoreDrops } from './stats.js';
 
 /** Extra facts about a message received by a plain (non-actor) process. */
 export interface MessageMeta {
@@ -38,21 +40,26 @@ export class Dispatch {
   // (a name is registered first) wait here for the actor.
   private early: QueuedMessage[] | null;
 
-  constructor(private readonly asks: Asks, private readonly protocol: Protocol, private readonly host: DispatchHost, hostsActor: boolean) {
+  constructor(private readonly asks: Asks, private readonly protocol: Protocol, private readonly host: DispatchHost, hostsActor: boolean,
+    private readonly drops: Pick<CoreDrops, 'undecodable' | 'strayReply'>) {
     this.early = hostsActor ? [] : null;
   }
 
   /** One envelope from the mailbox. */
   onMessage(m: InboundMessage): void {
     const env = decodeEnvelope(m.body);
-    if (env === null) return; // not an envelope: counted by nobody's receive, dropped
+    if (env === null) {
+      this.drops.undecodable++;
+      return;
+    }
     switch (env[0]) {
       case T_MSG:
         return this.deliverUser(m, env[1], undefined);
       case T_ASK:
         return this.deliverUser(m, env[2], env[1]);
       case T_REPLY:
-        return this.asks.settle(env[1], m.from, env[2], env[3]);
+        if (!this.asks.settle(env[1], m.from, env[2], env[3])) this.drops.strayReply++;
+        return;
       case T_SYS:
         return this.protocol.message(m.from, env[1], env[2]);
       case T_SYSASK:

@@ -48,7 +48,7 @@ export function decodeEnvelope(body: Uint8Array): Envelope | null {
   switch (v[0]) {
     case T_MSG: return v.length === 2 ? (v as Envelope) : null;
     case T_ASK: return v.length === 3 && typeof v[1] === 'number' ? (v as Envelope) : null;
-    case T_REPLY: return v.length === 4 && typeof v[1] === 'number' ? (v as Envelope) : null;
+    case T_REPLY: return v.length === 4 && typeof v[1] === 'number' && typeof v[2] === 'boolean' ? (v as Envelope) : null;
     case T_SYS: return v.length === 3 && typeof v[1] === 'string' ? (v as Envelope) : null;
     case T_SYSASK: return v.length === 4 && typeof v[1] === 'number' && typeof v[2] === 'string' ? (v as Envelope) : null;
     default: return null;

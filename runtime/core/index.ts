@@ -11,3 +11,5 @@ export { ActorContext } from './context.js';
 export { resolveModule } from './children.js';
 export { serializeError, deserializeError, encode, decode } from './codec.js';
 export { checkActorName } from './registry.js';
+export { isNothing } from './payloads.js';
+export type { SystemStats, CoreDrops } from './stats.js';

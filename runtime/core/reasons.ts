@@ -2,7 +2,7 @@
 // log, how they travel on the wire, and how a process's exit status becomes one.
 // A leaf: it knows nothing of actors, refs or systems.
 import os from 'node:os';
-import { serializeError } from './codec.js';
+import { deserializeError, isSerializedError, serializeError } from './codec.js';
 
 /** Why an actor exited (Erlang's exit reasons). `stderr` is the tail of the child's
  * standard error, attached to abnormal reasons when the observer is its parent. */
@@ -39,7 +39,8 @@ export function describeReason(r: ExitReason): string {
 
 /** A value printable in an error message, whatever it is. */
 export function safeJson(v: unknown): string {
-  try { return JSON.stringify(v) ?? String(v); } catch { return String(v); }
+  try { return JSON.stringify(v) ?? String(v); } catch { /* a cycle, a BigInt, too deep */ }
+  try { return String(v); } catch { return Object.prototype.toString.call(v); }
 }
 
 /** Reasons travel with their Error serialized by the codec. */
@@ -55,6 +56,7 @@ export function readReason(r: unknown): ExitReason {
     if (typeof o.code === 'number') return { code: o.code };
     if (typeof o.signal === 'string') return { signal: o.signal };
     if (o.error instanceof Error) return { error: o.error };
+    if (isSerializedError(o.error)) return { error: deserializeError(o.error) };
   }
   return { error: new Error(`unrecognised exit reason ${safeJson(r)}`) };
 }

@@ -5,6 +5,7 @@ import type { Address } from '../transport/index.js';
 import type { ActorRef, DownMessage, ExitMessage } from './actor.js';
 import { isNormalReason, type ExitReason } from './reasons.js';
 import type { DeathWatch } from './deathwatch.js';
+import { isNothing } from './payloads.js';
 import type { Protocol } from './protocol.js';
 
 /** A monitored actor exited. */
@@ -79,7 +80,7 @@ export class Relations {
 
   /** The runtime ops of relations: others' requests about us. */
   registerOps(p: Protocol): void {
-    for (const op of ['watch', 'unwatch', 'link', 'unlink'] as const) p.on(op, (from) => this.onRequest(op, from));
+    for (const op of ['watch', 'unwatch', 'link', 'unlink'] as const) p.on(op, isNothing, (from) => this.onRequest(op, from));
   }
 
   /** Runtime messages from others about us: 'watch', 'unwatch', 'link', 'unlink'. */

@@ -3,9 +3,7 @@
 // children, relations, protocol table and dispatch, and wires them to each other.
 // The send path is its base class (send.ts), inbound routing is dispatch.ts, and
 // stopping another actor follows shutdown.ts.
-import {
-  Mailbox, listLive, type MailboxOptions, type MailboxStats,
-} from '../transport/index.js';
+import { Mailbox, listLive, type MailboxOptions } from '../transport/index.js';
 import { BadArgumentError, ClosedError } from '../errors.js';
 import type { ActorDefinition, ArgsOf, ProtocolOf } from './context.js';
 import type { AskOptions, ShutdownSpec, SpawnParams } from './options.js';
@@ -21,11 +19,14 @@ import { readReason, wireReason, type ExitReason } from './reasons.js';
 import { Sender, checkRef } from './send.js';
 import { Relations } from './relations.js';
 import { processInfo } from './info.js';
+import { isNothing, isReasonPayload, type PayloadCheck } from './payloads.js';
+import { newCoreDrops, type SystemStats } from './stats.js';
 import { stopActor } from './shutdown.js';
 import { supervision, type ChildInfo, type SuperviseOptions, type SupervisorSpec } from './supervision.js';
 export type { DownNotice } from './relations.js';
 export type { MessageMeta } from './dispatch.js';
 export type { DeadLetterNotice, SystemEvents } from './events.js';
+export type { SystemStats } from './stats.js';
 
 declare module './context.js' {
   /** `ctx.system` is this process's ActorSystem. */
@@ -52,6 +53,7 @@ export class ActorSystem extends Sender {
   private readonly relations: Relations;
   private readonly protocol: Protocol;
   private readonly dispatch: Dispatch;
+  private readonly drops = newCoreDrops();
   /** @internal */ exitHook: ((reason: ExitReason) => Promise<void>) | null = null;
 
   /** Open this process's mailbox in the system `name`. */
@@ -99,24 +101,24 @@ export class ActorSystem extends Sender {
       exitActor: (r) => this.exitActor(r),
     }, parent);
     this.mailbox.on('error', (e) => this.emit('error', e));
-    this.protocol = new Protocol((to, id, ok, body) => this.replyTo(to, id, ok, body));
+    this.protocol = new Protocol((to, id, ok, body) => this.replyTo(to, id, ok, body), this.drops);
     const dispatch = this.dispatch = new Dispatch(this.asks, this.protocol, {
       replyTo: (to, id, ok, body) => this.replyTo(to, id, ok, body),
       send: (to, msg) => this.send(to, msg),
       emitMessage: (msg, meta) => this.emit('message', msg, meta),
       deadLetter: (to, message, error) => this.reportDeadLetter(to, message, error),
-    }, parent !== undefined);
+    }, parent !== undefined, this.drops);
     this.mailbox.on('message', (m) => dispatch.onMessage(m));
     this.mailbox.on('deadLetter', (d) => dispatch.onDeadLetter(d));
     this.children.registerOps(this.protocol);
     this.relations.registerOps(this.protocol);
     this.deathwatch.registerOps(this.protocol);
-    this.protocol.on('stop', (_from, payload) => {
-      const reason = readReason(payload?.reason ?? 'shutdown');
+    this.protocol.on('stop', isReasonPayload, (_from, payload) => {
+      const reason = readReason(payload.reason);
       if (this.actor || this.exitHook) this.exitActor(reason);
       else this.emit('stopRequested', reason);
     });
-    this.protocol.onAsk('info', () => processInfo(this));
+    this.protocol.onAsk('info', isNothing, () => processInfo(this));
   }
 
   /** @internal The hosted actor, once its module has loaded (never, in a plain process). */
@@ -235,11 +237,12 @@ export class ActorSystem extends Sender {
     return this.askSystem(ref, 'info', null, options.timeout ?? 2000);
   }
 
-  /** Counters of this process (mailbox, dead letters, asks, children). */
-  stats(): MailboxStats & { deadLetters: number; asksPending: number; children: number; queueLength: number; queuePeak: number; throttled: number } {
+  /** Counters of this process (mailbox, what the core dropped, dead letters, asks, children). */
+  stats(): SystemStats {
     const s = this.mailbox.stats();
     return {
       ...s,
+      dropped: { ...s.dropped, ...this.drops },
       deadLetters: this.deadLetterCount, // as many as 'deadLetter' events
       asksPending: this.asks.size,
       children: this.children.list().length,
@@ -270,12 +273,12 @@ export class ActorSystem extends Sender {
   }
 
   /** @internal Layers above register handlers for their own runtime messages. */
-  onSystem(op: string, handler: SystemHandler): void {
-    this.protocol.on(op, handler);
+  onSystem<T>(op: string, check: PayloadCheck<T>, handler: SystemHandler<T>): void {
+    this.protocol.on(op, check, handler);
   }
   /** @internal */
-  onSystemAsk(op: string, handler: SystemAskHandler): void {
-    this.protocol.onAsk(op, handler);
+  onSystemAsk<T>(op: string, check: PayloadCheck<T>, handler: SystemAskHandler<T>): void {
+    this.protocol.onAsk(op, check, handler);
   }
 
   /** @internal Host the actor of this process. */

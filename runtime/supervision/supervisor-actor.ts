@@ -4,7 +4,7 @@
 // (stopping its children and exiting with 'shutdown'), and stops them in reverse
 // order. Failed restarts are re-queued as messages, never retried in a loop.
 import { fileURLToPath } from 'node:url';
-import { defineActor, type ActorContext, type ActorRef, type ExitReason } from '../core/index.js';
+import { defineActor, isNothing, type ActorContext, type ActorRef, type ExitReason } from '../core/index.js';
 import type { ChildInfo } from '../core/supervision.js';
 import { PidgeonError, SpawnError } from '../errors.js';
 import { affectedChildren, RestartWindow, shouldRestart } from './policy.js';
@@ -161,7 +161,7 @@ let sup: Supervisor | null = null;
 export default defineActor({
   async init(ctx, args: SupervisorArgs) {
     sup = new Supervisor(ctx, args.spec, args.reportTo);
-    ctx.system.onSystemAsk('which', () => sup!.which());
+    ctx.system.onSystemAsk('which', isNothing, () => sup!.which());
     await sup.startAll();
   },
   async receive(ctx, msg: any) {

@@ -1,7 +1,8 @@
 // Inbound routing without processes: each kind of envelope goes where it belongs;
 // a plain process sees user messages as events (and answers an ask once); an actor
-// process holds them until its actor is there; malformed bodies and undeliverable
-// runtime messages are dropped, user ones become dead letters.
+// process holds them until its actor is there; bodies that are not envelopes and
+// replies nobody waits for are dropped and counted; undeliverable runtime messages
+// are dropped, user ones become dead letters.
 import test from 'ava';
 import { InboundMessage, type Address } from '../../runtime/transport/index.js';
 import { DeadActorError } from '../../runtime/errors.js';
@@ -12,13 +13,16 @@ import type { ActorRuntime } from '../../runtime/core/actor-runtime.js';
 import type { Asks } from '../../runtime/core/asks.js';
 import type { QueuedMessage } from '../../runtime/core/context.js';
 import type { Protocol } from '../../runtime/core/protocol.js';
+import { newCoreDrops } from '../../runtime/core/stats.js';
+import { deepBody } from '../helpers/runtime-ops.js';
 
 const from: Address = { pid: 42, instance: '00ff' };
 
-function world(hostsActor: boolean) {
+function world(hostsActor: boolean, settles = true) {
   const log: unknown[][] = [];
   const events: [unknown, MessageMeta][] = [];
-  const asks = { settle: (...a: unknown[]) => log.push(['settle', ...a]) } as unknown as Asks;
+  const drops = newCoreDrops();
+  const asks = { settle: (...a: unknown[]) => (log.push(['settle', ...a]), settles) } as unknown as Asks;
   const protocol = {
     message: (...a: unknown[]) => log.push(['sys', ...a]),
     ask: (...a: unknown[]) => log.push(['sysask', ...a]),
@@ -28,10 +32,10 @@ function world(hostsActor: boolean) {
     send: (to, msg) => { log.push(['send', to, msg]); return true; },
     emitMessage: (msg, meta) => { events.push([msg, meta]); },
     deadLetter: (to, message, error) => { log.push(['deadLetter', to, message, error.code]); },
-  }, hostsActor);
+  }, hostsActor, drops);
   const queued: QueuedMessage[] = [];
   const actor = { enqueue: (m: QueuedMessage) => queued.push(m) } as unknown as ActorRuntime;
-  return { d, log, events, queued, actor };
+  return { d, log, events, queued, actor, drops };
 }
 
 const inbound = (env: Envelope | Uint8Array) => new InboundMessage(from, Buffer.from(env instanceof Uint8Array ? env : encodeEnvelope(env)), undefined);
@@ -41,6 +45,7 @@ const routed = test.macro({
     const w = world(false);
     w.d.onMessage(inbound(env));
     t.deepEqual(w.log, [expected]);
+    t.deepEqual(w.drops, newCoreDrops());
   },
   title: (provided) => `routing: ${provided}`,
 });
@@ -49,19 +54,41 @@ test('a reply settles the pending ask', routed, [T_REPLY, 5, true, 'v'], ['settl
 test('a runtime message goes to the protocol table', routed, [T_SYS, 'stop', { reason: 'shutdown' }], ['sys', from, 'stop', { reason: 'shutdown' }]);
 test('a runtime request goes to the protocol table', routed, [T_SYSASK, 9, 'info', null], ['sysask', from, 9, 'info', null]);
 
-const dropped = test.macro({
+const undecodable = test.macro({
   exec(t, body: Uint8Array) {
     const w = world(false);
     w.d.onMessage(inbound(body));
     t.deepEqual(w.log, []);
     t.deepEqual(w.events, []);
+    t.deepEqual(w.drops, { ...newCoreDrops(), undecodable: 1 });
   },
-  title: (provided) => `dropped: ${provided}`,
+  title: (provided) => `dropped and counted as undecodable: ${provided}`,
 });
 
-test('not msgpack', dropped, Uint8Array.of(0xc1));
-test('not an envelope', dropped, encode({ hello: 1 }));
-test('an unknown envelope type', dropped, encode([7, 1]));
+test('an empty body', undecodable, Uint8Array.of());
+test('not msgpack', undecodable, Uint8Array.of(0xc1, 0x00));
+test('msgpack cut short', undecodable, encodeEnvelope([T_MSG, { n: 1 }]).subarray(0, 4));
+test('msgpack with trailing bytes', undecodable, Buffer.concat([encodeEnvelope([T_MSG, 1]), Buffer.of(0)]));
+test('nested too deep for the decoder', undecodable, deepBody());
+test('a runtime message whose payload is nested too deep', undecodable, Buffer.concat([Buffer.of(0x93, T_SYS), encode('stop'), deepBody()]));
+test('not an array', undecodable, encode({ hello: 1 }));
+test('an empty array', undecodable, encode([]));
+test('a type that is not a number', undecodable, encode(['0', 1]));
+test('an unknown envelope type', undecodable, encode([7, 1]));
+test('T_MSG too long', undecodable, encode([T_MSG, 1, 2]));
+test('T_ASK with a string id', undecodable, encode([T_ASK, '1', 'q']));
+test('T_REPLY too short', undecodable, encode([T_REPLY, 1, true]));
+test('T_REPLY with an ok that is not a boolean', undecodable, encode([T_REPLY, 1, 1, 'v']));
+test('T_SYS with a numeric op', undecodable, encode([T_SYS, 1, null]));
+test('T_SYSASK without an id', undecodable, encode([T_SYSASK, 'info', null]));
+
+test('a reply nobody waits for is counted as strayReply', (t) => {
+  const w = world(false, false);
+  w.d.onMessage(inbound([T_REPLY, 5, true, 'late']));
+  w.d.onMessage(inbound([T_REPLY, 6, false, new Error('late')]));
+  t.is(w.log.length, 2);
+  t.deepEqual(w.drops, { ...newCoreDrops(), strayReply: 2 });
+});
 
 test('a plain process: a user message is a message event; reply() sends to the sender', (t) => {
   const w = world(false);

@@ -51,6 +51,7 @@ test('T_ASK with a string id', malformed, encode([T_ASK, '1', 'x']));
 test('T_ASK too short', malformed, encode([T_ASK, 1]));
 test('T_REPLY with a string id', malformed, encode([T_REPLY, '1', true, 'x']));
 test('T_REPLY too short', malformed, encode([T_REPLY, 1, true]));
+test('T_REPLY with an ok that is not a boolean', malformed, encode([T_REPLY, 1, 1, 'x']));
 test('T_SYS with a numeric op', malformed, encode([T_SYS, 1, null]));
 test('T_SYS too long', malformed, encode([T_SYS, 'stop', null, null]));
 test('T_SYSASK with a numeric op', malformed, encode([T_SYSASK, 1, 2, null]));

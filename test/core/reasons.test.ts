@@ -34,6 +34,18 @@ test('wire round trip: { error } keeps name, message and stack', (t) => {
   t.is(e.stack, err.stack);
 });
 
+test('wire round trip: { error } of a thrown non-Error (serialized) reads back as an Error', (t) => {
+  const r = wire({ error: 'a string was thrown' as unknown as Error });
+  t.true(typeof r === 'object' && 'error' in r && r.error instanceof Error);
+  t.is((r as { error: Error }).error.message, 'a string was thrown');
+});
+
+test('readReason of a deeply nested value does not throw (its text is bounded by the stack)', (t) => {
+  let deep: unknown = null;
+  for (let i = 0; i < 20_000; i++) deep = [deep];
+  t.notThrows(() => readReason(deep));
+});
+
 test('wire form: stderr is not carried (only a parent attaches it)', (t) => {
   t.deepEqual(wire({ code: 1, stderr: 'boom' }), { code: 1 });
 });
