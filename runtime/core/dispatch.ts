@@ -6,7 +6,7 @@
 // here into dead letters.
 import type { Address, DeadLetter, InboundMessage } from '../transport/index.js';
 import type { PidgeonError } from '../errors.js';
-import type { ActorRuntime } from './actor-runtime.js';
+import { DEFAULT_MAILBOX_CAPACITY, type ActorRuntime } from './actor-runtime.js';
 import type { Asks } from './asks.js';
 import type { QueuedMessage } from './context.js';
 import { T_ASK, T_MSG, T_REPLY, T_SYS, T_SYSASK, decodeEnvelope } from './envelope.js';
@@ -30,6 +30,8 @@ export interface DispatchHost {
   /** A user message for a plain process (its `message` event). */
   emitMessage(msg: unknown, meta: MessageMeta): void;
   deadLetter(to: Address, message: unknown, error: PidgeonError): void;
+  /** Stop or resume reading the socket (the early queue is full / handed over). */
+  throttle(on: boolean): void;
 }
 
 /** Routes this process's inbound envelopes. */
@@ -39,6 +41,7 @@ export class Dispatch {
   // In an actor process, user messages that arrive before the module has loaded
   // (a name is registered first) wait here for the actor.
   private early: QueuedMessage[] | null;
+  private earlyFull = false;
 
   constructor(private readonly asks: Asks, private readonly protocol: Protocol, private readonly host: DispatchHost, hostsActor: boolean,
     private readonly drops: Pick<CoreDrops, 'undecodable' | 'strayReply'>) {
@@ -82,6 +85,9 @@ export class Dispatch {
     this.actor = actor;
     for (const m of this.early ?? []) actor.enqueue(m);
     this.early = null;
+    // The actor's own bound decides from now on.
+    if (this.earlyFull && !actor.throttled) this.host.throttle(false);
+    this.earlyFull = false;
   }
 
   /** A runtime notice (DOWN, EXIT) for the hosted actor's receive. */
@@ -93,7 +99,11 @@ export class Dispatch {
     if (this.actor || this.early) {
       const q = { from: m.from, msg, askId, fds: m.fds.length ? m.takeFds() : [], fdsTaken: false };
       if (this.actor) this.actor.enqueue(q);
-      else this.early!.push(q);
+      else if (this.early!.push(q) >= DEFAULT_MAILBOX_CAPACITY && !this.earlyFull) {
+        // A flood while the module loads: bounded like the actor's queue.
+        this.earlyFull = true;
+        this.host.throttle(true);
+      }
       return;
     }
     let replied = false;

@@ -107,6 +107,7 @@ export class ActorSystem extends Sender {
       send: (to, msg) => this.send(to, msg),
       emitMessage: (msg, meta) => this.emit('message', msg, meta),
       deadLetter: (to, message, error) => this.reportDeadLetter(to, message, error),
+      throttle: (on) => (on ? this.mailbox.pause() : this.mailbox.resume()),
     }, parent !== undefined, this.drops);
     this.mailbox.on('message', (m) => dispatch.onMessage(m));
     this.mailbox.on('deadLetter', (d) => dispatch.onDeadLetter(d));
@@ -262,7 +263,6 @@ export class ActorSystem extends Sender {
   get isClosed(): boolean {
     return this.closed;
   }
-
   // ---- internal: used by the context, child-main and the supervision layer ----
 
   /** @internal Ask a runtime question (answered by a handler, not by receive). */

@@ -4,6 +4,7 @@
 // replies nobody waits for are dropped and counted; undeliverable runtime messages
 // are dropped, user ones become dead letters.
 import test from 'ava';
+import { DEFAULT_MAILBOX_CAPACITY } from '../../runtime/core/actor-runtime.js';
 import { InboundMessage, type Address } from '../../runtime/transport/index.js';
 import { DeadActorError } from '../../runtime/errors.js';
 import { encode } from '../../runtime/core/codec.js';
@@ -32,9 +33,10 @@ function world(hostsActor: boolean, settles = true) {
     send: (to, msg) => { log.push(['send', to, msg]); return true; },
     emitMessage: (msg, meta) => { events.push([msg, meta]); },
     deadLetter: (to, message, error) => { log.push(['deadLetter', to, message, error.code]); },
+    throttle: (on) => { log.push(['throttle', on]); },
   }, hostsActor, drops);
   const queued: QueuedMessage[] = [];
-  const actor = { enqueue: (m: QueuedMessage) => queued.push(m) } as unknown as ActorRuntime;
+  const actor = { enqueue: (m: QueuedMessage) => queued.push(m), throttled: false } as unknown as ActorRuntime;
   return { d, log, events, queued, actor, drops };
 }
 
@@ -148,3 +150,13 @@ test('a reply is a dead letter (its body)', deadLetter, [T_REPLY, 2, true, 'r'],
 test('a runtime message is not news to anyone', deadLetter, [T_SYS, 'farewell', null], []);
 test('a runtime request is not either', deadLetter, [T_SYSASK, 1, 'info', null], []);
 test('a body that is not an envelope is dropped', deadLetter, Uint8Array.of(0xc1), []);
+
+test('a flood while the module loads is bounded: reading stops at the default capacity, and resumes when the actor takes over', (t) => {
+  const w = world(true);
+  for (let i = 0; i < DEFAULT_MAILBOX_CAPACITY + 5; i++) w.d.onMessage(inbound([T_MSG, i]));
+  t.deepEqual(w.log, [['throttle', true]], 'paused once');
+  w.d.attach(w.actor);
+  t.is(w.queued.length, DEFAULT_MAILBOX_CAPACITY + 5, 'nothing lost, handed over in order');
+  t.is(w.queued[0].msg, 0);
+  t.deepEqual(w.log, [['throttle', true], ['throttle', false]]);
+});
