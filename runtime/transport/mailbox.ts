@@ -12,6 +12,7 @@ import { fragmentBodySize } from './fragment.js';
 import { RECEIVE_SLOTS, SOCKET_BUFFER, resolveLimits, resolveSendMode, type MailboxLimits, type MailboxOptions } from './options.js';
 import { Reassembly } from './reassembly.js';
 import { Inbound, type InboundMessage } from './inbound.js';
+import { checkFds } from './fds.js';
 export { InboundMessage } from './inbound.js';
 export type { MailboxOptions } from './options.js';
 import {
@@ -296,20 +297,4 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     for (const ch of list) ch.flushBatch(false);
   }
 
-}
-
-function checkFds(fds: unknown): void {
-  if (!Array.isArray(fds) || fds.length > native.maxFdsPerDatagram ||
-      !fds.every((fd) => Number.isInteger(fd) && fd >= 0)) {
-    throw new BadArgumentError(`fds must be an array of at most ${native.maxFdsPerDatagram} non-negative integers`);
-  }
-  // A closed fd is refused here, where the caller can see it, not later in a queue
-  // where it would fail the datagram (or another file would have taken its number).
-  for (let i = 0; i < fds.length; i++) {
-    try {
-      fs.fstatSync(fds[i]);
-    } catch (err) {
-      throw new BadArgumentError(`fds[${i}] (${fds[i]}) is not an open file descriptor`, { cause: err });
-    }
-  }
 }
