@@ -125,7 +125,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     this.peers = new PeerTable(dir, this.address, lock.instance,
       { batchCapacity: this.opts.batchCapacity, fragmentBody, highWaterMark: this.opts.highWaterMark, sendMode: resolveSendMode(options) },
       { deadLetters: (to, bodies, error) => this.deadLetters(to, bodies, error), drain: (to) => this.emit('drain', to) },
-      this.counters);
+      this.counters, this.opts.idleChannelTimeout);
     this.channels = this.peers.channels;
     const inbound = new Inbound({ message: (m) => this.emit('message', m), error: (e) => this.emit('error', e) },
       this.counters, this.reassembly, this.instanceLo, this.instanceHi);
