@@ -67,6 +67,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   private sockFd: number;
   private receiver: NativeReceiver;
   private readonly peers: PeerTable;
+  private readonly inbound: Inbound;
   /** The peer table's channels by pid, read on every send. */
   private readonly channels: Map<number, PeerChannel>;
   private readonly dirty: PeerChannel[] = [];
@@ -127,7 +128,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
       { deadLetters: (to, bodies, error) => this.deadLetters(to, bodies, error), drain: (to) => this.emit('drain', to) },
       this.counters, this.opts.idleChannelTimeout);
     this.channels = this.peers.channels;
-    const inbound = new Inbound({ message: (m) => this.emit('message', m), error: (e) => this.emit('error', e) },
+    const inbound = this.inbound = new Inbound({ message: (m) => this.emit('message', m), error: (e) => this.emit('error', e) },
       this.counters, this.reassembly, this.instanceLo, this.instanceHi);
     try {
       this.receiver = new native.Receiver(this.sockFd, MAX_DATAGRAM, RECEIVE_SLOTS, (buf, meta, fds, count) => inbound.onBatch(buf, meta, fds, count));
@@ -214,6 +215,14 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   /** Resolves when the queue to `to` is below the high-water mark (at once if it is). */
   drained(to: Address): Promise<void> {
     return this.peers.whenDrained(to);
+  }
+
+  /** `to` is known to have exited (death watch, a reaped child): close the channel
+   * to it (what was queued for it becomes dead letters, EDEADACTOR) and forget it. */
+  peerExited(to: Address): void {
+    if (this.closed) return;
+    this.peers.peerExited(to);
+    this.inbound.forgetSender(to);
   }
 
   /** Is `to` alive now (held lockfile with the same instance)? */

@@ -116,6 +116,18 @@ export class PeerTable {
     return ch;
   }
 
+  /** `to` is known to have exited (a death notice, a reaped child): close the channel
+   * to that incarnation now rather than at the next send; what was still queued for
+   * it becomes dead letters (EDEADACTOR). A channel to another incarnation of the
+   * pid is left alone. */
+  peerExited(to: Address): void {
+    const ch = this.channels.get(to.pid);
+    if (!ch || ch.address.instance !== to.instance || to.pid === this.self.pid) return;
+    this.forget(ch);
+    removeIfStale(this.dir, to.pid);
+    this.host.deadLetters(ch.address, ch.close(), dead(ch.address, 'it exited before the message was delivered'));
+  }
+
   /** One round of the idle sweep: close each channel that sent nothing since the last
    * round and has nothing queued or in flight. That loses and reorders nothing: all
    * it sent is already in the peer's socket queue, and a new channel's datagrams
