@@ -87,6 +87,7 @@ export class ActorSystem extends Sender {
       pump: () => this.mailbox.pump(),
       takeFarewell: (ref) => this.deathwatch.takeFarewell(ref),
       childExited: (c, reason) => this.onChildExit(c, reason),
+      reaped: (ref) => this.mailbox.peerExited(ref),
     });
     this.relations = new Relations({
       deathwatch: this.deathwatch,
