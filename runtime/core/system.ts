@@ -87,7 +87,7 @@ export class ActorSystem extends Sender {
       pump: () => this.mailbox.pump(),
       takeFarewell: (ref) => this.deathwatch.takeFarewell(ref),
       childExited: (c, reason) => this.onChildExit(c, reason),
-      reaped: (ref) => this.mailbox.peerExited(ref),
+      reaped: (ref, name) => { this.mailbox.peerExited(ref); if (name !== undefined) this.registry.clearIfDead(name); },
     });
     this.relations = new Relations({
       deathwatch: this.deathwatch,
