@@ -92,6 +92,7 @@ export class ActorSystem extends Sender {
     this.relations = new Relations({
       deathwatch: this.deathwatch,
       selfPid: this.mailbox.address.pid,
+      isAlive: (a) => this.mailbox.isAlive(a),
       actor: () => this.actor,
       trySendSystem: (to, op, payload) => this.trySendSystem(to, op, payload),
       deliverLocal: (msg, from) => this.dispatch.deliverLocal(msg, from),
