@@ -40,6 +40,20 @@ function isZombieOrGone(pid: number): boolean {
   }
 }
 
+/** Children of `pid` that have exited but are not reaped (state Z in /proc). */
+export function zombieChildrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'latin1');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) === pid && state === 'Z') out.push(Number(name));
+    } catch { /* exited meanwhile */ }
+  }
+  return out;
+}
+
 /** Is `pid` a running (not zombie, not reaped) process? */
 export function isRunning(pid: number): boolean {
   return !isZombieOrGone(pid);
