@@ -160,3 +160,8 @@ function closeAll(m: QueuedMessage): void {
   for (const fd of m.fds) closeFd(fd);
   m.fds = [];
 }
+
+/** The queue's figures for `stats()` (zeros in a process that hosts no actor). */
+export function queueStats(a: ActorRuntime | null): { queueLength: number; queuePeak: number; throttled: number } {
+  return { queueLength: a?.queueLength ?? 0, queuePeak: a?.queuePeak ?? 0, throttled: a?.throttleCount ?? 0 };
+}

@@ -31,6 +31,9 @@ export interface ChildHost {
   takeFarewell(ref: Address): ExitReason | undefined;
   /** A child exited (after the handshake). */
   childExited(child: ChildHandle, reason: ExitReason): void;
+  /** A child (`name`: the one it was spawned with) was reaped, in any state: forget
+   * what is kept for it (the channel to it, its name entry if it left one). */
+  reaped(ref: Address, name: string | undefined): void;
 }
 
 
@@ -239,6 +242,7 @@ export class Children {
     const reason = childReason(farewell, code, signal, child.stderrTail.trim());
     // A child killed hard left its socket and lockfile behind: its parent cleans up.
     removeIfStale(this.host.dir, child.pid);
+    if (child.ref) this.host.reaped(child.ref, child.name);
     this.byPid.delete(child.pid);
     this.recent.delete(child.pid); // re-insert: the map's order is the eviction order
     this.recent.set(child.pid, { instance: child.ref?.instance ?? null, reason });

@@ -80,6 +80,7 @@ export class DeathWatch {
         entry.watcher?.close();
         entry.watcher = null;
         this.entries.delete(k);
+        this.host.mailbox.peerExited(ref);
         const reason = this.farewells.get(k);
         (urgent ? entry.urgent : entry.listeners).add(listener);
         setImmediate(() => this.fire(entry, reason ?? 'noproc'));
@@ -168,6 +169,8 @@ export class DeathWatch {
     // The dead process's last datagrams (its farewell, replies) are already queued
     // on our socket: read them before anyone hears of the death.
     this.host.mailbox.pump();
+    // Nothing more reaches it: close our channel to it now, not at the next send.
+    this.host.mailbox.peerExited(ref);
     const farewell = this.farewells.get(k);
     // Our own child's reason comes with its reap, at once; another's may wait for
     // its parent's report, and an ask must not wait for that.

@@ -63,6 +63,19 @@ export class Registry {
     for (const name of [...this.held.keys()]) this.unregister(name, self);
   }
 
+  /** Remove the entry of `name` if no live actor holds the name (its owner died
+   * without unregistering: SIGKILL). Done while holding the name ourselves, so no
+   * new owner can be publishing its entry meanwhile. */
+  clearIfDead(name: string): void {
+    if (this.held.has(name)) return;
+    const fd = claimName(this.prefix + name);
+    if (fd === null) return; // a live owner: its entry is current
+    try {
+      fs.unlinkSync(path.join(this.namesDir, name));
+    } catch { /* none left */ }
+    releaseName(fd);
+  }
+
   /** The live actor registered as `name`, or undefined. */
   lookup(name: string): Address | undefined {
     checkActorName(name);

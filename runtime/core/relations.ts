@@ -15,6 +15,8 @@ export interface DownNotice { ref: ActorRef; reason: ExitReason; monitor: string
 export interface RelationsHost {
   readonly deathwatch: DeathWatch;
   readonly selfPid: number;
+  /** Is `a` alive now (a lockfile probe, no message)? */
+  isAlive(a: Address): boolean;
   /** Does this process host an actor (and does it trap exits)? */
   actor(): { trapExit: boolean } | null;
   trySendSystem(to: Address, op: string, payload: unknown): boolean;
@@ -28,6 +30,8 @@ export interface RelationsHost {
 interface Monitor { ref: ActorRef; cancel: () => void; to: 'event' | 'actor' }
 
 const key = (a: Address): string => `${a.pid}:${a.instance}`;
+/** Watchers kept before the first check for dead ones. */
+const PRUNE_MIN = 64;
 
 /** The monitor, link and watcher tables of this process. */
 export class Relations {
@@ -35,6 +39,7 @@ export class Relations {
   private readonly links = new Map<string, { ref: ActorRef; cancel: () => void }>();
   private readonly watchers = new Map<string, Address>();
   private nextMonitor = 1;
+  private pruneAt = PRUNE_MIN;
 
   constructor(private readonly host: RelationsHost, private readonly parent: ActorRef | undefined) {
     if (parent) this.watchers.set(key(parent), parent);
@@ -89,6 +94,7 @@ export class Relations {
     switch (op) {
       case 'watch':
         this.watchers.set(k, from);
+        if (this.watchers.size >= this.pruneAt) this.pruneWatchers();
         return;
       case 'unwatch':
         if (!this.links.has(k) && !(this.parent && key(this.parent) === k)) this.watchers.delete(k);
@@ -130,6 +136,15 @@ export class Relations {
     });
     this.links.set(k, { ref, cancel });
     this.watchers.set(k, ref);
+  }
+
+  // A watcher that dies sends no 'unwatch', and we do not watch it: whenever the
+  // table has doubled since the last look, drop the dead (amortised O(1) a watch).
+  private pruneWatchers(): void {
+    for (const [k, w] of this.watchers) {
+      if (!this.links.has(k) && !(this.parent && key(this.parent) === k) && !this.host.isAlive(w)) this.watchers.delete(k);
+    }
+    this.pruneAt = Math.max(PRUNE_MIN, 2 * this.watchers.size);
   }
 
   // Erlang: an abnormal exit kills a linked actor that does not trap exits; a

@@ -10,7 +10,7 @@ import type { AskOptions, ShutdownSpec, SpawnParams } from './options.js';
 import type { ActorRef, Askable, ReplyOf } from './refs.js';
 import { Asks } from './asks.js';
 import { ChildHandle, Children } from './children.js';
-import { ActorRuntime } from './actor-runtime.js';
+import { ActorRuntime, queueStats } from './actor-runtime.js';
 import { DeathWatch } from './deathwatch.js';
 import { Dispatch } from './dispatch.js';
 import { Registry } from './registry.js';
@@ -89,10 +89,12 @@ export class ActorSystem extends Sender {
       pump: () => this.mailbox.pump(),
       takeFarewell: (ref) => this.deathwatch.takeFarewell(ref),
       childExited: (c, reason) => this.onChildExit(c, reason),
+      reaped: (ref, name) => { this.mailbox.peerExited(ref); if (name !== undefined) this.registry.clearIfDead(name); },
     });
     this.relations = new Relations({
       deathwatch: this.deathwatch,
       selfPid: this.mailbox.address.pid,
+      isAlive: (a) => this.mailbox.isAlive(a),
       actor: () => this.actor,
       trySendSystem: (to, op, payload) => this.trySendSystem(to, op, payload),
       deliverLocal: (msg, from) => this.dispatch.deliverLocal(msg, from),
@@ -247,9 +249,7 @@ export class ActorSystem extends Sender {
       deadLetters: this.deadLetterCount, // as many as 'deadLetter' events
       asksPending: this.asks.size,
       children: this.children.list().length,
-      queueLength: this.actor?.queueLength ?? 0,
-      queuePeak: this.actor?.queuePeak ?? 0,
-      throttled: this.actor?.throttleCount ?? 0,
+      ...queueStats(this.actor),
     };
   }
 
@@ -283,8 +283,7 @@ export class ActorSystem extends Sender {
 
   /** @internal Host the actor of this process. */
   hostActor(def: ActorDefinition, crash: (err: unknown) => void, mailboxCapacity?: number): ActorRuntime {
-    const flow = { pause: () => this.mailbox.pause(), resume: () => this.mailbox.resume(), awaitingReply: () => this.asks.size > 0 };
-    const actor = new ActorRuntime(def, this, this, crash, flow, mailboxCapacity);
+    const actor = new ActorRuntime(def, this, this, crash, { pause: () => this.mailbox.pause(), resume: () => this.mailbox.resume(), awaitingReply: () => this.asks.size > 0 }, mailboxCapacity);
     this.asks.onBusyChange = () => actor.reconsider();
     this.dispatch.attach(actor);
     return actor;

@@ -85,6 +85,14 @@ export class Inbound {
     return s.address;
   }
 
+  /** `from` is known to have exited: drop its cached address. A message it left
+   * half-sent is kept (its last fragments may still be queued on our socket) until
+   * the reassembly timeout. */
+  forgetSender(from: Address): void {
+    const s = this.senders.get(from.pid);
+    if (s !== undefined && s.address.instance === from.instance) this.senders.delete(from.pid);
+  }
+
   /** Handle one receive batch from the native Receiver. */
   onBatch(buf: Buffer | null, meta: Int32Array | number, fds?: Int32Array, count = 0): void {
     if (buf === null || typeof meta === 'number') {

@@ -12,6 +12,7 @@ import { fragmentBodySize } from './fragment.js';
 import { RECEIVE_SLOTS, SOCKET_BUFFER, resolveLimits, resolveSendMode, type MailboxLimits, type MailboxOptions } from './options.js';
 import { Reassembly } from './reassembly.js';
 import { Inbound, type InboundMessage } from './inbound.js';
+import { checkFds } from './fds.js';
 export { InboundMessage } from './inbound.js';
 export type { MailboxOptions } from './options.js';
 import {
@@ -66,6 +67,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   private sockFd: number;
   private receiver: NativeReceiver;
   private readonly peers: PeerTable;
+  private readonly inbound: Inbound;
   /** The peer table's channels by pid, read on every send. */
   private readonly channels: Map<number, PeerChannel>;
   private readonly dirty: PeerChannel[] = [];
@@ -124,9 +126,9 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     this.peers = new PeerTable(dir, this.address, lock.instance,
       { batchCapacity: this.opts.batchCapacity, fragmentBody, highWaterMark: this.opts.highWaterMark, sendMode: resolveSendMode(options) },
       { deadLetters: (to, bodies, error) => this.deadLetters(to, bodies, error), drain: (to) => this.emit('drain', to) },
-      this.counters);
+      this.counters, this.opts.idleChannelTimeout);
     this.channels = this.peers.channels;
-    const inbound = new Inbound({ message: (m) => this.emit('message', m), error: (e) => this.emit('error', e) },
+    const inbound = this.inbound = new Inbound({ message: (m) => this.emit('message', m), error: (e) => this.emit('error', e) },
       this.counters, this.reassembly, this.instanceLo, this.instanceHi);
     try {
       this.receiver = new native.Receiver(this.sockFd, MAX_DATAGRAM, RECEIVE_SLOTS, (buf, meta, fds, count) => inbound.onBatch(buf, meta, fds, count));
@@ -215,6 +217,14 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     return this.peers.whenDrained(to);
   }
 
+  /** `to` is known to have exited (death watch, a reaped child): close the channel
+   * to it (what was queued for it becomes dead letters, EDEADACTOR) and forget it. */
+  peerExited(to: Address): void {
+    if (this.closed) return;
+    this.peers.peerExited(to);
+    this.inbound.forgetSender(to);
+  }
+
   /** Is `to` alive now (held lockfile with the same instance)? */
   isAlive(to: Address): boolean {
     if (to.pid === this.address.pid) return to.instance === this.address.instance && !this.closed;
@@ -296,20 +306,4 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     for (const ch of list) ch.flushBatch(false);
   }
 
-}
-
-function checkFds(fds: unknown): void {
-  if (!Array.isArray(fds) || fds.length > native.maxFdsPerDatagram ||
-      !fds.every((fd) => Number.isInteger(fd) && fd >= 0)) {
-    throw new BadArgumentError(`fds must be an array of at most ${native.maxFdsPerDatagram} non-negative integers`);
-  }
-  // A closed fd is refused here, where the caller can see it, not later in a queue
-  // where it would fail the datagram (or another file would have taken its number).
-  for (let i = 0; i < fds.length; i++) {
-    try {
-      fs.fstatSync(fds[i]);
-    } catch (err) {
-      throw new BadArgumentError(`fds[${i}] (${fds[i]}) is not an open file descriptor`, { cause: err });
-    }
-  }
 }

@@ -21,6 +21,10 @@ export interface MailboxOptions {
   coalesceLimit?: number;
   /** Bytes of one batch datagram (default 64 KiB, at most MAX_DATAGRAM). */
   batchCapacity?: number;
+  /** A channel (connected socket) to a destination that has sent nothing for this
+   * long and has nothing queued is closed; the next send reconnects (default 5 s).
+   * It closes between one and two such periods after its last use. */
+  idleChannelTimeout?: number;
   /** How a destination whose queue is full is drained (see backlog.ts): `'thread'`
    * (default), a blocking send on a thread of its own, Samba's way; `'poll'`, a
    * POLLOUT watch (the overload benchmark's baseline: a thundering herd). */
@@ -49,6 +53,7 @@ export const DEFAULT_LIMITS: Readonly<MailboxLimits> = Object.freeze({
   reassemblyTimeout: 30_000,
   coalesceLimit: 8 << 10,
   batchCapacity: 64 << 10,
+  idleChannelTimeout: 5_000,
 });
 
 /** Send and receive buffer of every mailbox socket (the kernel caps it at

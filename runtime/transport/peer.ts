@@ -62,6 +62,9 @@ export class PeerChannel implements FragmentSink {
   queuedBytes = 0;
   queuedMessages = 0;
   closed = false;
+  /** Set by every send, cleared by the idle sweep (peers.ts): a channel found unused
+   * twice in a row is closed. A store per send, no clock read. */
+  used = true;
 
   /** `path` is the peer's socket, for the sending thread's own connection. */
   constructor(address: Address, fd: number, path: string, template: Buffer, host: ChannelHost, limits: ChannelLimits) {
@@ -96,6 +99,7 @@ export class PeerChannel implements FragmentSink {
   /** Copy a small message into the open batch; true if the batch was empty. */
   append(body: Uint8Array): boolean {
     const batch = this.batch;
+    this.used = true;
     // Behind a backlog, batches are sealed small: the receiver's queue then holds
     // fewer messages per blocked sender, so a message to it (a ping) waits behind
     // less, and senders take turns at a finer grain.
@@ -122,6 +126,7 @@ export class PeerChannel implements FragmentSink {
 
   /** Send a message on its own (large, or carrying fds), fragmenting it if needed. */
   sendWhole(body: Uint8Array, fds: number[] | undefined): void {
+    this.used = true;
     this.flushBatch();
     const id = this.msgId++;
     if (body.length > this.limits.fragmentBody) return sendFragments(this, this.template, id, body, fds, this.limits.fragmentBody);

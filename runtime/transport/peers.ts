@@ -1,11 +1,13 @@
 // The peer table: one PeerChannel per destination pid. Connecting (is the peer alive,
 // and the incarnation asked for?), replacing a channel to an older incarnation,
-// evicting an idle channel past MAX_PEERS, forgetting a channel whose peer is gone,
-// and the callers waiting for a destination's queue to drain.
+// closing channels nobody uses (the idle sweep, and past MAX_PEERS at once) and
+// channels whose peer is gone or known to have exited, and the callers waiting for
+// a destination's queue to drain. The number of open channels follows the peers in
+// use, never the number of actors that ever lived.
 import { errnoCause, native } from './native.js';
 import { type Address, isAddress } from './address.js';
 import { PeerChannel, type ChannelHost, type ChannelLimits } from './peer.js';
-import { SOCKET_BUFFER } from './options.js';
+import { DEFAULT_LIMITS, SOCKET_BUFFER } from './options.js';
 import { probePeer, removeIfStale, sockPath } from './sysdir.js';
 import { headerTemplate, instanceFromString } from './wire.js';
 import { BadArgumentError, DeadActorError, MailboxError, type PidgeonError } from '../errors.js';
@@ -26,8 +28,11 @@ export interface SendCounters {
   coalesced: number;
 }
 
-/** Channels kept open at most; past that an idle one is closed. */
+/** Channels kept open at most; past that an idle one is closed at once (the sweep
+ * keeps far fewer open unless that many are in use). */
 const MAX_PEERS = 1024;
+/** setInterval's largest delay; a longer one would fire at once. */
+const MAX_DELAY = 0x7fffffff;
 
 /** This mailbox's channels, by destination pid. */
 export class PeerTable {
@@ -35,7 +40,9 @@ export class PeerTable {
   readonly channels = new Map<number, PeerChannel>();
   private readonly drainWaiters = new Map<PeerChannel, (() => void)[]>();
   private readonly channelHost: ChannelHost;
+  private sweepTimer: NodeJS.Timeout | null = null;
 
+  /** `idleTimeout`: a channel unused for that long (up to twice that) is closed. */
   constructor(
     private readonly dir: string,
     private readonly self: Address,
@@ -43,6 +50,7 @@ export class PeerTable {
     private readonly limits: ChannelLimits,
     private readonly host: PeerTableHost,
     counters: SendCounters,
+    private readonly idleTimeout: number = DEFAULT_LIMITS.idleChannelTimeout,
   ) {
     this.channelHost = {
       peerGone: (ch, lost) => {
@@ -104,7 +112,37 @@ export class PeerTable {
     const ch = new PeerChannel({ pid: to.pid, instance: to.instance }, fd, sockPath(this.dir, to.pid), template, this.channelHost, this.limits);
     if (this.channels.size >= MAX_PEERS) this.evictIdle();
     this.channels.set(to.pid, ch);
+    this.armSweep();
     return ch;
+  }
+
+  /** `to` is known to have exited (a death notice, a reaped child): close the channel
+   * to that incarnation now rather than at the next send; what was still queued for
+   * it becomes dead letters (EDEADACTOR). A channel to another incarnation of the
+   * pid is left alone. */
+  peerExited(to: Address): void {
+    const ch = this.channels.get(to.pid);
+    if (!ch || ch.address.instance !== to.instance || to.pid === this.self.pid) return;
+    this.forget(ch);
+    removeIfStale(this.dir, to.pid);
+    this.host.deadLetters(ch.address, ch.close(), dead(ch.address, 'it exited before the message was delivered'));
+  }
+
+  /** One round of the idle sweep: close each channel that sent nothing since the last
+   * round and has nothing queued or in flight. That loses and reorders nothing: all
+   * it sent is already in the peer's socket queue, and a new channel's datagrams
+   * queue up behind it. A channel with a backlog (a slow or paused peer) stays. */
+  sweepIdle(): void {
+    for (const ch of this.channels.values()) {
+      if (ch.busy) continue;
+      if (ch.used) {
+        ch.used = false;
+      } else {
+        this.forget(ch);
+        ch.close();
+      }
+    }
+    if (this.channels.size === 0) this.stopSweep();
   }
 
   /** Resolves when the queue to `to` is below the high-water mark (at once if it is). */
@@ -137,6 +175,7 @@ export class PeerTable {
   /** Close every channel: what was unsent becomes dead letters with `error`, and
    * every drain waiter is woken. */
   closeAll(error: PidgeonError): void {
+    this.stopSweep();
     for (const ch of [...this.channels.values()]) {
       const lost = ch.close();
       this.channels.delete(ch.address.pid);
@@ -145,14 +184,32 @@ export class PeerTable {
     for (const ch of [...this.drainWaiters.keys()]) this.wake(ch);
   }
 
+  // The oldest channel unused since the last sweep, else the oldest idle one.
   private evictIdle(): void {
+    let victim: PeerChannel | undefined;
     for (const ch of this.channels.values()) {
-      if (!ch.busy) {
-        this.forget(ch);
-        ch.close();
-        return;
+      if (ch.busy) continue;
+      victim ??= ch;
+      if (!ch.used) {
+        victim = ch;
+        break;
       }
     }
+    if (!victim) return;
+    this.forget(victim);
+    victim.close();
+  }
+
+  // One unref'd timer per table while it has channels: nothing per send.
+  private armSweep(): void {
+    if (this.sweepTimer !== null) return;
+    this.sweepTimer = setInterval(() => this.sweepIdle(), Math.min(this.idleTimeout, MAX_DELAY));
+    this.sweepTimer.unref();
+  }
+
+  private stopSweep(): void {
+    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
   }
 
   private forget(ch: PeerChannel): void {

@@ -1,6 +1,7 @@
 // Death watch: one down per monitor, the exit reason for each way of dying,
 // 'noproc' for the already dead, non-children through pidfd and their parents'
-// reports. (Links, built on it, are in relations.test.ts.)
+// reports; the channel to a watched actor closed when it dies. (Links, built on it,
+// are in relations.test.ts.)
 import test from 'ava';
 import type { ActorRef } from '../../runtime/index.js';
 import { fixture, kill, startSystem } from '../helpers/actors.js';
@@ -120,4 +121,18 @@ test('a monitor by a non-parent set up after the death gets noproc, never a wait
   const m = await sys.ask(watcher, { op: 'monitor', ref: victim }, T);
   const d = await inbox.take((x) => x.type === 'DOWN' && x.monitor === m, 'DOWN for the dead actor');
   t.is(d.reason, 'noproc');
+});
+
+test('the death of a watched non-child closes our channel to it: the root keeps no socket to the dead', async (t) => {
+  t.timeout(60_000);
+  const { sys, downs } = await startSystem(t, { idleChannelTimeout: 600_000 }); // no idle sweep meanwhile
+  const middle = await sys.spawn(fixture('probe'));
+  const grandchild = await sys.ask(middle, { op: 'spawn', module: fixture('probe').href }, T) as ActorRef;
+  t.deepEqual(await sys.ask(grandchild, { op: 'pid' }, T), { pid: grandchild.pid, name: null });
+  const before = sys.stats().peers;
+  t.true(before >= 2, 'channels to the middle actor and the grandchild');
+  const mon = sys.monitor(grandchild);
+  kill(grandchild.pid);
+  await downs.of(mon);
+  t.is(sys.stats().peers, before - 1, 'the channel to the grandchild is closed; the one to its parent stays');
 });

@@ -1,6 +1,6 @@
 // Names: a spawned actor registered under a name is found by lookup; a name held
 // by a live actor cannot be taken (ENAMETAKEN); a name frees itself when its owner
-// dies, however it dies.
+// dies, however it dies, and a killed child's entry is removed by its parent.
 import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -69,4 +69,23 @@ test('the root process can register a name; a taken one throws ENAMETAKEN; bad n
   }
   const e2 = t.throws(() => sys.spawn(fixture('probe'), { name: 'no/slash' }));
   t.is((e2 as any).code, 'EBADARG');
+});
+
+test('the entry of a named child killed before it could unregister is removed when its parent reaps it', async (t) => {
+  t.timeout(60_000);
+  const { sys, dir, downs } = await startSystem(t);
+  const entry = path.join(dir, 'names', 'doomed');
+  const ref = await sys.spawn(fixture('probe'), { name: 'doomed' });
+  t.true(fs.existsSync(entry));
+  const mon = sys.monitor(ref);
+  kill(ref.pid);
+  await downs.of(mon);
+  t.false(fs.existsSync(entry), 'no names entry left behind');
+  // A name held by a live actor, another or this one, keeps its entry.
+  const alive = await sys.spawn(fixture('probe'), { name: 'alive' });
+  sys.registry.clearIfDead('alive');
+  t.true(sameRef(sys.lookup('alive'), alive));
+  sys.register('doomed');
+  sys.registry.clearIfDead('doomed');
+  t.true(sameRef(sys.lookup('doomed'), sys.self));
 });

@@ -1,7 +1,10 @@
 // Links (relations.ts), with real processes: abnormal exits propagate both ways,
 // trapExit turns them into EXIT messages, normal exits do not propagate, and the
-// root process gets 'exit' events.
+// root process gets 'exit' events. Without processes: the watcher table does not
+// keep watchers that died.
 import test from 'ava';
+import { Relations, type RelationsHost } from '../../runtime/core/relations.js';
+import type { Address } from '../../runtime/transport/index.js';
 import { fixture, isRunning, kill, startSystem, within, WAIT } from '../helpers/actors.js';
 
 const T = { timeout: 20_000 };
@@ -93,4 +96,23 @@ test('trapExit can be switched on by a message, then a linked crash is an EXIT',
   const exit = await inbox.take((m) => m.type === 'EXIT', 'EXIT message');
   t.true(killedBySignal(exit.reason));
   t.true(isRunning(a.pid));
+});
+
+test('watchers that died without unwatching are dropped: the table follows the live ones, the parent stays', (t) => {
+  const alive = new Set<number>();
+  const host: RelationsHost = {
+    deathwatch: null as never, selfPid: 1, isAlive: (a) => alive.has(a.pid), actor: () => null,
+    trySendSystem: () => true, deliverLocal() {}, emitDown() {}, emitExit() {}, exitActor() {},
+  };
+  const parent: Address = { pid: 2, instance: '00000000000000aa' }; // never alive here: kept all the same
+  const r = new Relations(host, parent);
+  const at = (pid: number): Address => ({ pid, instance: '00000000000000bb' });
+  for (let pid = 100; pid < 10_100; pid++) {
+    if (pid % 100 === 0) alive.add(pid); // one watcher in a hundred lives on
+    r.onRequest('watch', at(pid));
+  }
+  const left = r.watcherList();
+  t.true(left.length <= 2 * (alive.size + 1) + 64, `${left.length} watchers kept for ${alive.size} live ones`);
+  for (const pid of alive) t.true(left.some((w) => w.pid === pid), `live watcher ${pid} kept`);
+  t.true(left.some((w) => w.pid === parent.pid), 'the parent is kept');
 });

@@ -5,7 +5,7 @@ import type { ExecutionContext } from 'ava';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ActorSystem, type ActorRef, type DownNotice, type MessageMeta } from '../../runtime/index.js';
+import { ActorSystem, type ActorRef, type DownNotice, type MessageMeta, type SystemOptions } from '../../runtime/index.js';
 
 /** The compiled fixture `name` (test/fixtures/<name>.ts) as a file: URL. */
 export const fixture = (name: string): URL => new URL(`../fixtures/${name}.js`, import.meta.url);
@@ -38,6 +38,20 @@ function isZombieOrGone(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+/** Children of `pid` that have exited but are not reaped (state Z in /proc). */
+export function zombieChildrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'latin1');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) === pid && state === 'Z') out.push(Number(name));
+    } catch { /* exited meanwhile */ }
+  }
+  return out;
 }
 
 /** Is `pid` a running (not zombie, not reaped) process? */
@@ -149,12 +163,15 @@ export interface TestSystem {
 
 let counter = 0;
 
+/** Options of a test system (its name and directory are the helper's). */
+export type TestSystemOptions = Omit<SystemOptions, 'name' | 'dir'>;
+
 /** A new system in a fresh directory, with `close()`: shut it down, SIGKILL any
  * process left in its directory, remove the directory. For hooks (no teardown). */
-export async function openSystem(name = `t${process.pid}-${++counter}`): Promise<TestSystem & { close(): Promise<void> }> {
+export async function openSystem(name = `t${process.pid}-${++counter}`, options: TestSystemOptions = {}): Promise<TestSystem & { close(): Promise<void> }> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'pidgeon-core-'));
   const dir = path.join(base, 'sys');
-  const sys = await ActorSystem.start({ name, dir });
+  const sys = await ActorSystem.start({ ...options, name, dir });
   const inbox = new Inbox(sys);
   const downs = new Downs(sys);
   const close = async () => {
@@ -168,8 +185,8 @@ export async function openSystem(name = `t${process.pid}-${++counter}`): Promise
 }
 
 /** A new system for one test, cleaned up (see openSystem) when the test ends. */
-export async function startSystem(t: ExecutionContext): Promise<TestSystem> {
-  const ts = await openSystem();
+export async function startSystem(t: ExecutionContext, options: TestSystemOptions = {}): Promise<TestSystem> {
+  const ts = await openSystem(undefined, options);
   t.teardown(ts.close);
   return ts;
 }

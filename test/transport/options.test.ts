@@ -16,6 +16,7 @@ test('the defaults', (t) => {
     reassemblyTimeout: 30_000,
     coalesceLimit: 8 * KiB,
     batchCapacity: 64 * KiB,
+    idleChannelTimeout: 5_000,
   });
   t.true(Object.isFrozen(DEFAULT_LIMITS));
 });
