@@ -2,9 +2,10 @@
 // path here. Each is sent, then waits for its reply, its timeout, or the death of
 // the actor it asked, whichever comes first, and settles exactly once.
 import { DeadActorError, TimeoutError } from '../errors.js';
-import { formatAddress, type Address, type Mailbox } from '../transport/index.js';
+import { formatAddress, type Address } from '../transport/index.js';
 import type { DeathWatch } from './deathwatch.js';
-import { T_ASK, T_SYSASK, encodeEnvelope } from './envelope.js';
+import { T_ASK, T_SYSASK } from './envelope.js';
+import type { Outbound } from './outbound.js';
 import { formatReason, type ExitReason } from './reasons.js';
 
 interface PendingAsk {
@@ -22,7 +23,7 @@ export class Asks {
   /** Called when the table becomes empty or stops being empty (flow control). */
   onBusyChange: (() => void) | null = null;
 
-  constructor(private readonly mailbox: Mailbox, private readonly deathwatch: DeathWatch) {}
+  constructor(private readonly outbound: Outbound, private readonly deathwatch: DeathWatch) {}
 
   get size(): number {
     return this.pending.size;
@@ -33,7 +34,7 @@ export class Asks {
   request(to: Address, op: string | null, body: unknown, timeout: number, fds?: number[]): Promise<unknown> {
     const { id, promise } = this.create(to, timeout);
     try {
-      this.mailbox.send(to, encodeEnvelope(op === null ? [T_ASK, id, body] : [T_SYSASK, id, op, body]), fds ? { fds } : undefined);
+      this.outbound.send(to, op === null ? [T_ASK, id, body] : [T_SYSASK, id, op, body], fds);
     } catch (err) {
       this.fail(id, err as Error);
     }

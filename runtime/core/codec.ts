@@ -1,7 +1,7 @@
 // Message bodies: msgpackr with structured clone (objects, arrays, typed arrays,
 // Buffers, Dates, Maps, Sets, BigInts, cycles), plus Errors that keep their name,
 // message, stack, code and cause across the process boundary.
-import { Packr, addExtension } from 'msgpackr';
+import { Packr, Unpackr, addExtension } from 'msgpackr';
 import { BadArgumentError } from '../errors.js';
 
 /** An Error as it travels: enough to rebuild it on the other side. */
@@ -79,13 +79,76 @@ addExtension({
 // message silently changed. Refuse it instead; `unsendable` then names the path.
 class Unsendable extends Error {}
 
-const packr = new Packr({
+const OPTIONS = {
   structuredClone: true,
   moreTypes: true,
   mapsAsObjects: false,
   int64AsType: 'bigint',
   writeFunction: () => { throw new Unsendable('function'); },
-} as ConstructorParameters<typeof Packr>[0]);
+} as ConstructorParameters<typeof Packr>[0];
+const packr = new Packr(OPTIONS);
+
+type Structures = unknown[];
+
+/** An encoder for the messages of one batch datagram: an object shape is described
+ * (a msgpackr record definition) the first time it occurs after `reset` and named by
+ * a one-byte id after that, so a run of like messages pays for its keys once per
+ * batch instead of once per message. What it writes after a `reset` decodes, in the
+ * same order, with one BatchDecoder batch. */
+export class BatchEncoder {
+  // `sequential`: the records this Packr defines stay defined from one pack to the next.
+  private readonly packr = new Packr({ ...OPTIONS, sequential: true });
+
+  /** Start afresh: the next message describes every shape it uses. */
+  reset(): void {
+    (this.packr as unknown as { structures: Structures }).structures = [];
+  }
+
+  /** Like `encode`. After a throw the state is undefined: `reset` before the next. */
+  encode(value: unknown, inner: unknown = value): Buffer {
+    try {
+      return this.packr.pack(value);
+    } catch (err) {
+      throw unsendable(inner, 'msg', err);
+    }
+  }
+}
+
+/** Decodes what BatchEncoders wrote, one batch datagram at a time: each batch's
+ * entries share the records its earlier entries defined; a batch starts with none.
+ * A batch whose delivery was interrupted by another (a nested pump) is picked up
+ * again; an entry whose batch is unknown here throws rather than guess. */
+export class BatchDecoder {
+  // `trusted` (implied by `sequential`): records are kept between unpack calls.
+  private readonly unpackr = new Unpackr({ ...OPTIONS, sequential: true });
+  private batch = 0;
+  private structures: Structures = [];
+  private readonly interrupted = new Map<number, Structures>();
+
+  /** Decode entry `index` of batch `batch` (0, -1: a message on its own). */
+  decode(body: Uint8Array, batch: number, index: number): unknown {
+    if (batch === 0) return packr.unpack(body);
+    if (index === 0 || batch !== this.batch) this.enter(batch, index === 0);
+    (this.unpackr as unknown as { structures: Structures }).structures = this.structures;
+    return this.unpackr.unpack(body);
+  }
+
+  private enter(batch: number, first: boolean): void {
+    if (this.batch !== 0) {
+      this.interrupted.set(this.batch, this.structures);
+      // Nesting is shallow (a pump inside a delivery): a few suffice.
+      if (this.interrupted.size > 8) this.interrupted.delete(this.interrupted.keys().next().value!);
+    }
+    const resumed = first ? undefined : this.interrupted.get(batch);
+    if (!first && resumed === undefined) {
+      this.batch = 0;
+      throw new Error(`entry of batch ${batch} out of sequence`);
+    }
+    this.interrupted.delete(batch);
+    this.batch = batch;
+    this.structures = resumed ?? [];
+  }
+}
 
 /** Encode a value. The result may share memory with the next `encode`: send it at once.
  * Throws EBADARG for what no message can carry (functions, symbols), naming where

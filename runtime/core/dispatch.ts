@@ -9,6 +9,7 @@ import type { PidgeonError } from '../errors.js';
 import { DEFAULT_MAILBOX_CAPACITY, type ActorRuntime } from './actor-runtime.js';
 import type { Asks } from './asks.js';
 import type { QueuedMessage } from './context.js';
+import { BatchDecoder } from './codec.js';
 import { T_ASK, T_MSG, T_REPLY, T_SYS, T_SYSASK, decodeEnvelope } from './envelope.js';
 import type { Protocol } from './protocol.js';
 import type { ActorRef } from './refs.js';
@@ -42,6 +43,10 @@ export class Dispatch {
   // (a name is registered first) wait here for the actor.
   private early: QueuedMessage[] | null;
   private earlyFull = false;
+  // Batch entries share records (outbound.ts): one decoder for what arrives, one for
+  // what comes back undelivered.
+  private readonly inbound = new BatchDecoder();
+  private readonly undelivered = new BatchDecoder();
 
   constructor(private readonly asks: Asks, private readonly protocol: Protocol, private readonly host: DispatchHost, hostsActor: boolean,
     private readonly drops: Pick<CoreDrops, 'undecodable' | 'strayReply'>) {
@@ -50,7 +55,7 @@ export class Dispatch {
 
   /** One envelope from the mailbox. */
   onMessage(m: InboundMessage): void {
-    const env = decodeEnvelope(m.body);
+    const env = decodeEnvelope(m.body, this.inbound, m.batch, m.batchIndex);
     if (env === null) {
       this.drops.undecodable++;
       return;
@@ -74,7 +79,7 @@ export class Dispatch {
    * dead letters; runtime messages (a farewell to a watcher that is gone) are not
    * news to anyone. */
   onDeadLetter(d: DeadLetter): void {
-    const env = decodeEnvelope(d.body);
+    const env = decodeEnvelope(d.body, this.undelivered, d.batch, d.batchIndex);
     if (env && env[0] === T_MSG) this.host.deadLetter(d.to, env[1], d.error);
     else if (env && env[0] === T_ASK) this.host.deadLetter(d.to, env[2], d.error);
     else if (env && env[0] === T_REPLY) this.host.deadLetter(d.to, env[3], d.error);

@@ -1,6 +1,6 @@
 // Envelopes: what one datagram message carries between actors, encoded with the
 // codec as a small array so the common case (a user message) costs two elements.
-import { encode, decode } from './codec.js';
+import { encode, decode, type BatchDecoder } from './codec.js';
 
 export const T_MSG = 0;     // [0, body]                       fire-and-forget user message
 export const T_ASK = 1;     // [1, id, body]                   user message expecting a reply
@@ -36,11 +36,12 @@ export function encodeEnvelope(env: Envelope): Buffer {
   return encode(env, env[env.length - 1]);
 }
 
-/** Decode an envelope; null if the body is not one. */
-export function decodeEnvelope(body: Uint8Array): Envelope | null {
+/** Decode an envelope; null if the body is not one. With `decoder`, the body is
+ * entry `index` of batch datagram `batch` (see BatchDecoder; 0, -1: on its own). */
+export function decodeEnvelope(body: Uint8Array, decoder?: BatchDecoder, batch = 0, index = -1): Envelope | null {
   let v: unknown;
   try {
-    v = decode(body);
+    v = decoder === undefined ? decode(body) : decoder.decode(body, batch, index);
   } catch {
     return null;
   }

@@ -4,7 +4,8 @@
 import { EventEmitter } from 'eventemitter3';
 import { isAddress, type Address, type Mailbox } from '../transport/index.js';
 import { BadArgumentError, ClosedError, DeadActorError, type PidgeonError } from '../errors.js';
-import { T_MSG, T_REPLY, T_SYS, encodeEnvelope, type Envelope } from './envelope.js';
+import { T_MSG, T_REPLY, T_SYS, type Envelope } from './envelope.js';
+import { Outbound } from './outbound.js';
 import type { SystemEvents } from './events.js';
 import type { SendOptions } from './options.js';
 import { safeJson } from './reasons.js';
@@ -13,6 +14,8 @@ import type { ActorRef } from './refs.js';
 /** The sending half of `ActorSystem` (see system.ts). */
 export class Sender extends EventEmitter<SystemEvents> {
   /** @internal */ readonly mailbox: Mailbox;
+  /** @internal Every envelope this process sends goes through it (outbound.ts). */
+  readonly outbound: Outbound;
   protected closed = false;
   protected exiting: Promise<void> | null = null;
   protected deadLetterCount = 0;
@@ -20,6 +23,7 @@ export class Sender extends EventEmitter<SystemEvents> {
   protected constructor(mailbox: Mailbox) {
     super();
     this.mailbox = mailbox;
+    this.outbound = new Outbound(mailbox);
   }
 
   /** Fire-and-forget; false means "queue past the high-water mark: await drained()".
@@ -40,7 +44,7 @@ export class Sender extends EventEmitter<SystemEvents> {
 
   /** @internal Send a runtime message; throws EDEADACTOR if `to` is gone. */
   sendSystem(to: Address, op: string, payload: unknown): boolean {
-    return this.mailbox.send(to, encodeEnvelope([T_SYS, op, payload]));
+    return this.outbound.send(to, [T_SYS, op, payload]);
   }
 
   protected checkOpen(): void {
@@ -51,7 +55,7 @@ export class Sender extends EventEmitter<SystemEvents> {
     this.checkOpen();
     checkRef(to);
     try {
-      return this.mailbox.send(to, encodeEnvelope(env), options?.fds ? { fds: options.fds } : undefined);
+      return this.outbound.send(to, env, options?.fds);
     } catch (err) {
       if (err instanceof DeadActorError) {
         this.reportDeadLetter(to, message, err);

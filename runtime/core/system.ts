@@ -78,7 +78,7 @@ export class ActorSystem extends Sender {
       childReason: (pid) => this.children.reasonOf(pid),
       askParent: (parent, child) => { this.trySendSystem(parent, 'watch-child', { child }); },
     });
-    this.asks = new Asks(this.mailbox, this.deathwatch);
+    this.asks = new Asks(this.outbound, this.deathwatch);
     this.registry = new Registry(this.dir);
     this.children = new Children({
       self: this.mailbox.address,

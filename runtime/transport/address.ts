@@ -9,13 +9,19 @@ export interface Address {
 }
 
 const INSTANCE_RE = /^[0-9a-f]{16}$/;
+// The instance checked last: a stream of sends to one actor tests its string once
+// (strings are immutable, so an equal one is as good as checked).
+let lastInstance = '';
 
 /** True when `a` has the shape of an address (pid and 16-hex-digit instance). */
 export function isAddress(a: unknown): a is Address {
   if (typeof a !== 'object' || a === null) return false;
   const o = a as { pid?: unknown; instance?: unknown };
-  return typeof o.pid === 'number' && Number.isInteger(o.pid) && o.pid > 0 &&
-    typeof o.instance === 'string' && INSTANCE_RE.test(o.instance);
+  if (typeof o.pid !== 'number' || !Number.isInteger(o.pid) || o.pid <= 0 || typeof o.instance !== 'string') return false;
+  if (o.instance === lastInstance) return true;
+  if (!INSTANCE_RE.test(o.instance)) return false;
+  lastInstance = o.instance;
+  return true;
 }
 
 /** Same process incarnation? (names are ignored) */

@@ -2,7 +2,10 @@
 // copied back to back as batch entries (wire.ts) into one buffer that leaves as one
 // datagram (kind batch). The channel (peer.ts) decides when it is sealed: at the end
 // of a tick, when it is full, and before any larger message to the same destination.
-import { BATCH_ENTRY_OVERHEAD, HEADER_SIZE, KIND_BATCH, decodeBatch, fillHeader, writeBatchEntry, type Datagram } from './wire.js';
+import { BATCH_ENTRY_OVERHEAD, HEADER_SIZE, KIND_BATCH, decodeBatch, fillHeader, writeBatchEntry, type Datagram, type Unsent } from './wire.js';
+
+// Ids of batch entries, unique in this process (see OpenBatch.lastEntry).
+let nextEntryId = 1;
 
 /** One destination's open batch. */
 export class OpenBatch {
@@ -10,6 +13,11 @@ export class OpenBatch {
   len = HEADER_SIZE;
   /** Messages in it. */
   count = 0;
+  /** The id of the entry added last (0 while the batch is empty), unique in the
+   * process: a sender that shares encoder state along one batch can tell whether its
+   * last message is still the batch's last entry (nobody else added one since, the
+   * batch was not sealed), so that its next message may build on it. */
+  lastEntry = 0;
   private buf: Buffer | null = null;
   /** The buffer of the batch last sealed, until `settle` says where it goes. */
   private sealed: Buffer | null = null;
@@ -34,6 +42,7 @@ export class OpenBatch {
   /** Copy `body` in; it must fit. */
   add(body: Uint8Array): void {
     if (this.buf === null) this.buf = Buffer.allocUnsafe(this.capacity);
+    this.lastEntry = nextEntryId++;
     this.len = writeBatchEntry(this.buf, this.len, body);
     this.count++;
   }
@@ -48,6 +57,7 @@ export class OpenBatch {
     this.sealed = b;
     this.len = HEADER_SIZE;
     this.count = 0;
+    this.lastEntry = 0;
     template.copy(b, 0, 0, HEADER_SIZE);
     fillHeader(b, KIND_BATCH, 0, len - HEADER_SIZE, msgId, 0, 1, len - HEADER_SIZE);
     return d;
@@ -69,11 +79,12 @@ export class OpenBatch {
   }
 
   /** Push the messages still in the batch onto `out` (dead letters) and empty it. */
-  take(out: { push(entry: Buffer): unknown }): void {
+  take(out: Unsent): void {
     if (this.count > 0 && this.buf !== null) decodeBatch(this.buf.subarray(HEADER_SIZE, this.len), out);
     this.buf = null;
     this.sealed = null;
     this.len = HEADER_SIZE;
     this.count = 0;
+    this.lastEntry = 0;
   }
 }

@@ -18,11 +18,20 @@ export class InboundMessage {
   readonly from: Address;
   readonly body: Buffer;
   readonly fds: readonly number[];
+  /** The batch datagram it came in, numbered in this process from 1; 0 if it came on
+   * its own. */
+  readonly batch: number;
+  /** Its place in that batch (0: the first entry); -1 if it came on its own. The
+   * entries of a batch are delivered in order (another batch may come between them
+   * only when a listener pumps the mailbox). */
+  readonly batchIndex: number;
   private claimed = false;
-  constructor(from: Address, body: Buffer, fds: number[] | undefined) {
+  constructor(from: Address, body: Buffer, fds: number[] | undefined, batch = 0, batchIndex = -1) {
     this.from = from;
     this.body = body;
     this.fds = fds ?? NO_FDS;
+    this.batch = batch;
+    this.batchIndex = batchIndex;
   }
   /** Take ownership of the fds (the caller must close them). */
   takeFds(): number[] {
@@ -59,6 +68,7 @@ const { truncated: RECV_TRUNCATED, controlTruncated: RECV_CONTROL_TRUNCATED, noC
 export class Inbound {
   private readonly senders = new Map<number, { lo: number; hi: number; address: Address }>();
   private readonly uid = process.getuid?.() ?? 0;
+  private batches = 0;
   constructor(
     private readonly host: InboundHost,
     private readonly counters: InboundCounters,
@@ -167,15 +177,16 @@ export class Inbound {
       closeAll(fds);
       return this.countDrop('malformed');
     }
-    for (let off = 0, end; off < body.length; off = end) {
+    const batch = ++this.batches;
+    for (let off = 0, end, i = 0; off < body.length; off = end, i++) {
       end = batchEntryEnd(body, off);
-      this.deliver(from, body.subarray(off + BATCH_ENTRY_OVERHEAD, end), undefined);
+      this.deliver(from, body.subarray(off + BATCH_ENTRY_OVERHEAD, end), undefined, batch, i);
     }
   }
 
-  private deliver(from: Address, body: Buffer, fds: number[] | undefined): void {
+  private deliver(from: Address, body: Buffer, fds: number[] | undefined, batch = 0, batchIndex = -1): void {
     this.counters.received++;
-    const msg = new InboundMessage(from, body, fds);
+    const msg = new InboundMessage(from, body, fds, batch, batchIndex);
     try {
       this.host.message(msg);
     } finally {

@@ -18,7 +18,7 @@ export type { MailboxOptions } from './options.js';
 import {
   joinSystemDir, leaveSystemDir, lockPath, probePeer, resolveSystemDir, sockPath, sweepStale, checkSystemName,
 } from './sysdir.js';
-import { MAX_DATAGRAM, instanceToString } from './wire.js';
+import { MAX_DATAGRAM, instanceToString, type Unsent } from './wire.js';
 import {
   BadArgumentError, ClosedError, MailboxError, MailboxFullError, MessageTooLargeError, PidgeonError,
 } from '../errors.js';
@@ -27,6 +27,11 @@ import {
 export interface DeadLetter {
   to: Address;
   body: Uint8Array;
+  /** The batch datagram it was coalesced into, numbered in this process from 1 (0: it
+   * was to travel on its own), and its place there (0: the first entry; -1: alone).
+   * The dead letters of one batch come in order. */
+  batch: number;
+  batchIndex: number;
   error: PidgeonError;
 }
 
@@ -58,6 +63,9 @@ const openDirs = new Set<string>();
 /** This process's mailbox in one system. */
 export class Mailbox extends EventEmitter<MailboxEvents> {
   readonly address: Address;
+  /** The id of the batch entry the last accepted `send` became (see `batchTail`);
+   * 0 if it went on its own. */
+  lastEntry = 0;
   readonly dir: string;
   readonly system: string;
   private readonly instanceLo: number;
@@ -206,10 +214,28 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     }
     if ((fds === undefined || fds.length === 0) && body.length <= this.opts.coalesceLimit && ch.batchCost(body.length) > 0) {
       if (ch.append(body)) this.markDirty(ch);
+      this.lastEntry = ch.batchTail;
     } else {
+      this.lastEntry = 0;
       ch.sendWhole(body, fds && fds.length ? fds : undefined);
     }
     return !ch.full;
+  }
+
+  /** The id of the last entry of the batch now open for `to` (0 if none): when it is
+   * the `lastEntry` of one's own last send, nothing came between, and a small message
+   * sent now follows it in the same datagram if `joinsBatch` says so. An encoder that
+   * shares state along a batch (the core's envelope codec) builds on this. */
+  batchTail(to: Address): number {
+    const ch = this.channels.get(to.pid);
+    return ch !== undefined && ch.address.instance === to.instance ? ch.batchTail : 0;
+  }
+
+  /** Would a body of `len` bytes, without fds, sent now join the batch open for `to`
+   * (rather than go on its own, or seal it and start another)? */
+  joinsBatch(to: Address, len: number): boolean {
+    const ch = this.channels.get(to.pid);
+    return ch !== undefined && ch.address.instance === to.instance && len <= this.opts.coalesceLimit && ch.joinsBatch(len);
   }
 
   /** Resolves when the queue to `to` is below the high-water mark (at once if it is). */
@@ -285,9 +311,9 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     this.systemFd = -1;
   }
 
-  private deadLetters(to: Address, bodies: Uint8Array[], error: PidgeonError): void {
-    this.counters.deadLetters += bodies.length;
-    for (const body of bodies) this.emit('deadLetter', { to, body, error });
+  private deadLetters(to: Address, lost: Unsent, error: PidgeonError): void {
+    this.counters.deadLetters += lost.length;
+    for (let i = 0; i < lost.length; i++) this.emit('deadLetter', { to, body: lost.bodies[i], batch: lost.batch[i], batchIndex: lost.batchIndex[i], error });
   }
 
   private markDirty(ch: PeerChannel): void {

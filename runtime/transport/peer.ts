@@ -11,7 +11,7 @@ import { Backlog } from './backlog.js';
 import { OpenBatch } from './batch.js';
 import type { SendMode } from './options.js';
 import { sendFragments, type FragmentSink } from './fragment.js';
-import { BATCH_ENTRY_OVERHEAD, HEADER_SIZE, KIND_BATCH, KIND_FRAGMENT, KIND_MESSAGE, decodeBatch, fillHeader, type Datagram } from './wire.js';
+import { BATCH_ENTRY_OVERHEAD, HEADER_SIZE, KIND_BATCH, KIND_FRAGMENT, KIND_MESSAGE, decodeBatch, fillHeader, Unsent, type Datagram } from './wire.js';
 
 const { EAGAIN, ENOBUFS, ECONNREFUSED, ENOTCONN, ECONNRESET, EPIPE, ENOENT } = os.constants.errno;
 /** Bytes past which a batch behind a backlog is sealed (see append). Measured with
@@ -28,11 +28,11 @@ const PEER_GONE = new Set([ECONNREFUSED, ENOTCONN, ECONNRESET, EPIPE, ENOENT].ma
 /** What a channel reports to its mailbox. */
 export interface ChannelHost {
   /** The peer's socket is gone; `lost` are the bodies that were accepted but not delivered. */
-  peerGone(ch: PeerChannel, lost: Uint8Array[], errno: number): void;
+  peerGone(ch: PeerChannel, lost: Unsent, errno: number): void;
   /** An unexpected send error (not EAGAIN, not peer-gone). */
-  sendFailed(ch: PeerChannel, lost: Uint8Array[], errno: number): void;
+  sendFailed(ch: PeerChannel, lost: Unsent, errno: number): void;
   /** One datagram could not be queued (-errno): its bodies are lost, the channel lives on. */
-  refused(ch: PeerChannel, lost: Uint8Array[], errno: number): void;
+  refused(ch: PeerChannel, lost: Unsent, errno: number): void;
   /** The queue went from above the high-water mark to empty. */
   drained(ch: PeerChannel): void;
   /** Counters: one datagram of `bytes` carrying `messages` went out. */
@@ -96,14 +96,28 @@ export class PeerChannel implements FragmentSink {
     return this.batch.cost(len);
   }
 
+  /** The id of the open batch's last entry (0 if none is open): see OpenBatch.lastEntry. */
+  get batchTail(): number {
+    return this.batch.lastEntry;
+  }
+
+  /** Would `append` of `len` bytes join the open batch (not seal it and start another)? */
+  joinsBatch(len: number): boolean {
+    return this.batch.count > 0 && !this.mustSeal(len);
+  }
+
+  // Behind a backlog, batches are sealed small: the receiver's queue then holds
+  // fewer messages per blocked sender, so a message to it (a ping) waits behind
+  // less, and senders take turns at a finer grain.
+  private mustSeal(len: number): boolean {
+    return !this.batch.fits(len) || (this.batch.len >= BACKLOG_BATCH && !this.backlog.empty);
+  }
+
   /** Copy a small message into the open batch; true if the batch was empty. */
   append(body: Uint8Array): boolean {
     const batch = this.batch;
     this.used = true;
-    // Behind a backlog, batches are sealed small: the receiver's queue then holds
-    // fewer messages per blocked sender, so a message to it (a ping) waits behind
-    // less, and senders take turns at a finer grain.
-    if (!batch.fits(body.length) || (batch.len >= BACKLOG_BATCH && !this.backlog.empty)) this.flushBatch();
+    if (this.mustSeal(body.length)) this.flushBatch();
     const wasEmpty = batch.count === 0;
     batch.add(body);
     this.queuedBytes += body.length + BATCH_ENTRY_OVERHEAD;
@@ -206,7 +220,7 @@ export class PeerChannel implements FragmentSink {
   }
 
   /** Every accepted body not yet sent (the backlog and the open batch), for dead letters. */
-  private takeUnsent(extra: Datagram[]): Uint8Array[] {
+  private takeUnsent(extra: Datagram[]): Unsent {
     const out = bodiesOf([...extra, ...this.backlog.takeAll()]);
     this.batch.take(out); // last: the open batch came after everything queued
     this.queuedBytes = 0;
@@ -222,8 +236,8 @@ export class PeerChannel implements FragmentSink {
   }
 
   /** Close the socket; returns the bodies that were still unsent. */
-  close(): Uint8Array[] {
-    if (this.closed) return [];
+  close(): Unsent {
+    if (this.closed) return new Unsent();
     const lost = this.takeUnsent([]);
     this.closed = true;
     this.backlog.close();
@@ -236,8 +250,8 @@ export class PeerChannel implements FragmentSink {
 
 /** The message bodies in `datagrams`: each batch entry, each fragmented message once,
  * each whole message. */
-function bodiesOf(datagrams: Datagram[]): Uint8Array[] {
-  const out: Uint8Array[] = [];
+function bodiesOf(datagrams: Datagram[]): Unsent {
+  const out = new Unsent();
   let lastWhole: Uint8Array | undefined;
   for (const d of datagrams) {
     if (d.kind === KIND_BATCH) {

@@ -9,13 +9,13 @@ import { type Address, isAddress } from './address.js';
 import { PeerChannel, type ChannelHost, type ChannelLimits } from './peer.js';
 import { DEFAULT_LIMITS, SOCKET_BUFFER } from './options.js';
 import { probePeer, removeIfStale, sockPath } from './sysdir.js';
-import { headerTemplate, instanceFromString } from './wire.js';
+import { headerTemplate, instanceFromString, type Unsent } from './wire.js';
 import { BadArgumentError, DeadActorError, MailboxError, type PidgeonError } from '../errors.js';
 
 /** What the peer table reports to its mailbox. */
 export interface PeerTableHost {
   /** Bodies accepted for `to` that will never be delivered. */
-  deadLetters(to: Address, bodies: Uint8Array[], error: PidgeonError): void;
+  deadLetters(to: Address, lost: Unsent, error: PidgeonError): void;
   /** The queue to `to` went from above the high-water mark to empty. */
   drain(to: Address): void;
 }

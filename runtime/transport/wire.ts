@@ -108,14 +108,37 @@ export function isBatch(body: Buffer): boolean {
 }
 
 /** Decode a whole batch body: its entries, as views of `body`, are pushed onto
- * `into`. False, with nothing pushed, when the body is not a well-formed batch. */
-export function decodeBatch(body: Buffer, into: { push(entry: Buffer): unknown }): boolean {
+ * `into` with their index in the batch. False, with nothing pushed, when the body
+ * is not a well-formed batch. */
+export function decodeBatch(body: Buffer, into: { push(entry: Buffer, index: number): unknown }): boolean {
   if (!isBatch(body)) return false;
-  for (let off = 0, end; off < body.length; off = end) {
+  for (let off = 0, end, i = 0; off < body.length; off = end, i++) {
     end = batchEntryEnd(body, off);
-    into.push(body.subarray(off + BATCH_ENTRY_OVERHEAD, end));
+    into.push(body.subarray(off + BATCH_ENTRY_OVERHEAD, end), i);
   }
   return true;
+}
+
+// Numbers the batches of dead letters in this process (see Unsent).
+let nextUnsentBatch = 1;
+
+/** Bodies that were accepted but not delivered, in the order they were sent, each
+ * with the batch datagram it was coalesced into (numbered in the process from 1; 0:
+ * it was to travel on its own) and its place there (0: the first entry; -1: alone).
+ * A decoder that shares state along a batch (the core's envelope codec) needs both. */
+export class Unsent {
+  readonly bodies: Uint8Array[] = [];
+  readonly batch: number[] = [];
+  readonly batchIndex: number[] = [];
+  push(body: Uint8Array, index = -1): void {
+    if (index === 0) nextUnsentBatch++;
+    this.bodies.push(body);
+    this.batch.push(index < 0 ? 0 : nextUnsentBatch - 1);
+    this.batchIndex.push(index);
+  }
+  get length(): number {
+    return this.bodies.length;
+  }
 }
 
 /** Instances travel as u64 on the wire and as 16 hex digits in addresses. */

@@ -138,7 +138,7 @@ const deadLetter = test.macro({
   exec(t, env: Envelope | Uint8Array, expected: unknown[][]) {
     const w = world(false);
     const error = new DeadActorError('gone', { address: from });
-    w.d.onDeadLetter({ to: from, body: env instanceof Uint8Array ? env : encodeEnvelope(env), error });
+    w.d.onDeadLetter({ to: from, body: env instanceof Uint8Array ? env : encodeEnvelope(env), batch: 0, batchIndex: -1, error });
     t.deepEqual(w.log, expected);
   },
   title: (provided) => `undeliverable: ${provided}`,

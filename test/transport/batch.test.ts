@@ -4,7 +4,7 @@ import test from 'ava';
 import { OpenBatch } from '../../runtime/transport/batch.js';
 import {
   HEADER_SIZE, KIND_BATCH, OFF_BODY_LEN, OFF_FRAG_COUNT, OFF_KIND, OFF_MSG_ID, OFF_NFDS, OFF_SENDER_PID, OFF_TOTAL_LEN,
-  decodeBatch, headerTemplate,
+  decodeBatch, headerTemplate, Unsent,
 } from '../../runtime/transport/wire.js';
 
 // Larger than Buffer.poolSize / 2: each batch buffer is its own ArrayBuffer.
@@ -54,9 +54,10 @@ test('a sealed batch is one datagram of kind batch whose entries decode in order
   );
   t.is(dgram.readUInt32LE(OFF_BODY_LEN), dgram.length - HEADER_SIZE);
   t.is(dgram.readUInt32LE(OFF_TOTAL_LEN), dgram.length - HEADER_SIZE);
-  const out: Buffer[] = [];
+  const out = new Unsent();
   t.true(decodeBatch(dgram.subarray(HEADER_SIZE), out));
-  t.deepEqual(out, bodies);
+  t.deepEqual(out.bodies, bodies);
+  t.deepEqual(out.batchIndex, [0, 1, 2, 3], 'each entry knows its place in the batch');
   t.is(b.count, 0);
   t.is(b.len, HEADER_SIZE);
 });
@@ -87,13 +88,14 @@ test('queued, half full or more: kept as it is, a new buffer for the next', sett
 
 test('take hands over what is still in the batch and empties it', (t) => {
   const b = new OpenBatch(CAPACITY);
-  const out: Buffer[] = [];
+  const out = new Unsent();
   b.take(out);
-  t.deepEqual(out, [], 'an empty batch has nothing');
+  t.deepEqual(out.bodies, [], 'an empty batch has nothing');
   b.add(Buffer.from('one'));
   b.add(Buffer.from('two'));
   b.take(out);
-  t.deepEqual(out.map(String), ['one', 'two']);
+  t.deepEqual(out.bodies.map(String), ['one', 'two']);
+  t.deepEqual(out.batchIndex, [0, 1]);
   t.is(b.count, 0);
   t.is(b.len, HEADER_SIZE);
 });

@@ -34,7 +34,7 @@ function table(t: ExecutionContext) {
   const peers = new PeerTable(dir, mb.address, instanceFromString(mb.address.instance),
     { batchCapacity: 64 * 1024, fragmentBody: 4096, highWaterMark: 1024, sendMode: 'thread' },
     {
-      deadLetters: (to, bodies, error: PidgeonError) => { for (const b of bodies) letters.push({ to, body: Buffer.from(b).toString(), code: error.code }); },
+      deadLetters: (to, bodies, error: PidgeonError) => { for (const b of bodies.bodies) letters.push({ to, body: Buffer.from(b).toString(), code: error.code }); },
       drain: (to) => drains.push(to),
     }, counters);
   t.teardown(() => peers.closeAll(new ClosedError('test over')));

@@ -4,7 +4,7 @@ import test from 'ava';
 import {
   HEADER_SIZE, KIND_BATCH, KIND_FRAGMENT, KIND_MESSAGE, MAGIC, OFF_BODY_LEN, OFF_FRAG_COUNT, OFF_FRAG_INDEX, OFF_KIND,
   OFF_MAGIC, OFF_MSG_ID, OFF_NFDS, OFF_RECEIVER_INSTANCE, OFF_SENDER_INSTANCE, OFF_SENDER_PID, OFF_TOTAL_LEN, OFF_VERSION,
-  VERSION, batchEntryEnd, decodeBatch, fillHeader, isBatch, headerTemplate, instanceFromString, instanceToString, writeBatchEntry,
+  VERSION, batchEntryEnd, decodeBatch, fillHeader, isBatch, headerTemplate, instanceFromString, instanceToString, writeBatchEntry, Unsent,
 } from '../../runtime/transport/wire.js';
 import { u32 } from '../helpers/forge.js';
 
@@ -70,11 +70,12 @@ function encode(entries: Buffer[]): Buffer {
 const roundTrip = test.macro({
   exec(t, entries: Buffer[]) {
     const body = encode(entries);
-    const out: Buffer[] = [];
+    const out = new Unsent();
     t.true(isBatch(body));
     t.true(decodeBatch(body, out));
-    t.deepEqual(out, entries);
-    for (const e of out) t.is(e.buffer, body.buffer, 'entries are views, not copies');
+    t.deepEqual(out.bodies, entries);
+    t.deepEqual(out.batchIndex, entries.map((_, i) => i));
+    for (const e of out.bodies) t.is(e.buffer, body.buffer, 'entries are views, not copies');
   },
   title: (name) => `a batch round trip: ${name}`,
 });
@@ -104,9 +105,9 @@ test('batchEntryEnd walks entry by entry, and says -1 past the end', (t) => {
 const malformed = test.macro({
   exec(t, body: Buffer) {
     t.false(isBatch(body));
-    const out: Buffer[] = [];
+    const out = new Unsent();
     t.false(decodeBatch(body, out));
-    t.deepEqual(out, [], 'nothing of it is decoded');
+    t.deepEqual(out.bodies, [], 'nothing of it is decoded');
   },
   title: (name) => `a malformed batch is refused: ${name}`,
 });
