@@ -20,8 +20,9 @@ import { defaultOptions, type MeasureOptions, type Section, type SectionResult }
 import { transportSection } from './sections/transport.js';
 import { actorsSection } from './sections/actors.js';
 import { overloadSection } from './sections/overload.js';
+import { apiSection } from './sections/api.js';
 
-const SECTIONS: Section[] = [transportSection, actorsSection, overloadSection];
+const SECTIONS: Section[] = [apiSection, transportSection, actorsSection, overloadSection];
 
 /** The whole run is bounded: past this, children are killed and the bench fails
  * (the overload section alone takes up to ~2.5 min, most of it spawning senders). */
