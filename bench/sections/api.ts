@@ -421,6 +421,20 @@ export const apiSection: Section = {
     const sys = await ActorSystem.start({ name: 'benchapi', dir });
     sys.on('deadLetter', (d) => errors.push(`dead letter to ${d.to.pid}: ${d.error.message}`));
     try {
+      // Spawning first: the CPU of a start is read from this process's reaped children, so
+      // nothing else (comedy's forks, the round-trip peers) may be exiting meanwhile.
+      const nStarts = quick ? 6 : 12;
+      const bare = await attempt('bare node start', () => bareStarts(nStarts));
+      const cold = await attempt('cold system.spawn to ready', () => coldSpawns(sys, nStarts));
+      const poolSize = Math.max(2, cores);
+      const pool = await attempt('warm pool spawns', () => poolFigures(poolSize, quick ? 2 : 4, nStarts, errors));
+      const nodeRestart = await attempt('kill → restarted, Node fork loop', () => nodeRestarts(nStarts));
+      const restart = await attempt('kill → restarted, one_for_one', () => pidgeonRestarts(sys, nStarts));
+      const lanes = Math.max(2, cores);
+      const sustainMs = Math.max(2000, opts.durationMs * 2.5);
+      const sustained = await attempt('sustained spawns', () => sustainedSpawns(sys, lanes, sustainMs));
+      const limit = bare?.cpuS ? cores / bare.cpuS : undefined;
+
       // One-way.
       const { warmupMs, durationMs } = opts;
       const rootOneway = await attempt('one-way root→actor, pidgeon', async () => {
@@ -478,19 +492,6 @@ export const apiSection: Section = {
       const rtt = new Map(rttList.map((r) => [r.id, r]));
       raw.roundTrips = rttList;
       for (const r of rttList) if (r.error) errors.push(`${r.label} round trips: ${r.error}`);
-
-      // Spawning.
-      const nStarts = quick ? 6 : 12;
-      const bare = await attempt('bare node start', () => bareStarts(nStarts));
-      const cold = await attempt('cold system.spawn to ready', () => coldSpawns(sys, nStarts));
-      const poolSize = Math.max(2, cores);
-      const pool = await attempt('warm pool spawns', () => poolFigures(poolSize, quick ? 2 : 4, nStarts, errors));
-      const nodeRestart = await attempt('kill → restarted, Node fork loop', () => nodeRestarts(nStarts));
-      const restart = await attempt('kill → restarted, one_for_one', () => pidgeonRestarts(sys, nStarts));
-      const lanes = Math.max(2, cores);
-      const sustainMs = Math.max(2000, opts.durationMs * 2.5);
-      const sustained = await attempt('sustained spawns', () => sustainedSpawns(sys, lanes, sustainMs));
-      const limit = bare?.cpuS ? cores / bare.cpuS : undefined;
 
       // Tables.
       const ipcR = rtt.get('node-ipc')?.summary;
@@ -557,7 +558,7 @@ export const apiSection: Section = {
           `(7) pidgeon: system.spawn() of an echo actor until it resolves (ready: mailbox open, handshake, module loaded, init run), then stopped (brutal_kill) before the next; bare node start: fork() of an ES module whose only statement sends its first IPC message, until that message. ${nStarts - 1} timed after one warm-up each.`,
           `(8) ActorSystem.start({ pool: { size: ${poolSize} } }), pool warm, then ${poolSize} spawns at once, each timed from the burst's start to ready; ${quick ? 2 : 4} bursts.${poolNa ? ' This build has no pool (start ignored or rejected the option), so not measured.' : ''}`,
           `(9) SIGKILL of the supervised worker until the supervisor's 'started' event for its replacement; Node: on 'exit', fork() again until the first IPC message. ${nStarts - 1} timed.`,
-          '(10) CPU of the whole child process, start to exit (this process\'s children\'s utime + stime from /proc/self/stat, around the loops of (7)), per start.',
+          '(10) CPU of the whole child process, start to exit (this process\'s children\'s utime + stime from /proc/self/stat, around the loops of (7), measured before anything else in the section), per start; pidgeon\'s actors are SIGKILLed once ready, so no exit work is counted for them.',
           `(11) ${lanes} loops of system.spawn() → system.stop() (orderly) for ${(sustainMs / 1000).toFixed(1)} s; limit = cores ÷ CPU-seconds of one bare node start (10), what the machine could start if starting node were all it did.`,
         ],
       };
@@ -616,10 +617,13 @@ export const apiSection: Section = {
       fs.rmSync(dir, { recursive: true, force: true });
       // Every child reaped: anything of ours still running (comedy's forks are not
       // tracked by bench/lib/proc.ts) is an error, and is killed by its pid.
-      await sleep(200);
-      const stray = childPids().filter((p) => !preexisting.has(p));
+      let stray = childPids().filter((p) => !preexisting.has(p));
+      for (const until = performance.now() + 5000; stray.length && performance.now() < until;) {
+        await sleep(100);
+        stray = childPids().filter((p) => !preexisting.has(p));
+      }
       if (stray.length) {
-        errors.push(`${stray.length} child process(es) still running after the section (pids ${stray.join(', ')}); killed`);
+        errors.push(`${stray.length} child process(es) still running 5 s after the section (pids ${stray.join(', ')}); killed`);
         for (const p of stray) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
       }
     }
