@@ -7,8 +7,9 @@
 //          --section ID (repeatable), --no-doc,
 //          --overload-senders N,N,... (section overload; or PIDGEON_BENCH_OVERLOAD_SENDERS),
 //          --overload-window-ms N.
-// To add a section (actor-level figures: spawn-to-ready, kill-to-restart, ask round
-// trip...), write bench/sections/<name>.ts exporting a `Section` and list it below.
+// Sections, in order: api (the headline: the public API beside Node IPC, worker_threads
+// and comedy; spawning), transport (the rung below), overload. To add one, write
+// bench/sections/<name>.ts exporting a `Section` and list it below.
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,10 +19,10 @@ import { killAll, liveChildren } from './lib/proc.js';
 import { markdownSection, textSection, writeGenerated } from './lib/report.js';
 import { defaultOptions, type MeasureOptions, type Section, type SectionResult } from './lib/types.js';
 import { transportSection } from './sections/transport.js';
-import { actorsSection } from './sections/actors.js';
 import { overloadSection } from './sections/overload.js';
+import { apiSection } from './sections/api.js';
 
-const SECTIONS: Section[] = [transportSection, actorsSection, overloadSection];
+const SECTIONS: Section[] = [apiSection, transportSection, overloadSection];
 
 /** The whole run is bounded: past this, children are killed and the bench fails
  * (the overload section alone takes up to ~2.5 min, most of it spawning senders). */

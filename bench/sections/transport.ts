@@ -25,7 +25,7 @@ export const TARGETS = {
 /** Warm-up of every round after the first (the first uses opts.warmupMs). */
 const ROUND_WARMUP_MS = 100;
 
-async function measureRoundTrips(subjects: RttSubject[], opts: MeasureOptions, log: (s: string) => void): Promise<RttResult[]> {
+export async function measureRoundTrips(subjects: RttSubject[], opts: MeasureOptions, log: (s: string) => void): Promise<RttResult[]> {
   const results = new Map<RttSubject, { parts: Float64Array[]; perRound: number[]; error?: string }>();
   const open: RttSubject[] = [];
   try {
