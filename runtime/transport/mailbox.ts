@@ -42,7 +42,7 @@ export interface MailboxStats {
   queuedBytes: number;
   fragmentsPending: number;
   deadLetters: number;
-  dropped: { malformed: number; spoofed: number; oversize: number; misdelivered: number; incomplete: number };
+  dropped: { malformed: number; spoofed: number; oversize: number; misdelivered: number; incomplete: number; badMemfd: number };
   peers: number;
 }
 
@@ -81,7 +81,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   private readonly counters: MailboxStats = {
     sent: 0, received: 0, bytesSent: 0, bytesReceived: 0, datagramsSent: 0, datagramsReceived: 0,
     coalesced: 0, queued: 0, queuedBytes: 0, fragmentsPending: 0, deadLetters: 0,
-    dropped: { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 0 }, peers: 0,
+    dropped: { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 0, badMemfd: 0 }, peers: 0,
   };
 
   /** Open this process's mailbox in a system (creating the directory if needed). */
@@ -124,12 +124,12 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
       (why) => { this.counters.dropped[why]++; },
     );
     this.peers = new PeerTable(dir, this.address, lock.instance,
-      { batchCapacity: this.opts.batchCapacity, fragmentBody, highWaterMark: this.opts.highWaterMark, sendMode: resolveSendMode(options) },
+      { batchCapacity: this.opts.batchCapacity, fragmentBody, memfdThreshold: this.opts.memfdThreshold, highWaterMark: this.opts.highWaterMark, sendMode: resolveSendMode(options) },
       { deadLetters: (to, bodies, error) => this.deadLetters(to, bodies, error), drain: (to) => this.emit('drain', to) },
       this.counters, this.opts.idleChannelTimeout);
     this.channels = this.peers.channels;
     const inbound = this.inbound = new Inbound({ message: (m) => this.emit('message', m), error: (e) => this.emit('error', e) },
-      this.counters, this.reassembly, this.instanceLo, this.instanceHi);
+      this.counters, this.reassembly, this.instanceLo, this.instanceHi, this.opts.maxMessageSize);
     try {
       this.receiver = new native.Receiver(this.sockFd, MAX_DATAGRAM, RECEIVE_SLOTS, (buf, meta, fds, count) => inbound.onBatch(buf, meta, fds, count));
       this.receiver.start();

@@ -212,5 +212,5 @@ test('fragmented messages from two senders at once are reassembled per sender, i
   t.deepEqual(checkers.get(b.pid)!.report(), { count: COUNT, sha256: sb.sha256 });
   const s = mb.stats();
   t.is(s.received, 2 * COUNT);
-  t.deepEqual(s.dropped, { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 0 });
+  t.deepEqual(s.dropped, { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 0, badMemfd: 0 });
 });
