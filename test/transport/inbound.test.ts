@@ -225,7 +225,7 @@ const dropped = test.macro({
     t.is(inbox.length, 0);
     const s = mb.stats();
     t.is(s.received, 1, 'nothing of the bad datagrams was delivered');
-    const expected = { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 0, [c.drop]: c.times ?? 1 };
+    const expected = { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 0, badMemfd: 0, [c.drop]: c.times ?? 1 };
     t.deepEqual(s.dropped, expected);
     t.is(s.fragmentsPending, 0, 'no reassembly state is left behind');
   },
