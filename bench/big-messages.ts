@@ -1,7 +1,7 @@
 // Big messages one way (16 MiB, 64 MiB), three ways side by side: raw C splitting
 // each message into 256 KiB datagrams received in place (bench/c/dgram_bench.c
 // 'bulk', as for 1 MiB), pidgeon's fragments (memfdThreshold set above the size),
-// and pidgeon's sealed memfd (runtime/transport/memfd.ts, the default threshold).
+// and pidgeon's sealed memfd (runtime/transport/memfd.ts, threshold = the size).
 import { runCRaw } from './c-dgram.js';
 import { PidgeonPair, oneway, type PairOptions } from './pidgeon-transport.js';
 import { fmtInt, fmtRatio, ratio } from './lib/report.js';
@@ -56,7 +56,7 @@ export async function runBigMessages(opts: MeasureOptions, log: (s: string) => v
     }
     log(`  big messages: ${name}, pidgeon memfd`);
     try {
-      f.memfd = await pidgeon(size, {}, opts);
+      f.memfd = await pidgeon(size, { memfdThreshold: size }, opts);
     } catch (err) {
       errors.push(`pidgeon memfd ${name}: ${(err as Error).message}`);
     }
@@ -79,7 +79,7 @@ export function bigTable(figs: BigFigures[]): Table {
     footnotes: [
       'raw C: each message as 256 KiB datagrams (blocking send), received in place into one buffer (no reassembly copy), as the 1 MiB row.',
       'pidgeon fragments: memfdThreshold set above the size, so the message leaves as ~256 KiB fragments and is reassembled (one copy in each kernel direction, one into the reassembly buffer).',
-      'pidgeon memfd: the default memfdThreshold; the sender copies the body into a sealed memfd (the one copy), one 48-byte datagram passes the fd, the receiver maps it read-only.',
+      'pidgeon memfd: memfdThreshold set to the size; the sender copies the body into a sealed memfd (the one copy), one 48-byte datagram passes the fd, the receiver maps it read-only.',
       'MB = 10^6 bytes; one message per event-loop turn; both mailboxes with maxMessageSize 128 MiB and maxQueueBytes 512 MiB.',
     ],
   };

@@ -26,6 +26,8 @@ v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
 const MiB = 1024 * 1024;
+/** Both sides send anything from 1 MiB in a memfd (the default threshold is higher). */
+const MEMFD = { memfdThreshold: MiB };
 const HOSTILE = fileURLToPath(new URL('../../../test/fixtures/hostile-memfd.py', import.meta.url));
 
 /** Mappings of received (or dead-lettered) memfds this process still holds. */
@@ -48,8 +50,8 @@ test.serial('16 MiB and 64 MiB messages arrive byte-exact and in order among sma
   const dir = freshSystemDir(t);
   // A 64 MiB message waits for nothing but maxQueueBytes (64 MiB by default, and
   // small messages may be queued before it).
-  const mb = openMailbox(t, dir, { maxQueueBytes: 256 * MiB });
-  const peer = await startPeer(t, dir);
+  const mb = openMailbox(t, dir, { maxQueueBytes: 256 * MiB, ...MEMFD });
+  const peer = await startPeer(t, dir, MEMFD);
   const lens = [100, 16 * MiB, 7, 300, 64 * MiB, 50, 16 * MiB + 5, 4, 2 * MiB, 64 * MiB, 9];
   const big = lens.filter((n) => n >= MiB).length;
   await peer.request({ cmd: 'mode', mode: 'sequence', expect: lens.length });
@@ -74,9 +76,9 @@ test.serial('16 MiB and 64 MiB messages arrive byte-exact and in order among sma
 test.serial('a 64 MiB message from the peer arrives intact; its fd is closed at once and its mapping released once collected', async (t) => {
   t.timeout(60_000);
   const dir = freshSystemDir(t);
-  const mb = openMailbox(t, dir);
+  const mb = openMailbox(t, dir, MEMFD);
   const inbox = new Inbox(mb);
-  const peer = await startPeer(t, dir);
+  const peer = await startPeer(t, dir, MEMFD);
   const fds = fdCount(process.pid);
   const sent = await peer.request<SendReply>({ cmd: 'send', to: mb.address, size: 64 * MiB });
   let msg: { body: Buffer } | null = await inbox.next(30_000);
@@ -92,8 +94,8 @@ test.serial('a 64 MiB message from the peer arrives intact; its fd is closed at 
 test.serial('a message with user fds and its memfd: the receiver gets the user fds, the body intact', async (t) => {
   t.timeout(60_000);
   const dir = freshSystemDir(t);
-  const mb = openMailbox(t, dir);
-  const peer = await startPeer(t, dir);
+  const mb = openMailbox(t, dir, MEMFD);
+  const peer = await startPeer(t, dir, MEMFD);
   await peer.request({ cmd: 'mode', mode: 'fdWrite' });
   const pipe = makePipe(t);
   const body = randomBytes(4 * MiB);
@@ -123,8 +125,8 @@ function hostile(t: ExecutionContext, dir: string, peer: Peer, which: string, le
 const hostileCase = test.macro({
   async exec(t: ExecutionContext, which: string, drop: 'badMemfd' | 'malformed') {
     const dir = freshSystemDir(t);
-    const mb = openMailbox(t, dir);
-    const peer = await startPeer(t, dir);
+    const mb = openMailbox(t, dir, MEMFD);
+    const peer = await startPeer(t, dir, MEMFD);
     const fds = fdCount(peer.pid);
     await hostile(t, dir, peer, which, 2 * MiB);
     // A message of ours after it: once it arrives, the hostile datagram (queued
@@ -152,8 +154,8 @@ test(hostileCase, 'fd-count', 'malformed');
 
 test('a well-formed memfd datagram from a foreign sender is delivered (the hostile helper is sound)', async (t) => {
   const dir = freshSystemDir(t);
-  openMailbox(t, dir);
-  const peer = await startPeer(t, dir);
+  openMailbox(t, dir, MEMFD);
+  const peer = await startPeer(t, dir, MEMFD);
   const fds = fdCount(peer.pid);
   await hostile(t, dir, peer, 'good', 2 * MiB);
   const got = await peer.next('message', 30_000);
@@ -167,10 +169,10 @@ test('a well-formed memfd datagram from a foreign sender is delivered (the hosti
 test.serial('a receiver killed mid-stream: unsent big messages become dead letters, no fd or mapping leaks in the sender', async (t) => {
   t.timeout(60_000);
   const dir = freshSystemDir(t);
-  const mb = openMailbox(t, dir);
+  const mb = openMailbox(t, dir, MEMFD);
   // Before the peer: its stdio and IPC pipes close when it is reaped.
   const fds = fdCount(process.pid);
-  const peer = await startPeer(t, dir);
+  const peer = await startPeer(t, dir, MEMFD);
   await peer.request({ cmd: 'mode', mode: 'quiet' });
   await peer.request({ cmd: 'pause' });
   const body = randomBytes(16 * MiB);
@@ -208,10 +210,10 @@ test.serial('a receiver killed mid-stream: unsent big messages become dead lette
 test.serial('a sender killed right after sending: what it sent arrives, and the receiver keeps no fd', async (t) => {
   t.timeout(60_000);
   const dir = freshSystemDir(t);
-  const mb = openMailbox(t, dir);
+  const mb = openMailbox(t, dir, MEMFD);
   const inbox = new Inbox(mb);
   const fds = fdCount(process.pid);
-  const peer = await startPeer(t, dir);
+  const peer = await startPeer(t, dir, MEMFD);
   const hashes: string[] = [];
   for (let i = 0; i < 4; i++) hashes.push((await peer.request<SendReply>({ cmd: 'send', to: mb.address, size: 16 * MiB })).sha256);
   await peer.kill('SIGKILL');
@@ -227,8 +229,8 @@ test.serial('a stream of 100 big messages does not grow RSS without bound: the m
   t.timeout(120_000);
   const COUNT = 100;
   const dir = freshSystemDir(t);
-  const mb = openMailbox(t, dir);
-  const peer = await startPeer(t, dir);
+  const mb = openMailbox(t, dir, MEMFD);
+  const peer = await startPeer(t, dir, MEMFD);
   let received = 0;
   let peakMaps = 0;
   let peakRss = 0;
