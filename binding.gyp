@@ -11,6 +11,7 @@
             "native/binding.cc",
             "native/sysdir.cc",
             "native/socket.cc",
+            "native/memfd.cc",
             "native/receiver.cc",
             "native/writable.cc",
             "native/send_thread.cc",

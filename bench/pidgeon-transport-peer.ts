@@ -7,9 +7,9 @@ import { Mailbox, setParentDeathSignal } from '../runtime/transport/index.js';
 import { PEER_ACK, PEER_CONTROL, PEER_REPORT, PEER_REPORT_SIZE } from './lib/peer-protocol.js';
 
 function main(): void {
-  const [dir, system] = process.argv.slice(2);
+  const [dir, system, options] = process.argv.slice(2);
   try { setParentDeathSignal(); } catch { /* best effort */ }
-  const mb = Mailbox.open({ system, dir });
+  const mb = Mailbox.open({ ...(options ? JSON.parse(options) as object : {}), system, dir });
   let echo = true;
   let count = 0;
   let bytes = 0;

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Mailbox, type Address, type InboundMessage } from '../runtime/transport/index.js';
+import { Mailbox, type Address, type InboundMessage, type MailboxOptions } from '../runtime/transport/index.js';
 import { PEER_ACK, PEER_CONTROL, PEER_REPORT, PEER_REPORT_SIZE } from './lib/peer-protocol.js';
 import { benchDist } from './lib/paths.js';
 import { forkTracked, nextMessage, reap, withTimeout } from './lib/proc.js';
@@ -28,6 +28,8 @@ export const PER_TICK_SMALL = 1024;
 export const PER_TICK_BULK = 8;
 
 interface Ready { r: 'ready'; address: Address }
+/** Mailbox options both sides of a pair open with. */
+export type PairOptions = Omit<MailboxOptions, 'system' | 'dir'>;
 const isReady = (m: unknown): m is Ready => typeof m === 'object' && m !== null && (m as Ready).r === 'ready';
 
 /** A bench-side mailbox and a forked peer with its own, in a temporary system dir. */
@@ -38,18 +40,19 @@ export class PidgeonPair {
   child!: ChildProcess;
   private handler: ((m: InboundMessage) => void) | null = null;
 
-  private constructor(dir: string) {
+  private constructor(dir: string, options: PairOptions) {
     this.dir = dir;
-    this.mb = Mailbox.open({ system: 'bench', dir });
+    this.mb = Mailbox.open({ ...options, system: 'bench', dir });
     this.mb.on('message', (m) => this.handler?.(m));
   }
 
-  static async open(): Promise<PidgeonPair> {
+  /** `options`: both mailboxes' (limits, memfdThreshold). */
+  static async open(options: PairOptions = {}): Promise<PidgeonPair> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pidgeon-bench-'));
     let pair: PidgeonPair | undefined;
     try {
-      pair = new PidgeonPair(dir);
-      pair.child = forkTracked(PEER, [dir, 'bench']);
+      pair = new PidgeonPair(dir, options);
+      pair.child = forkTracked(PEER, [dir, 'bench', JSON.stringify(options)]);
       pair.peer = (await nextMessage(pair.child, isReady, 10_000, 'pidgeon peer start')).address;
       return pair;
     } catch (err) {
@@ -133,7 +136,7 @@ export function pidgeonRttSubject(): RttSubject {
  * microtask after every send instead, so that each message leaves in its own datagram
  * (the transport flushes its batch in a microtask) — no coalescing.
  */
-async function oneway(pair: PidgeonPair, size: number, perTick: number, opts: MeasureOptions, perMicrotask = false): Promise<Throughput> {
+export async function oneway(pair: PidgeonPair, size: number, perTick: number, opts: MeasureOptions, perMicrotask = false): Promise<Throughput> {
   await pair.control(PEER_CONTROL.count);
   const { mb, peer } = pair;
   const body = Buffer.alloc(size, 0x6d);

@@ -14,6 +14,9 @@ namespace {
 const char* code_name(int neg_errno) {
   if (neg_errno == kErrDirOwner) return "EDIROWNER";
   if (neg_errno == kErrDirMode) return "EDIRMODE";
+  if (neg_errno == kErrNotSealable) return "EMEMFDNOSEALS";
+  if (neg_errno == kErrUnsealed) return "EMEMFDUNSEALED";
+  if (neg_errno == kErrMemfdSize) return "EMEMFDSIZE";
   return uv_err_name(neg_errno);
 }
 
@@ -153,6 +156,36 @@ Napi::Value Sendv(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, socket_sendv(fd, parts, nparts, fds, nfds));
 }
 
+// memfdCreate(body: Uint8Array) -> fd of a sealed memfd holding a copy of body, or -errno
+Napi::Value MemfdCreate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  IoPart body;
+  if (info.Length() < 1 || !bytes_of(info[0], &body)) return Napi::Number::New(env, -EINVAL);
+  int fd = -1;
+  int r = memfd_from_bytes(body.data, body.len, &fd);
+  return Napi::Number::New(env, r != 0 ? r : fd);
+}
+
+// memfdMap(fd, length) -> a Buffer over a read-only mapping of the memfd (unmapped
+// when the Buffer is collected), or -errno (EMEMFDNOSEALS, EMEMFDUNSEALED,
+// EMEMFDSIZE: refused, never mapped). The fd stays open: the caller closes it.
+Napi::Value MemfdMap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = arg_int(info, 0, -1);
+  double want = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : -1;
+  if (!(want >= 1 && want <= 4294967295.0)) return Napi::Number::New(env, -EINVAL);
+  size_t len = (size_t)want;
+  void* addr = nullptr;
+  int r = memfd_map(fd, len, &addr);
+  if (r != 0) return Napi::Number::New(env, r);
+  size_t* hint = new size_t(len);
+  return Napi::Buffer<uint8_t>::New(env, static_cast<uint8_t*>(addr), len,
+      [](Napi::Env, uint8_t* data, size_t* n) {
+        memfd_unmap(data, *n);
+        delete n;
+      }, hint);
+}
+
 Napi::Value CloseFd(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fd_close(arg_int(info, 0, -1)));
 }
@@ -197,6 +230,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("socketSndbuf", Napi::Function::New(env, SocketSndbuf));
   exports.Set("sendv", Napi::Function::New(env, Sendv));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
+  exports.Set("memfdCreate", Napi::Function::New(env, MemfdCreate));
+  exports.Set("memfdMap", Napi::Function::New(env, MemfdMap));
   exports.Set("setParentDeathSignal", Napi::Function::New(env, SetParentDeathSignal));
   exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper));
   exports.Set("reapChild", Napi::Function::New(env, ReapChild));

@@ -26,6 +26,9 @@ constexpr int kMaxIovecs = 64;
 // Our own codes, outside the errno range, for directory checks errno cannot name.
 constexpr int kErrDirOwner = -10001;  // owned by another user
 constexpr int kErrDirMode = -10002;   // group- or world-writable
+constexpr int kErrNotSealable = -10003;  // a passed "memfd" that is not one (no seals at all)
+constexpr int kErrUnsealed = -10004;     // a memfd without F_SEAL_WRITE|SHRINK|GROW
+constexpr int kErrMemfdSize = -10005;    // a memfd whose size is not the declared length
 
 /* sysdir.cc: system directory and lockfiles */
 int sysdir_check(const std::string& dir);    // existing dir: owned by us, not group/world-writable
@@ -50,6 +53,13 @@ struct IoPart { const uint8_t* data; size_t len; };
 // blocking: wait for room (SO_SNDTIMEO bounds it); else MSG_DONTWAIT, -EAGAIN when full.
 int socket_sendv(int fd, const IoPart* parts, int nparts, const int* fds, int nfds, bool blocking = false);
 int fd_close(int fd);
+
+/* memfd.cc: message bodies in sealed memfds */
+// A memfd holding a copy of data, sealed against write, shrink, grow and further sealing.
+int memfd_from_bytes(const uint8_t* data, size_t len, int* fd_out);
+// Map a received memfd read-only after checking its seals and that its size is len.
+int memfd_map(int fd, size_t len, void** addr_out);
+void memfd_unmap(void* addr, size_t len);
 
 /* process.cc: process-tree helpers */
 int set_parent_death_signal(int sig, int expected_ppid);

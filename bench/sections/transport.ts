@@ -9,6 +9,7 @@ import { nativeRttSubject } from '../native-loop.js';
 import { nodeIpcRttSubject, runNodeIpcThroughput } from '../node-ipc.js';
 import { nodeNetRttSubject } from '../node-net.js';
 import { pidgeonRttSubject, runPidgeonThroughput } from '../pidgeon-transport.js';
+import { bigChecks, bigTable, runBigMessages } from '../big-messages.js';
 import { DASH, fmtInt, fmtRatio, fmtUs, ratio } from '../lib/report.js';
 import { median, summarize } from '../lib/stats.js';
 import type {
@@ -214,15 +215,17 @@ export const transportSection: Section = {
     }
     notes.push(`one-way: ${opts.warmupMs} ms warm-up, then ${opts.durationMs} ms timed; the clock stops when the receiver has confirmed the count of what was sent (so everything counted was delivered)`);
 
+    const big = await runBigMessages(opts, log, errors);
+
     const ladder = ['c', 'c-epoll', 'node-net', 'addon', 'pidgeon'].map((id) => rtt.get(id)!).filter(Boolean);
     return {
       id: this.id,
       title: this.title,
-      tables: [mainTable(rtt, c, n, p, opts), ladderTable(ladder)],
-      checks: checks(rtt, p),
+      tables: [mainTable(rtt, c, n, p, opts), bigTable(big), ladderTable(ladder)],
+      checks: [...checks(rtt, p), ...bigChecks(big)],
       notes,
       errors,
-      raw: { roundTrips: rttList, throughput: { c, nodeIpc: n, pidgeon: p } },
+      raw: { roundTrips: rttList, throughput: { c, nodeIpc: n, pidgeon: p }, big },
     };
   },
 };

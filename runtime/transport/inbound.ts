@@ -6,7 +6,7 @@ import { native } from './native.js';
 import type { Address } from './address.js';
 import { Reassembly, closeAll, type ReassemblyDrop } from './reassembly.js';
 import {
-  BATCH_ENTRY_OVERHEAD, HEADER_SIZE, KIND_BATCH, KIND_FRAGMENT, KIND_MESSAGE, MAGIC,
+  BATCH_ENTRY_OVERHEAD, HEADER_SIZE, KIND_BATCH, KIND_FRAGMENT, KIND_MEMFD, KIND_MESSAGE, MAGIC,
   OFF_BODY_LEN, OFF_FRAG_COUNT, OFF_FRAG_INDEX, OFF_KIND, OFF_MAGIC, OFF_MSG_ID, OFF_NFDS,
   OFF_RECEIVER_INSTANCE, OFF_SENDER_INSTANCE, OFF_SENDER_PID, OFF_TOTAL_LEN, OFF_VERSION, VERSION, batchEntryEnd, isBatch,
 } from './wire.js';
@@ -50,7 +50,7 @@ export interface InboundCounters {
   received: number;
   bytesReceived: number;
   datagramsReceived: number;
-  dropped: { malformed: number; spoofed: number; oversize: number; misdelivered: number; incomplete: number };
+  dropped: { malformed: number; spoofed: number; oversize: number; misdelivered: number; incomplete: number; badMemfd: number };
 }
 
 /** Where inbound messages and receive errors go. */
@@ -75,9 +75,10 @@ export class Inbound {
     private readonly reassembly: Reassembly,
     private readonly instanceLo: number,
     private readonly instanceHi: number,
+    private readonly maxMessageSize: number,
   ) {}
 
-  private countDrop(why: ReassemblyDrop | 'spoofed' | 'misdelivered'): void {
+  private countDrop(why: ReassemblyDrop | 'spoofed' | 'misdelivered' | 'badMemfd'): void {
     this.counters.dropped[why]++;
   }
 
@@ -158,6 +159,8 @@ export class Inbound {
         return this.deliver(from, body, fds);
       case KIND_BATCH:
         return this.deliverBatch(from, body, fds);
+      case KIND_MEMFD:
+        return this.deliverMemfd(from, body.length, buf.readUInt32LE(off + OFF_TOTAL_LEN), fds);
       case KIND_FRAGMENT: {
         const whole = this.reassembly.add(pid, from.instance, buf.readUInt32LE(off + OFF_MSG_ID),
           buf.readUInt32LE(off + OFF_FRAG_INDEX), buf.readUInt32LE(off + OFF_FRAG_COUNT),
@@ -182,6 +185,29 @@ export class Inbound {
       end = batchEntryEnd(body, off);
       this.deliver(from, body.subarray(off + BATCH_ENTRY_OVERHEAD, end), undefined, batch, i);
     }
+  }
+
+  // A body in a passed memfd (memfd.ts), the datagram's last fd: mapped only once its
+  // seals forbid write, shrink and grow and its size is the declared length.
+  private deliverMemfd(from: Address, bodyLen: number, len: number, fds: number[] | undefined): void {
+    if (bodyLen !== 0 || fds === undefined || len === 0) {
+      closeAll(fds);
+      return this.countDrop('malformed');
+    }
+    if (len > this.maxMessageSize) {
+      closeAll(fds);
+      return this.countDrop('oversize');
+    }
+    const memfd = fds.pop()!;
+    const body = native.memfdMap(memfd, len);
+    // Mapped or refused, the fd is done with: the mapping holds the file.
+    native.closeFd(memfd);
+    if (typeof body === 'number') {
+      closeAll(fds);
+      return this.countDrop('badMemfd');
+    }
+    this.counters.bytesReceived += len;
+    this.deliver(from, body, fds.length > 0 ? fds : undefined);
   }
 
   private deliver(from: Address, body: Buffer, fds: number[] | undefined, batch = 0, batchIndex = -1): void {

@@ -14,6 +14,8 @@ import { Reassembly } from './reassembly.js';
 import { Inbound, type InboundMessage } from './inbound.js';
 import { checkFds } from './fds.js';
 export { InboundMessage } from './inbound.js';
+import type { DeadLetter, MailboxEvents, MailboxStats } from './mailbox-events.js';
+export type { DeadLetter, MailboxEvents, MailboxStats } from './mailbox-events.js';
 export type { MailboxOptions } from './options.js';
 import {
   joinSystemDir, leaveSystemDir, lockPath, probePeer, resolveSystemDir, sockPath, sweepStale, checkSystemName,
@@ -22,41 +24,6 @@ import { MAX_DATAGRAM, instanceToString, type Unsent } from './wire.js';
 import {
   BadArgumentError, ClosedError, MailboxError, MailboxFullError, MessageTooLargeError, PidgeonError,
 } from '../errors.js';
-
-/** A message accepted by `send` that could not be delivered. */
-export interface DeadLetter {
-  to: Address;
-  body: Uint8Array;
-  /** The batch datagram it was coalesced into, numbered in this process from 1 (0: it
-   * was to travel on its own), and its place there (0: the first entry; -1: alone).
-   * The dead letters of one batch come in order. */
-  batch: number;
-  batchIndex: number;
-  error: PidgeonError;
-}
-
-export interface MailboxStats {
-  sent: number;
-  received: number;
-  bytesSent: number;
-  bytesReceived: number;
-  datagramsSent: number;
-  datagramsReceived: number;
-  coalesced: number;
-  queued: number;
-  queuedBytes: number;
-  fragmentsPending: number;
-  deadLetters: number;
-  dropped: { malformed: number; spoofed: number; oversize: number; misdelivered: number; incomplete: number };
-  peers: number;
-}
-
-export interface MailboxEvents {
-  message: (msg: InboundMessage) => void;
-  drain: (to: Address) => void;
-  deadLetter: (letter: DeadLetter) => void;
-  error: (err: PidgeonError) => void;
-}
 
 const openDirs = new Set<string>();
 
@@ -89,7 +56,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   private readonly counters: MailboxStats = {
     sent: 0, received: 0, bytesSent: 0, bytesReceived: 0, datagramsSent: 0, datagramsReceived: 0,
     coalesced: 0, queued: 0, queuedBytes: 0, fragmentsPending: 0, deadLetters: 0,
-    dropped: { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 0 }, peers: 0,
+    dropped: { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 0, badMemfd: 0 }, peers: 0,
   };
 
   /** Open this process's mailbox in a system (creating the directory if needed). */
@@ -132,12 +99,12 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
       (why) => { this.counters.dropped[why]++; },
     );
     this.peers = new PeerTable(dir, this.address, lock.instance,
-      { batchCapacity: this.opts.batchCapacity, fragmentBody, highWaterMark: this.opts.highWaterMark, sendMode: resolveSendMode(options) },
+      { batchCapacity: this.opts.batchCapacity, fragmentBody, memfdThreshold: this.opts.memfdThreshold, highWaterMark: this.opts.highWaterMark, sendMode: resolveSendMode(options) },
       { deadLetters: (to, bodies, error) => this.deadLetters(to, bodies, error), drain: (to) => this.emit('drain', to) },
       this.counters, this.opts.idleChannelTimeout);
     this.channels = this.peers.channels;
     const inbound = this.inbound = new Inbound({ message: (m) => this.emit('message', m), error: (e) => this.emit('error', e) },
-      this.counters, this.reassembly, this.instanceLo, this.instanceHi);
+      this.counters, this.reassembly, this.instanceLo, this.instanceHi, this.opts.maxMessageSize);
     try {
       this.receiver = new native.Receiver(this.sockFd, MAX_DATAGRAM, RECEIVE_SLOTS, (buf, meta, fds, count) => inbound.onBatch(buf, meta, fds, count));
       this.receiver.start();

@@ -54,6 +54,12 @@ export interface NativeAddon {
   nameClaim(abstractName: string): number;
   sendv(fd: number, parts: Uint8Array | Uint8Array[], fds?: number[]): number;
   closeFd(fd: number): number;
+  /** A sealed memfd (write, shrink, grow, seal) holding a copy of `body`: its fd, or -errno. */
+  memfdCreate(body: Uint8Array): number;
+  /** A Buffer over a read-only mapping of a received memfd of exactly `length` bytes
+   * whose seals forbid write, shrink and grow (unmapped when collected), or -errno
+   * (EMEMFDNOSEALS, EMEMFDUNSEALED, EMEMFDSIZE, or mmap's). The fd stays open. */
+  memfdMap(fd: number, length: number): Buffer | number;
   setParentDeathSignal(signal: number, expectedParentPid: number): number;
   setChildSubreaper(): number;
   reapChild(pid: number): number;

@@ -11,7 +11,8 @@ import { Backlog } from './backlog.js';
 import { OpenBatch } from './batch.js';
 import type { SendMode } from './options.js';
 import { sendFragments, type FragmentSink } from './fragment.js';
-import { BATCH_ENTRY_OVERHEAD, HEADER_SIZE, KIND_BATCH, KIND_FRAGMENT, KIND_MESSAGE, decodeBatch, fillHeader, Unsent, type Datagram } from './wire.js';
+import { memfdDatagram, releaseMemfd, takeMemfdBody } from './memfd.js';
+import { BATCH_ENTRY_OVERHEAD, HEADER_SIZE, KIND_BATCH, KIND_FRAGMENT, KIND_MEMFD, KIND_MESSAGE, decodeBatch, fillHeader, Unsent, type Datagram } from './wire.js';
 
 const { EAGAIN, ENOBUFS, ECONNREFUSED, ENOTCONN, ECONNRESET, EPIPE, ENOENT } = os.constants.errno;
 /** Bytes past which a batch behind a backlog is sealed (see append). Measured with
@@ -42,6 +43,7 @@ export interface ChannelHost {
 export interface ChannelLimits {
   batchCapacity: number;   // bytes of one coalesced datagram, header included
   fragmentBody: number;    // body bytes per datagram for large messages
+  memfdThreshold: number;  // messages at least this large go in a sealed memfd (memfd.ts)
   highWaterMark: number;   // queued bytes past which send() returns false
   sendMode: SendMode;      // how a backlog drains (backlog.ts)
 }
@@ -76,9 +78,10 @@ export class PeerChannel implements FragmentSink {
     this.batch = new OpenBatch(limits.batchCapacity);
     this.backlog = new Backlog(fd, path, limits.sendMode, {
       sent: (d, bytes) => {
+        releaseMemfd(d); // the kernel (or the thread's dup) holds the file now
         this.queuedBytes -= d.bytes;
         this.queuedMessages -= d.messages;
-        this.host.countSent(1, d.messages, bytes, d.kind === KIND_BATCH ? d.messages : 0);
+        this.host.countSent(1, d.messages, d.kind === KIND_MEMFD ? d.bytes : bytes, d.kind === KIND_BATCH ? d.messages : 0);
       },
       drained: () => this.onBacklogEmpty(),
       room: () => this.onBacklogLow(),
@@ -143,6 +146,14 @@ export class PeerChannel implements FragmentSink {
     this.used = true;
     this.flushBatch();
     const id = this.msgId++;
+    if (body.length >= this.limits.memfdThreshold && (fds?.length ?? 0) < native.maxFdsPerDatagram) {
+      const d = memfdDatagram(this.template, id, body, fds);
+      if (d !== null) {
+        this.submit(d, true);
+        return;
+      }
+      // No memfd now (EMFILE, ENOMEM): the message goes as fragments instead.
+    }
     if (body.length > this.limits.fragmentBody) return sendFragments(this, this.template, id, body, fds, this.limits.fragmentBody);
     const h = Buffer.from(this.template);
     fillHeader(h, KIND_MESSAGE, fds?.length ?? 0, body.length, id, 0, 1, body.length);
@@ -151,11 +162,15 @@ export class PeerChannel implements FragmentSink {
 
   /** Try to send now; else queue (true). `owned`: the parts are ours (no copy needed). */
   submit(d: Datagram, owned: boolean): boolean {
-    if (this.closed) return false;
+    if (this.closed) {
+      releaseMemfd(d);
+      return false;
+    }
     if (this.backlog.empty) {
       const r = d.parts.length === 1 && d.fds === undefined ? native.sendv(this.fd, d.parts[0]) : native.sendv(this.fd, d.parts, d.fds);
       if (r >= 0) {
-        this.host.countSent(1, d.messages, r, d.kind === KIND_BATCH ? d.messages : 0);
+        releaseMemfd(d);
+        this.host.countSent(1, d.messages, d.kind === KIND_MEMFD ? d.bytes : r, d.kind === KIND_BATCH ? d.messages : 0);
         return false;
       }
       if (r !== WOULD_BLOCK && r !== NO_BUFFERS) {
@@ -261,6 +276,8 @@ function bodiesOf(datagrams: Datagram[]): Unsent {
       // One dead letter per message, however many of its fragments were left.
       if (d.whole !== lastWhole) out.push(d.whole!);
       lastWhole = d.whole;
+    } else if (d.kind === KIND_MEMFD) {
+      out.push(takeMemfdBody(d)); // and closes the memfd
     } else {
       out.push(d.parts[1]);
     }

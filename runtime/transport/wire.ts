@@ -1,6 +1,8 @@
 // The datagram wire format. Every datagram starts with a fixed 48-byte little-endian
 // header; the body follows. Kinds: a whole message, one fragment of a large message,
-// or a batch of small messages coalesced into one datagram ([u32 length][bytes]...).
+// a batch of small messages coalesced into one datagram ([u32 length][bytes]...),
+// or a large message whose body is in a sealed memfd passed as the datagram's last
+// fd (no body bytes; the total length field says the memfd's size; memfd.ts).
 //
 //   0 u32 magic 'PDGN'      4 u8 version      5 u8 kind      6 u16 fd count
 //   8 u32 sender pid       12 u32 body length (bytes after the header)
@@ -15,6 +17,7 @@ export const HEADER_SIZE = 48;
 export const KIND_MESSAGE = 1;
 export const KIND_FRAGMENT = 2;
 export const KIND_BATCH = 3;
+export const KIND_MEMFD = 4;
 
 /** Largest datagram pidgeon sends; every receive slot holds one. 256 KiB of body
  * plus the header and some slack, so that a 1 MiB message with its envelope fits
@@ -47,6 +50,10 @@ export interface Datagram {
   kind: number;
   /** Fragments: the whole message they belong to (its dead letter if they never go out). */
   whole?: Uint8Array;
+  /** KIND_MEMFD: the sealed memfd holding the body, the last of `fds`. The datagram
+   * owns it: it is closed once the datagram is sent, refused or taken back
+   * (memfd.ts `releaseMemfd`); a sending thread keeps a dup of its own. */
+  memfd?: number;
 }
 
 /** A header with the fields that never change for one sender→receiver pair. */

@@ -43,7 +43,7 @@ interface Arrival {
 function inbound(reassemblyTimeout = 60_000) {
   const counters: InboundCounters = {
     received: 0, bytesReceived: 0, datagramsReceived: 0,
-    dropped: { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 0 },
+    dropped: { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 0, badMemfd: 0 },
   };
   const reassembly = new Reassembly({ maxMessageSize: MAX_MESSAGE, maxTotalBytes: 256 * MAX_MESSAGE, timeoutMs: reassemblyTimeout },
     (why) => { counters.dropped[why]++; });
@@ -52,7 +52,7 @@ function inbound(reassemblyTimeout = 60_000) {
   const onMessage: ((m: InboundMessage) => void)[] = [];
   const instance = instanceFromString(SELF.instance);
   const ib = new Inbound({ message: (m) => { delivered.push(m); for (const f of onMessage) f(m); }, error: (e) => errors.push(e) },
-    counters, reassembly, Number(instance & 0xffffffffn), Number(instance >> 32n));
+    counters, reassembly, Number(instance & 0xffffffffn), Number(instance >> 32n), 64 << 20);
   /** Hand `arrivals` over as one receive batch: bytes back to back, one row each. */
   const receive = (arrivals: Arrival[]) => {
     const meta = new Int32Array(arrivals.length * row.stride);
@@ -80,7 +80,7 @@ function inbound(reassemblyTimeout = 60_000) {
 }
 
 const forge = new Forge(SENDER, SELF);
-const noDrops = { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 0 };
+const noDrops = { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 0, badMemfd: 0 };
 
 const parsedDrop = test.macro({
   exec(t, c: BadCase) {
@@ -225,7 +225,7 @@ const dropped = test.macro({
     t.is(inbox.length, 0);
     const s = mb.stats();
     t.is(s.received, 1, 'nothing of the bad datagrams was delivered');
-    const expected = { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 0, [c.drop]: c.times ?? 1 };
+    const expected = { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 0, badMemfd: 0, [c.drop]: c.times ?? 1 };
     t.deepEqual(s.dropped, expected);
     t.is(s.fragmentsPending, 0, 'no reassembly state is left behind');
   },

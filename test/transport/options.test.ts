@@ -17,6 +17,7 @@ test('the defaults', (t) => {
     coalesceLimit: 8 * KiB,
     batchCapacity: 64 * KiB,
     idleChannelTimeout: 5_000,
+    memfdThreshold: 32 * MiB,
   });
   t.true(Object.isFrozen(DEFAULT_LIMITS));
 });

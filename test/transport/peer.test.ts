@@ -167,7 +167,7 @@ test.serial('messages queued for a receiver that dies become dead letters, one p
 
 test.serial('a large message partly sent when its receiver dies is one dead letter with the whole body', async (t) => {
   const dir = freshSystemDir(t);
-  const mb = openMailbox(t, dir);
+  const mb = openMailbox(t, dir, { memfdThreshold: 1 << 30 }); // fragments, not a memfd
   const peer = await startPeer(t, dir);
   await peer.request({ cmd: 'pause' });
   const body = randomBytes(8 * MiB); // 32 fragments; the paused receiver's queue takes ~11

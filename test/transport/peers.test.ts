@@ -32,7 +32,7 @@ function table(t: ExecutionContext) {
   const drains: Address[] = [];
   const counters = { sent: 0, bytesSent: 0, datagramsSent: 0, coalesced: 0 };
   const peers = new PeerTable(dir, mb.address, instanceFromString(mb.address.instance),
-    { batchCapacity: 64 * 1024, fragmentBody: 4096, highWaterMark: 1024, sendMode: 'thread' },
+    { batchCapacity: 64 * 1024, fragmentBody: 4096, memfdThreshold: 1 << 20, highWaterMark: 1024, sendMode: 'thread' },
     {
       deadLetters: (to, bodies, error: PidgeonError) => { for (const b of bodies.bodies) letters.push({ to, body: Buffer.from(b).toString(), code: error.code }); },
       drain: (to) => drains.push(to),

@@ -131,13 +131,16 @@ test('a partial message is dropped as incomplete after timeoutMs', async (t) => 
 
 // ---- at a receiver, with sender processes ------------------------------------------
 
+/** Large messages as fragments, not in a memfd (memfd.test.ts tests that path). */
+const FRAGMENTS_ONLY = { memfdThreshold: 1 << 30 };
+
 test('a fragmented message whose sender dies mid-way is dropped after reassemblyTimeout as incomplete', async (t) => {
   const TIMEOUT = 300;
   const dir = freshSystemDir(t);
   const mb = openMailbox(t, dir, { reassemblyTimeout: TIMEOUT });
   const inbox = new Inbox(mb);
   mb.pause(); // the first fragments wait in our socket, the rest in the sender
-  const peer = await startPeer(t, dir);
+  const peer = await startPeer(t, dir, FRAGMENTS_ONLY);
   const sent = await peer.request<SendReply>({ cmd: 'send', to: mb.address, size: 8 * MiB });
   t.true(sent.stats.queuedBytes > 0, 'the sender still holds fragments');
   t.true(sent.stats.queuedBytes < 8 * MiB, 'some fragments went out');
@@ -150,7 +153,7 @@ test('a fragmented message whose sender dies mid-way is dropped after reassembly
   const s = mb.stats();
   t.is(s.fragmentsPending, 0);
   t.is(s.received, 0);
-  t.deepEqual(s.dropped, { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 1 });
+  t.deepEqual(s.dropped, { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 1, badMemfd: 0 });
   // The mailbox goes on: a message from another sender arrives whole.
   const other = await startPeer(t, dir);
   const good = await other.request<SendReply>({ cmd: 'send', to: mb.address, size: 2 * MiB });
@@ -174,7 +177,7 @@ test('a fragmented message larger than the receiver\'s maxMessageSize is dropped
 
 test('a message larger than the receiver\'s reassembly memory is dropped as oversize, once', async (t) => {
   const dir = freshSystemDir(t);
-  const mb = openMailbox(t, dir);
+  const mb = openMailbox(t, dir, FRAGMENTS_ONLY);
   const peer = await startPeer(t, dir, { maxReassemblyBytes: MiB });
   mb.send(peer.address, Buffer.alloc(2 * MiB, 1));
   mb.send(peer.address, Buffer.alloc(MiB, 2)); // fits
@@ -212,5 +215,5 @@ test('fragmented messages from two senders at once are reassembled per sender, i
   t.deepEqual(checkers.get(b.pid)!.report(), { count: COUNT, sha256: sb.sha256 });
   const s = mb.stats();
   t.is(s.received, 2 * COUNT);
-  t.deepEqual(s.dropped, { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 0 });
+  t.deepEqual(s.dropped, { malformed: 0, spoofed: 0, oversize: 0, misdelivered: 0, incomplete: 0, badMemfd: 0 });
 });
