@@ -125,12 +125,22 @@ export class BatchDecoder {
   private structures: Structures = [];
   private readonly interrupted = new Map<number, Structures>();
 
-  /** Decode entry `index` of batch `batch` (0, -1: a message on its own). */
-  decode(body: Uint8Array, batch: number, index: number): unknown {
-    if (batch === 0) return packr.unpack(body);
-    if (index === 0 || batch !== this.batch) this.enter(batch, index === 0);
+  // Reused: the decoders read the body in place, `source[start, end)`.
+  private readonly range = { start: 0, end: 0 };
+
+  /** Decode entry `index` of batch `batch` (0, -1: a message on its own), the bytes
+   * `source[start, end)` (all of `source` by default). */
+  decode(source: Uint8Array, batch: number, index: number, start = 0, end = source.length): unknown {
+    // The batch is entered before anything can fail: an entry that does not decode
+    // must not cost the entries after it their batch.
+    if (batch !== 0 && (index === 0 || batch !== this.batch)) this.enter(batch, index === 0);
+    if (end === start) return packr.unpack(source.subarray(start, end)); // fails as an empty body does
+    const range = this.range;
+    range.start = start;
+    range.end = end;
+    if (batch === 0) return packr.unpack(source, range as never);
     (this.unpackr as unknown as { structures: Structures }).structures = this.structures;
-    return this.unpackr.unpack(body);
+    return this.unpackr.unpack(source, range as never);
   }
 
   private enter(batch: number, first: boolean): void {

@@ -55,7 +55,7 @@ export class Dispatch {
 
   /** One envelope from the mailbox. */
   onMessage(m: InboundMessage): void {
-    const env = decodeEnvelope(m.body, this.inbound, m.batch, m.batchIndex);
+    const env = decodeEnvelope(m.source, this.inbound, m.batch, m.batchIndex, m.start, m.end);
     if (env === null) {
       this.drops.undecodable++;
       return;

@@ -37,11 +37,12 @@ export function encodeEnvelope(env: Envelope): Buffer {
 }
 
 /** Decode an envelope; null if the body is not one. With `decoder`, the body is
- * entry `index` of batch datagram `batch` (see BatchDecoder; 0, -1: on its own). */
-export function decodeEnvelope(body: Uint8Array, decoder?: BatchDecoder, batch = 0, index = -1): Envelope | null {
+ * entry `index` of batch datagram `batch` (see BatchDecoder; 0, -1: on its own),
+ * the bytes `body[start, end)`. */
+export function decodeEnvelope(body: Uint8Array, decoder?: BatchDecoder, batch = 0, index = -1, start = 0, end = body.length): Envelope | null {
   let v: unknown;
   try {
-    v = decoder === undefined ? decode(body) : decoder.decode(body, batch, index);
+    v = decoder === undefined ? decode(start === 0 && end === body.length ? body : body.subarray(start, end)) : decoder.decode(body, batch, index, start, end);
   } catch {
     return null;
   }

@@ -16,7 +16,11 @@ import { MailboxError } from '../errors.js';
  * unless one of them calls `takeFds()`. */
 export class InboundMessage {
   readonly from: Address;
-  readonly body: Buffer;
+  /** The body is `source[start, end)`: a decoder can read it in place (`body` makes
+   * a view of it only when asked). */
+  readonly source: Buffer;
+  readonly start: number;
+  readonly end: number;
   readonly fds: readonly number[];
   /** The batch datagram it came in, numbered in this process from 1; 0 if it came on
    * its own. */
@@ -26,12 +30,19 @@ export class InboundMessage {
    * only when a listener pumps the mailbox). */
   readonly batchIndex: number;
   private claimed = false;
-  constructor(from: Address, body: Buffer, fds: number[] | undefined, batch = 0, batchIndex = -1) {
+  private view: Buffer | undefined;
+  constructor(from: Address, source: Buffer, start: number, end: number, fds: number[] | undefined, batch = 0, batchIndex = -1) {
     this.from = from;
-    this.body = body;
+    this.source = source;
+    this.start = start;
+    this.end = end;
     this.fds = fds ?? NO_FDS;
     this.batch = batch;
     this.batchIndex = batchIndex;
+  }
+  /** The body, as a view of the received datagram. */
+  get body(): Buffer {
+    return (this.view ??= this.start === 0 && this.end === this.source.length ? this.source : this.source.subarray(this.start, this.end));
   }
   /** Take ownership of the fds (the caller must close them). */
   takeFds(): number[] {
@@ -183,7 +194,7 @@ export class Inbound {
     const batch = ++this.batches;
     for (let off = 0, end, i = 0; off < body.length; off = end, i++) {
       end = batchEntryEnd(body, off);
-      this.deliver(from, body.subarray(off + BATCH_ENTRY_OVERHEAD, end), undefined, batch, i);
+      this.deliver(from, body, undefined, batch, i, off + BATCH_ENTRY_OVERHEAD, end);
     }
   }
 
@@ -210,9 +221,10 @@ export class Inbound {
     this.deliver(from, body, fds.length > 0 ? fds : undefined);
   }
 
-  private deliver(from: Address, body: Buffer, fds: number[] | undefined, batch = 0, batchIndex = -1): void {
+  // The body is `source[start, end)` (all of it by default).
+  private deliver(from: Address, source: Buffer, fds: number[] | undefined, batch = 0, batchIndex = -1, start = 0, end = source.length): void {
     this.counters.received++;
-    const msg = new InboundMessage(from, body, fds, batch, batchIndex);
+    const msg = new InboundMessage(from, source, start, end, fds, batch, batchIndex);
     try {
       this.host.message(msg);
     } finally {

@@ -8,7 +8,7 @@
 // back as dead letters equal to what was sent.
 import test from 'ava';
 import fs from 'node:fs';
-import { BatchDecoder, BatchEncoder } from '../../runtime/core/codec.js';
+import { BatchDecoder, BatchEncoder, encode } from '../../runtime/core/codec.js';
 import { fixture, kill, rng, startSystem, until, within, WAIT } from '../helpers/actors.js';
 
 /** A value of one of many shapes (index `i` picks the shape, `v` varies the values). */
@@ -85,6 +85,38 @@ test('an entry of a batch this decoder never saw start is refused, not guessed',
   t.throws(() => dec.decode(second, 5, 1), { message: /out of sequence/ });
   t.deepEqual(dec.decode(first, 6, 0), { a: 1, b: 2 }, 'the decoder is usable afterwards');
   t.deepEqual(dec.decode(second, 6, 1), { a: 3, b: 4 });
+});
+
+test('entries that do not decode (empty, cut short, garbage) cost the good entries after them nothing', (t) => {
+  const random = rng(t);
+  const dec = new BatchDecoder();
+  let lost = 0;
+  let good = 0;
+  for (let batch = 1; batch <= 5000; batch++) {
+    const entries: { body: Buffer; value?: unknown }[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = random();
+      if (r < 0.4) {
+        const value = [0, { fuzz: batch * 10 + i }];
+        entries.push({ body: Buffer.from(encode(value)), value });
+      } else if (r < 0.7) {
+        const b = Buffer.from(encode([0, { cut: i, pad: 'x'.repeat(Math.floor(random() * 40)) }]));
+        entries.push({ body: b.subarray(0, Math.floor(random() * b.length)) });
+      } else {
+        entries.push({ body: Buffer.from(Array.from({ length: Math.floor(random() * 30) }, () => Math.floor(random() * 256))) });
+      }
+    }
+    entries.forEach((e, i) => {
+      let got: unknown;
+      try { got = dec.decode(e.body, batch, i); } catch { got = undefined; }
+      if (e.value !== undefined) {
+        good++;
+        if (JSON.stringify(got) !== JSON.stringify(e.value)) lost++;
+      }
+    });
+  }
+  t.true(good > 5000);
+  t.is(lost, 0, `of ${good} good entries`);
 });
 
 test('a burst of varied asks, coalesced both ways, comes back unchanged; unsendable values, fds and large messages in between disturb nothing', async (t) => {

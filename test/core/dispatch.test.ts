@@ -40,7 +40,12 @@ function world(hostsActor: boolean, settles = true) {
   return { d, log, events, queued, actor, drops };
 }
 
-const inbound = (env: Envelope | Uint8Array) => new InboundMessage(from, Buffer.from(env instanceof Uint8Array ? env : encodeEnvelope(env)), undefined);
+const inbound = (env: Envelope | Uint8Array) => {
+  // In place, as the transport hands it over: the body is a range of a larger buffer.
+  const body = Buffer.from(env instanceof Uint8Array ? env : encodeEnvelope(env));
+  const source = Buffer.concat([Buffer.from('before'), body, Buffer.from('after')]);
+  return new InboundMessage(from, source, 6, 6 + body.length, undefined);
+};
 
 const routed = test.macro({
   exec(t, env: Envelope, expected: unknown[]) {
