@@ -1,7 +1,7 @@
 // Message bodies: msgpackr with structured clone (objects, arrays, typed arrays,
 // Buffers, Dates, Maps, Sets, BigInts, cycles), plus Errors that keep their name,
 // message, stack, code and cause across the process boundary.
-import { Packr, Unpackr, addExtension } from 'msgpackr';
+import { Packr, RESERVE_START_SPACE, Unpackr, addExtension } from 'msgpackr';
 import { BadArgumentError } from '../errors.js';
 
 /** An Error as it travels: enough to rebuild it on the other side. */
@@ -111,6 +111,21 @@ export class BatchEncoder {
     } catch (err) {
       throw unsendable(inner, 'msg', err);
     }
+  }
+
+  /** `encode([tag, body])` for a small non-negative integer `tag`, without building
+   * the array: `body` is packed after two reserved bytes, which then get the array's
+   * header (fixarray of 2) and `tag` (a positive fixint). The bytes are the same. */
+  encodeTagged(tag: number, body: unknown): Buffer {
+    let b: Buffer;
+    try {
+      b = this.packr.pack(body, RESERVE_START_SPACE | 2);
+    } catch (err) {
+      throw unsendable(body, 'msg', err);
+    }
+    b[0] = 0x92;
+    b[1] = tag;
+    return b;
   }
 }
 
