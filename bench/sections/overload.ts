@@ -293,6 +293,16 @@ const mark = (text: string, ok: boolean | undefined): string => (ok === undefine
 function senderCpuRatio(r: OverloadRun): number | undefined {
   return r.sinkCpuS > 0 ? r.senderCpuS / r.sinkCpuS : undefined;
 }
+// The senders' CPU beyond producing their messages: what the same mode's single
+// sender spent per message (it never waits for others) times the messages, taken
+// off. That is the CPU that waiting (wake-ups, switches, contention) cost.
+let productionBaseline: (r: OverloadRun) => number | undefined = () => undefined;
+function waitingCpuRatio(r: OverloadRun): number | undefined {
+  const perMsg = productionBaseline(r);
+  if (perMsg === undefined || r.sinkCpuS <= 0) return undefined;
+  return Math.max(0, r.senderCpuS - perMsg * r.received) / r.sinkCpuS;
+}
+const okWaiting = (r: OverloadRun) => { const v = waitingCpuRatio(r); return v === undefined ? undefined : v <= TARGET.senderCpuRatio; };
 const okWake = (r: OverloadRun) => (r.wakeupsPerDatagram === undefined ? undefined : r.wakeupsPerDatagram <= TARGET.wakeupsPerDatagram);
 const okCpu = (r: OverloadRun) => { const v = senderCpuRatio(r); return v === undefined ? undefined : v <= TARGET.senderCpuRatio; };
 const okFair = (r: OverloadRun) => (r.fairMin === undefined ? undefined : r.fairMin >= TARGET.fairMin);
@@ -300,7 +310,15 @@ const okPing = (r: OverloadRun) => (r.ping === undefined ? (r.pingsSent > 0 ? fa
 const okIntact = (r: OverloadRun): boolean | undefined =>
   r.extra > 0 || r.violations > 0 || r.lost > 0 ? false : r.undelivered > 0 ? undefined : true;
 
+function setProductionBaseline(runs: OverloadRun[]): void {
+  productionBaseline = (r) => {
+    const one = runs.find((x) => x.senders === 1 && x.mode === r.mode);
+    return one && one.received > 0 && one !== r ? one.senderCpuS / one.received : undefined;
+  };
+}
+
 function table(runs: OverloadRun[]): Table {
+  setProductionBaseline(runs);
   const col = (f: (r: OverloadRun) => string): string[] => runs.map(f);
   const rows: string[][] = [
     ['sender spawn, s (1)', '', ...col((r) => f1(r.spawnS))],
@@ -320,6 +338,7 @@ function table(runs: OverloadRun[]): Table {
     ['receiver CPU, s', '', ...col((r) => f1(r.sinkCpuS, 2))],
     ['receiver wake-ups in window', '', ...col((r) => fmtInt(r.sinkWakeups))],
     ['senders CPU ÷ receiver CPU', `≤ ${TARGET.senderCpuRatio}×`, ...col((r) => mark(`${f1(senderCpuRatio(r), 2)}×`, okCpu(r)))],
+    ['senders CPU beyond producing the messages ÷ receiver CPU (4b)', `≤ ${TARGET.senderCpuRatio}×`, ...col((r) => mark(`${f1(waitingCpuRatio(r), 2)}×`, okWaiting(r)))],
     ['senders CPU per message, µs', '', ...col((r) => f1(r.received ? (r.senderCpuS * 1e6) / r.received : undefined))],
     ['receiver CPU per message, µs', '', ...col((r) => f1(r.received ? (r.sinkCpuS * 1e6) / r.received : undefined))],
     ['fairness min ÷ mean (5)', `≥ ${TARGET.fairMin}`, ...col((r) => mark(f1(r.fairMin, 2), okFair(r)))],
@@ -341,6 +360,7 @@ function table(runs: OverloadRun[]): Table {
       '(2) Every process marks the window by its own clock (no control message crosses the storm at its edges): when it first runs after each edge (from its send loop or message handler, or a timer) it notes its system.stats() and its own /proc readings; this row is the latest such note after its edge, over all processes (a process starved of CPU marks late). Datagrams = sum over the senders of datagramsSent at the end mark minus the start mark.',
       '(3) Wake-ups: sum over every thread of every sender process of voluntary_ctxt_switches (/proc/self/task/*/status: the thread slept and was woken), end mark minus start mark; split by thread: the event loop\'s (tid = pid), pidgeon\'s sending threads (named pidgeon-send), the others (V8\'s GC workers, libuv\'s pool). Preemptions: nonvoluntary_ctxt_switches (a runnable thread lost its CPU to another process: contention on the machine, not waiting), shown apart.',
       '(4) Sum over the sender processes of utime + stime (/proc/self/stat, all threads), end mark minus start mark; the receiver\'s the same for its one process.',
+      '(4b) The senders\' CPU minus what producing the messages costs (the messages received × the CPU per message of the same mode\'s single sender in this run, which never waits behind others), over the receiver\'s: the CPU that waiting costs. The plain ratio above also counts producing the messages, which alone costs a sender more than the receiver spends taking them (encoding is dearer than decoding).',
       '(5) Messages the receiver handled from each sender during the window (counted by the receiver against its own clock): least-served ÷ mean, most-served ÷ mean.',
       `(6) system.ask(receiver, 'ping') from the bench root, one at a time, ${PING_EVERY_MS} ms apart, during the window; the receiver answers at once. A ping unanswered after ${PING_TIMEOUT_MS / 1000} s counts as ${PING_TIMEOUT_MS / 1000} s.`,
       `(7) After the window the senders stop and their queues empty; lost = sent (sender's count) minus received (receiver's count), summed; reordered = messages whose sequence number was not the sender's previous one + 1. If not everything has arrived ${DRAIN_TIMEOUT_MS / 1000} s after the stop, loss is not checked ("? (N late)").`,
@@ -349,6 +369,7 @@ function table(runs: OverloadRun[]): Table {
 }
 
 function checks(runs: OverloadRun[]): Check[] {
+  setProductionBaseline(runs);
   const maxN = Math.max(...runs.map((r) => r.senders));
   const out: Check[] = [];
   for (const r of runs.filter((x) => x.senders === maxN)) {
@@ -356,6 +377,7 @@ function checks(runs: OverloadRun[]): Check[] {
     out.push(
       { target: `wake-ups per datagram ≤ ${TARGET.wakeupsPerDatagram} (${at})`, ok: okWake(r) ?? null, detail: `${f1(r.wakeupsPerDatagram)} (${fmtInt(r.wakeups)} wake-ups for ${fmtInt(r.datagrams)} datagrams)` },
       { target: `waiting senders' CPU ≤ ${TARGET.senderCpuRatio}× the receiver's (${at})`, ok: okCpu(r) ?? null, detail: `${f1(r.senderCpuS, 2)} s vs ${f1(r.sinkCpuS, 2)} s = ${f1(senderCpuRatio(r), 2)}×` },
+      { target: `senders' CPU beyond producing the messages ≤ ${TARGET.senderCpuRatio}× the receiver's (${at})`, ok: okWaiting(r) ?? null, detail: waitingCpuRatio(r) === undefined ? 'no single-sender run of this mode to take the production cost from' : `${f1(waitingCpuRatio(r), 2)}× (${f1(r.senderCpuS, 2)} s, of which producing ${f1((productionBaseline(r) ?? 0) * r.received, 2)} s, vs ${f1(r.sinkCpuS, 2)} s)` },
       { target: `fairness min/mean ≥ ${TARGET.fairMin} (${at})`, ok: okFair(r) ?? null, detail: `min ${fmtInt(Math.min(...r.perSender))}, mean ${fmtInt(r.received / r.senders)}, max ${fmtInt(Math.max(...r.perSender))} messages in the window` },
       { target: `ping p50 ≤ ${TARGET.pingP50Ms} ms during the storm (${at})`, ok: okPing(r) ?? null, detail: r.ping ? `p50 ${f1(r.ping.median)} ms, p99 ${f1(r.ping.p99)} ms over ${r.ping.count} pings (${r.pingsFailed} failed)` : `no ping answered (${r.pingsFailed} failed)` },
       { target: `nothing lost, order kept (${at})`, ok: okIntact(r) ?? null, detail: `${r.undelivered ? `${fmtInt(r.undelivered)} not yet arrived ${DRAIN_TIMEOUT_MS / 1000} s after the stop (loss unchecked)` : `${fmtInt(r.lost)} lost`}, ${fmtInt(r.extra)} extra, ${fmtInt(r.violations)} out of sequence${r.examples.length ? ` (${r.examples.join('; ')})` : ''}` },
