@@ -5,7 +5,7 @@
 // Systems, actors and their contexts.
 export { ActorSystem, ActorContext, defineActor, isNormalReason, formatReason } from './core/index.js';
 export type {
-  SystemOptions, SendOptions, AskOptions, SpawnOptions, SpawnParams, ShutdownSpec, MessageMeta, SystemEvents,
+  SystemOptions, PoolOptions, SendOptions, AskOptions, SpawnOptions, SpawnParams, ShutdownSpec, MessageMeta, SystemEvents,
   DownNotice, DeadLetterNotice, ActorDefinition, Receive, ExitReason, DownMessage, ExitMessage,
 } from './core/index.js';
 

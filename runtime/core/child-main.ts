@@ -2,12 +2,13 @@
 // hello, receive init arguments, load the actor module, run init, report ready (or
 // the error), then handle messages until stopped. Exits with code 0 for 'normal'
 // and 'shutdown', 1 otherwise, after telling its watchers why.
+import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { setParentDeathSignal } from '../transport/index.js';
 import { ActorSystem } from './system.js';
 import { isActorDefinition } from './actor.js';
 import type { ExitReason } from './reasons.js';
-import { serializeError } from './codec.js';
+import { decode, serializeError } from './codec.js';
 import { BadArgumentError } from '../errors.js';
 import { locateError } from './load-error.js';
 import { defaultExport } from './typescript.js';
@@ -15,7 +16,10 @@ import { isInitPayload, type InitPayload } from './payloads.js';
 
 const env = process.env;
 const [parentPid, parentInstance] = (env.PIDGEON_PARENT ?? '').split(':');
-if (!env.PIDGEON_DIR || !env.PIDGEON_SYSTEM || !env.PIDGEON_MODULE || !parentInstance) {
+// A pooled process (spawn-pool.ts) starts without a module: init names it.
+const pooled = env.PIDGEON_POOLED === '1';
+let module = env.PIDGEON_MODULE ?? '';
+if (!env.PIDGEON_DIR || !env.PIDGEON_SYSTEM || (!module && !pooled) || !parentInstance) {
   process.stderr.write('pidgeon: child-main.js is started by ActorSystem.spawn, not by hand\n');
   process.exit(2);
 }
@@ -25,8 +29,15 @@ if (!setParentDeathSignal(9, Number(parentPid))) process.exit(1);
 process.on('SIGINT', () => {});
 
 const parent = { pid: Number(parentPid), instance: parentInstance };
+// A pooled process waits here, runtime loaded and no mailbox yet (so it is nobody's
+// actor and nobody can send to it), for its parent to name its module and send what
+// `init` carries; it then skips the hello → init round trip.
+const handed = pooled ? await handOff() : null;
+if (handed) module = handed.module;
 const system = ActorSystem.startChild({ name: env.PIDGEON_SYSTEM, dir: env.PIDGEON_DIR }, parent);
-system.module = env.PIDGEON_MODULE;
+system.module = module;
+// Our own children come from a pool too if our parent's did (started at our first spawn).
+system.children.usePool(Number(env.PIDGEON_POOL_SIZE) || 0, false);
 let exiting = false;
 
 async function exit(reason: ExitReason): Promise<void> {
@@ -73,7 +84,7 @@ async function failStart(err: unknown): Promise<void> {
   exiting = true;
   // A nested spawn's error (a supervisor's child) already says where it came from.
   const nested = (err as { code?: unknown })?.code === 'ESPAWN';
-  const location = nested ? undefined : locateError(err, env.PIDGEON_MODULE!);
+  const location = nested ? undefined : locateError(err, module);
   try {
     system.sendSystem(parent, 'initFailed', { error: serializeError(err), phase, location: location ?? null });
   } catch { /* parent gone: PDEATHSIG will end us anyway */ }
@@ -91,9 +102,9 @@ system.onSystem('init', isInitPayload, (from, payload) => {
 
 async function begin(payload: InitPayload): Promise<void> {
   if (payload.name) system.register(payload.name);
-  const def = defaultExport(await import(pathToFileURL(env.PIDGEON_MODULE!).href));
+  const def = defaultExport(await import(pathToFileURL(module).href));
   if (!isActorDefinition(def)) {
-    throw new BadArgumentError(`${env.PIDGEON_MODULE} must \`export default defineActor({ receive })\``);
+    throw new BadArgumentError(`${module} must \`export default defineActor({ receive })\``);
   }
   phase = 'init';
   const runtime = system.hostActor(def, (err) => {
@@ -105,9 +116,39 @@ async function begin(payload: InitPayload): Promise<void> {
   started = true;
   runtime.start();
 }
+// Tell the parent our address; it answers with 'init'. A pooled process has its init
+// already: it begins at once, and its `ready` tells the parent its address.
+if (handed) {
+  begun = true;
+  void begin(handed.init).catch(failStart);
+} else {
+  system.sendSystem(parent, 'hello', null);
+}
 
-// Tell the parent our address; it answers with 'init'.
-system.sendSystem(parent, 'hello', null);
+/** Tell the parent we have loaded (fd 3), then read our hand-off from stdin: a u32
+ * length and the codec's encoding of `{ module, init }`. Exit quietly if the parent
+ * closes stdin without one (the pool is shutting down). */
+async function handOff(): Promise<{ module: string; init: InitPayload }> {
+  // What an actor module imports ('pidgeon': the package's entry, supervision with
+  // it) is loaded now, while we wait, not after the hand-off.
+  await import(new URL('../index.js', import.meta.url).href);
+  try {
+    fs.writeSync(3, 'L');
+    fs.closeSync(3);
+  } catch { /* no fd 3: not started by a pool */ }
+  let got = Buffer.alloc(0);
+  for await (const chunk of process.stdin) {
+    got = Buffer.concat([got, chunk as Buffer]);
+    if (got.length >= 4 && got.length >= 4 + got.readUInt32LE(0)) break;
+  }
+  process.stdin.destroy();
+  let h: { module?: unknown; init?: unknown } | undefined;
+  try {
+    if (got.length >= 4) h = decode(got.subarray(4, 4 + got.readUInt32LE(0))) as typeof h;
+  } catch { /* not a hand-off */ }
+  if (!h || typeof h.module !== 'string' || h.module === '' || !isInitPayload(h.init)) process.exit(0);
+  return { module: h.module, init: h.init };
+}
 
 function exitCode(reason: ExitReason): number {
   return reason === 'normal' || reason === 'shutdown' ? 0 : 1;

@@ -9,6 +9,10 @@ import type { Address } from '../transport/index.js';
 import { BadArgumentError } from '../errors.js';
 import type { ExitReason } from './reasons.js';
 import type { ActorRef } from './refs.js';
+import { encode } from './codec.js';
+import type { SpawnOptions } from './options.js';
+import { checkActorName } from './registry.js';
+import { checkMailboxCapacity } from './actor.js';
 
 const STDERR_TAIL = 4096;
 const childMain = fileURLToPath(new URL('./child-main.js', import.meta.url));
@@ -17,9 +21,14 @@ const childMain = fileURLToPath(new URL('./child-main.js', import.meta.url));
 export class ChildHandle {
   ref: ActorRef | undefined;
   readonly proc: ChildProcess;
-  readonly module: string;
-  readonly name: string | undefined;
-  readonly startedAt = Date.now();
+  /** The actor module ('' while an idle pooled process waits for one). */
+  module: string;
+  name: string | undefined;
+  startedAt = Date.now();
+  /** A pre-started process in the spawn pool (spawn-pool.ts), not an actor yet. */
+  idle = false;
+  /** A pooled process that was handed its module: it sends no hello. */
+  handedOff = false;
   state: 'starting' | 'running' | 'stopping' | 'exited' = 'starting';
   stderrTail = '';
   /** Processes (not this one) that asked to hear how this child exits. */
@@ -40,6 +49,48 @@ export class ChildHandle {
   get pid(): number {
     return this.proc.pid ?? -1;
   }
+  /** An idle pooled process becomes the actor of `module`. */
+  adopt(module: string, name: string | undefined): void {
+    this.idle = false;
+    this.module = module;
+    this.name = name;
+    this.startedAt = Date.now();
+    this.stderrTail = '';
+  }
+  /** A pooled process: `f` once it has loaded the runtime and waits for a module. */
+  whenLoaded(f: () => void): void {
+    const loaded = this.proc.stdio[3] as NodeJS.ReadableStream | null;
+    loaded?.once('data', f);
+    loaded?.on('error', () => {});
+  }
+  /** A pooled process: its module and what `init` carries; it answers `ready` (or
+   * `initFailed`) without the hello → init round trip. */
+  handOff(module: string, init: { args: unknown; name: string | null; mailboxCapacity: number | null }): void {
+    const body = encode({ module, init });
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(body.length, 0);
+    this.proc.stdin!.on('error', () => {}); // it may have died meanwhile: its exit says so
+    this.proc.stdin!.end(Buffer.concat([len, body]));
+    this.handedOff = true;
+  }
+}
+
+/** `spawn`'s module and options, checked (EBADARG). */
+export function checkSpawnOptions(module: string | URL, options: SpawnOptions): { file: string; name: string | undefined; timeout: number; mailboxCapacity: number | null } {
+  const file = resolveModule(module);
+  if (typeof options !== 'object' || options === null) throw new BadArgumentError('spawn options must be an object');
+  const name = options.name === undefined ? undefined : checkActorName(options.name);
+  const timeout = options.timeout ?? 30_000;
+  if (!(typeof timeout === 'number' && timeout > 0)) throw new BadArgumentError('spawn timeout must be a positive number');
+  if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) throw new BadArgumentError('spawn env must be an object');
+  const mailboxCapacity = options.mailboxCapacity === undefined ? null : checkMailboxCapacity(options.mailboxCapacity, 'spawn mailboxCapacity');
+  // Args travel in init: what cannot be encoded is refused now, before a process starts.
+  try {
+    encode(options.args);
+  } catch (err) {
+    throw new BadArgumentError(`spawn args: ${(err as Error).message}`, { cause: err });
+  }
+  return { file, name, timeout, mailboxCapacity };
 }
 
 /** Resolve a module given as URL, absolute path or path relative to the cwd. */
@@ -63,23 +114,32 @@ export interface LaunchHost {
   readonly systemName: string;
 }
 
-/** Start Node running child-main.js for actor module `file`. */
-export function launchChild(file: string, name: string | undefined, extraEnv: Record<string, string> | undefined, loader: string[], host: LaunchHost): ChildHandle {
+/** Start Node running child-main.js for actor module `file`; `file` null: an idle
+ * process for the spawn pool, told its module by `init` later. `poolSize`: the
+ * child's own spawn pool (started at its first spawn), 0 for none. */
+export function launchChild(file: string | null, name: string | undefined, extraEnv: Record<string, string> | undefined, loader: string[], host: LaunchHost, poolSize = 0): ChildHandle {
   const env: Record<string, string | undefined> = {
     ...process.env,
     ...extraEnv,
     PIDGEON_DIR: host.dir,
     PIDGEON_SYSTEM: host.systemName,
     PIDGEON_PARENT: `${host.self.pid}:${host.self.instance}`,
-    PIDGEON_MODULE: file,
   };
+  if (file !== null) env.PIDGEON_MODULE = file;
+  else delete env.PIDGEON_MODULE;
+  if (file === null) env.PIDGEON_POOLED = '1';
+  else delete env.PIDGEON_POOLED;
+  if (poolSize > 0) env.PIDGEON_POOL_SIZE = String(poolSize);
+  else delete env.PIDGEON_POOL_SIZE;
   if (name !== undefined) env.PIDGEON_NAME = name;
   else delete env.PIDGEON_NAME;
+  // A pooled process reads its module from stdin and says it has loaded on fd 3.
   const proc = spawnProcess(process.execPath, [...process.execArgv, ...loader, childMain], {
     env,
-    stdio: ['ignore', 'inherit', 'pipe'],
+    stdio: file === null ? ['pipe', 'inherit', 'pipe', 'pipe'] : ['ignore', 'inherit', 'pipe'],
   });
-  const child = new ChildHandle(proc, file, name);
+  const child = new ChildHandle(proc, file ?? '', name);
+  child.idle = file === null;
   if (proc.pid !== undefined) {
     proc.stderr!.on('data', (chunk: Buffer) => {
       process.stderr.write(chunk);

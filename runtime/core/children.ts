@@ -4,19 +4,18 @@
 // protocol; after a SIGKILL, cleaning up what their subtree left behind).
 import fs from 'node:fs';
 import { descendantsOf, listPids, removeIfStale, sweepStale, watchPid, type Address } from '../transport/index.js';
-import { BadArgumentError, SpawnError, TimeoutError } from '../errors.js';
-import { ChildHandle, launchChild, resolveModule } from './child-process.js';
+import { SpawnError, TimeoutError } from '../errors.js';
+import { ChildHandle, checkSpawnOptions, launchChild } from './child-process.js';
 import { deserializeError } from './codec.js';
 import type { ShutdownSpec, SpawnOptions } from './options.js';
 import { isInitFailedPayload, isNothing, isWatchChildPayload } from './payloads.js';
 import type { Protocol } from './protocol.js';
 import { childReason, wireReason, type ExitReason } from './reasons.js';
 import type { ActorRef } from './refs.js';
-import { checkActorName } from './registry.js';
-import { checkMailboxCapacity } from './actor.js';
 import { shutdownProcess } from './shutdown.js';
 import { exitedBeforeReady, moduleNotFound, readInitFailure, startError } from './start-error.js';
 import { loaderArgs } from './typescript.js';
+import { SpawnPool } from './spawn-pool.js';
 export { ChildHandle, resolveModule } from './child-process.js';
 
 /** What the children set needs from its system. */
@@ -36,7 +35,6 @@ export interface ChildHost {
   reaped(ref: Address, name: string | undefined): void;
 }
 
-
 interface Pending {
   resolve: (ref: ActorRef) => void;
   reject: (err: Error) => void;
@@ -52,18 +50,63 @@ export class Children {
   private readonly pending = new Map<number, Pending>();
   // Recently reaped children by pid, for death watches and watchers that come late.
   private readonly recent = new Map<number, { instance: string | null; reason: ExitReason }>();
+  private pool: SpawnPool | null = null;
+  private poolSize = 0;
 
   constructor(private readonly host: ChildHost) {}
 
+  /** Keep `size` processes pre-started (spawn-pool.ts); `now` false: only from the
+   * first spawn on (an actor that never spawns keeps none). */
+  usePool(size: number, now: boolean): void {
+    this.poolSize = size;
+    if (size > 0 && now) this.startPool();
+  }
+
+  private startPool(): SpawnPool {
+    if (!this.pool) {
+      this.pool = new SpawnPool({ launchIdle: () => this.launchIdle() }, this.poolSize);
+      this.pool.refillSoon();
+    }
+    return this.pool;
+  }
+
+  /** The pool's counts for stats() (zeros without one). */
+  get poolCounts(): { size: number; idle: number; starting: number } {
+    return this.pool?.counts ?? { size: this.poolSize, idle: 0, starting: 0 };
+  }
+
+  private launchIdle(): ChildHandle | null {
+    const child = launchChild(null, undefined, undefined, [], this.host, this.poolSize);
+    if (child.proc.pid === undefined) {
+      child.proc.once('error', () => {});
+      return null;
+    }
+    this.track(child);
+    child.whenLoaded(() => this.pool?.onReady(child));
+    return child;
+  }
+
+  // Reap the child when it exits, whatever it is (actor, starting, idle).
+  private track(child: ChildHandle): void {
+    const proc = child.proc;
+    this.byPid.set(proc.pid!, child);
+    let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+    const settle = () => {
+      if (!exitInfo) return;
+      this.onExit(child, exitInfo.code, exitInfo.signal);
+    };
+    proc.once('exit', (code, signal) => {
+      exitInfo = { code, signal };
+      // Let the stderr pipe deliver its last bytes, but do not wait on it for long:
+      // a grandchild may hold it open.
+      const t = setTimeout(settle, 50);
+      proc.once('close', () => { clearTimeout(t); settle(); });
+    });
+  }
+
   /** Start a child actor; resolves with its address once it can receive. */
   spawn(module: string | URL, options: SpawnOptions = {}): Promise<ActorRef> {
-    const file = resolveModule(module);
-    if (typeof options !== 'object' || options === null) throw new BadArgumentError('spawn options must be an object');
-    const name = options.name === undefined ? undefined : checkActorName(options.name);
-    const timeout = options.timeout ?? 30_000;
-    if (!(typeof timeout === 'number' && timeout > 0)) throw new BadArgumentError('spawn timeout must be a positive number');
-    if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) throw new BadArgumentError('spawn env must be an object');
-    const mailboxCapacity = options.mailboxCapacity === undefined ? null : checkMailboxCapacity(options.mailboxCapacity, 'spawn mailboxCapacity');
+    const { file, name, timeout, mailboxCapacity } = checkSpawnOptions(module, options);
     if (!fs.existsSync(file)) return Promise.reject(moduleNotFound(file));
     let loader: string[];
     try {
@@ -71,34 +114,31 @@ export class Children {
     } catch (err) {
       return Promise.reject(err);
     }
-    const child = launchChild(file, name, options.env, loader, this.host);
+    // A warm process takes any module that needs no loader flags or env of its own.
+    const pool = this.poolSize > 0 && loader.length === 0 && options.env === undefined ? this.startPool() : null;
+    const warm = pool?.take();
+    const child = warm ?? launchChild(file, name, options.env, loader, this.host, this.poolSize);
+    warm?.adopt(file, name);
     const proc = child.proc;
     return new Promise<ActorRef>((resolve, reject) => {
-      proc.once('error', (err) => {
-        // spawn itself failed (no pid): nothing to reap.
-        if (proc.pid === undefined) reject(new SpawnError(`cannot start node for ${file}: ${err.message}`, { cause: err }));
-      });
-      if (proc.pid === undefined) return;
-      this.byPid.set(proc.pid, child);
+      if (!warm) {
+        proc.once('error', (err) => {
+          // spawn itself failed (no pid): nothing to reap.
+          if (proc.pid === undefined) reject(new SpawnError(`cannot start node for ${file}: ${err.message}`, { cause: err }));
+        });
+        if (proc.pid === undefined) return;
+        this.track(child);
+      }
       const timer = setTimeout(() => {
         const p = this.pending.get(child.pid);
         if (!p) return;
         p.failure = new TimeoutError(`actor ${file} did not become ready within ${timeout} ms`);
         proc.kill('SIGKILL');
       }, timeout);
-      this.pending.set(proc.pid, { resolve, reject, args: options.args, mailboxCapacity, timer });
-      let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-      const settle = () => {
-        if (!exitInfo) return;
-        this.onExit(child, exitInfo.code, exitInfo.signal);
-      };
-      proc.once('exit', (code, signal) => {
-        exitInfo = { code, signal };
-        // Let the stderr pipe deliver its last bytes, but do not wait on it for long:
-        // a grandchild may hold it open.
-        const t = setTimeout(settle, 50);
-        proc.once('close', () => { clearTimeout(t); settle(); });
-      });
+      const p: Pending = { resolve, reject, args: options.args, mailboxCapacity, timer };
+      this.pending.set(proc.pid!, p);
+      // A warm process is told its module and init now; its `ready` names its address.
+      if (warm) warm.handOff(file, { args: options.args, name: name ?? null, mailboxCapacity });
     });
   }
 
@@ -118,19 +158,26 @@ export class Children {
   onHello(from: Address): void {
     const child = this.byPid.get(from.pid);
     const p = this.pending.get(from.pid);
-    if (!child || !p || child.ref) return;
+    if (!child || !p || child.ref || child.handedOff) return;
+    this.learnRef(child, from);
+    this.host.sendSystem(child.ref!, 'init', { args: p.args, name: child.name ?? null, mailboxCapacity: p.mailboxCapacity });
+  }
+
+  // The child's address, from its first runtime message (the kernel vouches for the pid).
+  private learnRef(child: ChildHandle, from: Address): void {
     child.ref = { pid: from.pid, instance: from.instance, ...(child.name ? { name: child.name } : {}) };
-    this.host.sendSystem(child.ref, 'init', { args: p.args, name: child.name ?? null, mailboxCapacity: p.mailboxCapacity });
   }
 
   onReady(from: Address): void {
     const child = this.byPid.get(from.pid);
     const p = this.pending.get(from.pid);
+    if (child && p && child.handedOff && !child.ref) this.learnRef(child, from);
     if (!child || !p || !child.ref || child.ref.instance !== from.instance) return;
     this.pending.delete(from.pid);
     clearTimeout(p.timer);
     child.state = 'running';
     p.resolve(child.ref);
+    if (this.pending.size === 0) this.pool?.refillSoon();
   }
 
   /** The child could not start: `payload` is `{ error, phase, location }` from
@@ -138,6 +185,7 @@ export class Children {
   onInitFailed(from: Address, payload: unknown): void {
     const p = this.pending.get(from.pid);
     const child = this.byPid.get(from.pid);
+    if (child && p && child.handedOff && !child.ref) this.learnRef(child, from);
     if (!p || !child?.ref || child.ref.instance !== from.instance) return;
     const f = readInitFailure(payload);
     if (!f) return;
@@ -171,9 +219,9 @@ export class Children {
     return this.byPid.get(pid);
   }
 
-  /** Running children in start order. */
+  /** Running children in start order (idle pooled processes are not actors yet). */
   list(): ChildHandle[] {
-    return [...this.byPid.values()].filter((c) => c.state !== 'exited');
+    return [...this.byPid.values()].filter((c) => c.state !== 'exited' && !c.idle);
   }
 
   /** Stop one child: stop request, then SIGKILL after `shutdown` ms. */
@@ -223,9 +271,14 @@ export class Children {
     });
   }
 
-  /** Stop every child, last started first. */
+  /** Stop every child, last started first, then the idle pooled processes. */
   async stopAll(shutdown: ShutdownSpec = 5000): Promise<void> {
     for (const c of this.list().reverse()) await this.stop(c, shutdown);
+    const idle = this.pool?.close() ?? [];
+    this.pool = null;
+    this.poolSize = 0;
+    // An idle process holds no mailbox and no file: nothing to stop in order.
+    await Promise.all(idle.map((c) => { c.proc.kill('SIGKILL'); return c.reason; }));
   }
 
   // 'child-exit': how `child` exited (null: not, or no longer known as, our child).
@@ -254,8 +307,10 @@ export class Children {
       this.pending.delete(child.pid);
       clearTimeout(p.timer);
       p.reject(p.failure ?? exitedBeforeReady(child.module, reason, child.ref));
+      if (this.pending.size === 0) this.pool?.refillSoon();
     }
-    if (!wasStarting) this.host.childExited(child, reason);
+    if (child.idle) this.pool?.onExit(child);
+    else if (!wasStarting) this.host.childExited(child, reason);
   }
 }
 

@@ -1,6 +1,6 @@
 // The actor core: systems, actors, contexts, messages.
 export { ActorSystem } from './system.js';
-export type { SystemOptions, MessageMeta, DownNotice, DeadLetterNotice, SystemEvents } from './system.js';
+export type { SystemOptions, PoolOptions, MessageMeta, DownNotice, DeadLetterNotice, SystemEvents } from './system.js';
 export type { SendOptions, AskOptions, SpawnParams, SpawnOptions, ShutdownSpec } from './options.js';
 export { defineActor, isActorDefinition } from './actor.js';
 export type { ActorDefinition, ActorRef, Receive, ProtocolOf, ArgsOf, DownMessage, ExitMessage } from './actor.js';

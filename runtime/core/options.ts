@@ -1,5 +1,22 @@
 // Options of the calls that ActorSystem and ActorContext share: sending, asking,
-// spawning and stopping. Types only.
+// spawning and stopping; and of ActorSystem.start. Types only.
+import type { MailboxOptions } from '../transport/index.js';
+
+/** Options of `ActorSystem.start`. */
+export interface SystemOptions extends Omit<MailboxOptions, 'system'> {
+  /** The system's name (its directory is derived from it unless `dir` is given). */
+  name: string;
+  /** Pre-started processes for `spawn` (spawn-pool.ts; none by default). Actors this
+   * system spawns keep a pool of the same size from their own first spawn on. */
+  pool?: PoolOptions;
+}
+
+/** `SystemOptions.pool`. */
+export interface PoolOptions {
+  /** Processes kept ready (0: no pool). A burst of more spawns than this starts the
+   * rest cold. */
+  size: number;
+}
 
 /** Options of `send` (also `ctx.send`, `ctx.reply`). */
 export interface SendOptions {

@@ -34,4 +34,6 @@ export interface SystemStats extends Omit<MailboxStats, 'dropped'> {
   queueLength: number;
   queuePeak: number;
   throttled: number;
+  /** The spawn pool (SystemOptions.pool): its size, processes ready now, one starting. */
+  pool: { size: number; idle: number; starting: number };
 }

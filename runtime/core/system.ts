@@ -3,13 +3,15 @@
 // children, relations, protocol table and dispatch, and wires them to each other.
 // The send path is its base class (send.ts), inbound routing is dispatch.ts, and
 // stopping another actor follows shutdown.ts.
-import { Mailbox, listLive, type MailboxOptions } from '../transport/index.js';
+import { Mailbox, listLive } from '../transport/index.js';
 import { BadArgumentError, ClosedError } from '../errors.js';
 import type { ActorDefinition, ArgsOf, ProtocolOf } from './context.js';
-import type { AskOptions, ShutdownSpec, SpawnParams } from './options.js';
+import type { AskOptions, ShutdownSpec, SpawnParams, SystemOptions } from './options.js';
+export type { SystemOptions, PoolOptions } from './options.js';
 import type { ActorRef, Askable, ReplyOf } from './refs.js';
 import { Asks } from './asks.js';
 import { ChildHandle, Children } from './children.js';
+import { checkPoolOptions } from './spawn-pool.js';
 import { ActorRuntime, queueStats } from './actor-runtime.js';
 import { DeathWatch } from './deathwatch.js';
 import { Dispatch } from './dispatch.js';
@@ -33,11 +35,6 @@ declare module './context.js' {
   interface ContextSystem extends ActorSystem {}
 }
 
-/** Options of `ActorSystem.start`. */
-export interface SystemOptions extends Omit<MailboxOptions, 'system'> {
-  /** The system's name (its directory is derived from it unless `dir` is given). */
-  name: string;
-}
 /** This process's membership in a system of actors. */
 export class ActorSystem extends Sender {
   readonly name: string;
@@ -48,7 +45,7 @@ export class ActorSystem extends Sender {
   /** The parent actor's address (undefined in a root process). */
   readonly parent: ActorRef | undefined;
   /** @internal */ module: string | undefined;
-  readonly startedAt = Date.now();
+  /** @internal (a pooled process starts its clock when it becomes an actor) */ startedAt = Date.now();
   private readonly asks: Asks;
   private readonly relations: Relations;
   private readonly protocol: Protocol;
@@ -68,7 +65,8 @@ export class ActorSystem extends Sender {
   }
 
   private constructor(options: SystemOptions, parent: ActorRef | undefined) {
-    const { name, ...rest } = options;
+    const { name, pool, ...rest } = options;
+    const poolSize = checkPoolOptions(pool);
     super(Mailbox.open({ ...rest, system: name }));
     this.name = name;
     this.dir = this.mailbox.dir;
@@ -91,6 +89,7 @@ export class ActorSystem extends Sender {
       childExited: (c, reason) => this.onChildExit(c, reason),
       reaped: (ref, name) => { this.mailbox.peerExited(ref); if (name !== undefined) this.registry.clearIfDead(name); },
     });
+    this.children.usePool(poolSize, true);
     this.relations = new Relations({
       deathwatch: this.deathwatch,
       selfPid: this.mailbox.address.pid,
@@ -250,6 +249,7 @@ export class ActorSystem extends Sender {
       asksPending: this.asks.size,
       children: this.children.list().length,
       ...queueStats(this.actor),
+      pool: this.children.poolCounts,
     };
   }
 
