@@ -120,7 +120,8 @@ export async function start(argv: string[]): Promise<number> {
   setChildSubreaper();
   const sys = await ActorSystem.start({ name: t.system, dir: t.dir, pool: { size: poolSize(p.options.pool) } });
   const nodeChildren = new Set<number>();
-  process.on('SIGCHLD', () => reapOrphans(nodeChildren));
+  // Node reaps what it spawned: the top supervisor, and the pool's processes.
+  process.on('SIGCHLD', () => reapOrphans({ has: (pid) => nodeChildren.has(pid) || sys.children.get(pid) !== undefined }));
   try {
     sys.register(LAUNCHER_NAME);
   } catch (err) {

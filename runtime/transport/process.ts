@@ -28,7 +28,7 @@ export function procStat(pid: number): string[] | null {
 
 /** Reap zombie children of this process that Node did not spawn (`nodeChildren`
  * lists the ones it did: those are Node's to wait for). Returns how many. */
-export function reapOrphans(nodeChildren: Set<number>): number {
+export function reapOrphans(nodeChildren: { has(pid: number): boolean }): number {
   let n = 0;
   let entries: string[];
   try {
