@@ -27,7 +27,7 @@ test('a slow receiver slows its sender: bounded queue, backpressure through the 
   const { sys } = await startSystem(t);
   const sink = await sys.spawn(fixture('slowsink'), { mailboxCapacity: 500 });
   // Warm up with the same traffic so the heap reaches its working size.
-  const warm = Math.min(100_000, TOTAL);
+  const warm = Math.min(200_000, TOTAL);
   await flood(sys, sink, 0, warm);
   const idle = (await sys.ask<any>(sink, 'report', { timeout: 120_000 })) as Report;
   t.is(idle.received, warm);
