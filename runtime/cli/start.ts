@@ -99,6 +99,7 @@ export async function start(argv: string[]): Promise<number> {
   if (p.options.help) return console.log(startHelp), 0;
   if (p.positionals.length !== 1) throw new BadArgumentError('start needs exactly one tree file');
   const file = p.positionals[0];
+  const pool = poolSize(p.options.pool);
   const tree = await loadTree(file);
   const { system: treeSystem, ...spec } = tree;
   if (treeSystem !== undefined && typeof treeSystem !== 'string') throw new BadSpecError('tree.system', 'must be a string');
@@ -118,7 +119,7 @@ export async function start(argv: string[]): Promise<number> {
   process.on('SIGTERM', earlyTerm);
   // Orphans of the tree are re-parented to us; Node reaps only what it spawned.
   setChildSubreaper();
-  const sys = await ActorSystem.start({ name: t.system, dir: t.dir, pool: { size: poolSize(p.options.pool) } });
+  const sys = await ActorSystem.start({ name: t.system, dir: t.dir, pool: { size: pool } });
   const nodeChildren = new Set<number>();
   // Node reaps what it spawned: the top supervisor, and the pool's processes.
   process.on('SIGCHLD', () => reapOrphans({ has: (pid) => nodeChildren.has(pid) || sys.children.get(pid) !== undefined }));

@@ -53,6 +53,11 @@ test('an unknown command or option is a one-line error with a non-zero exit', as
   const o = await run(['ps', '--bogus']);
   t.not(o.code, 0);
   t.regex(o.stderr, /\[EBADARG\]/);
+  for (const pool of ['x', '-1', '1.5']) {
+    const p = await run(['start', 'nowhere.json', `--pool=${pool}`]);
+    t.is(p.code, 2, `--pool ${pool}`);
+    t.regex(p.stderr, /pool.*\[EBADARG\]/);
+  }
 });
 
 test('an unknown system or name is a clear one-line error', async (t) => {
