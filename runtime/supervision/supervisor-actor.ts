@@ -35,6 +35,8 @@ interface ChildState {
   spec: NormalChild;
   ref: ActorRef | null;
   monitor: string | null;
+  /** Stopped by terminateChild: a re-queued restart of it is dropped. */
+  terminated?: boolean;
 }
 
 /** A child's start failure as the supervisor's own: which child, then why. */
@@ -102,6 +104,7 @@ class Supervisor {
   /** terminateChild: stop it by its shutdown spec; keep its spec unless temporary. */
   async terminateChild(id: string): Promise<void> {
     const c = this.child(id);
+    c.terminated = true;
     await this.stop(c);
     if (c.spec.restart === 'temporary') this.children.splice(this.children.indexOf(c), 1);
   }
@@ -161,7 +164,7 @@ class Supervisor {
   /** A re-queued restart (the last attempt failed). */
   async onRetry(id: string): Promise<void> {
     const i = this.children.findIndex((c) => c.spec.id === id);
-    if (i < 0) return;
+    if (i < 0 || this.children[i].terminated) return;
     if (!this.window.add()) return this.giveUp();
     await this.restart(i);
   }
@@ -200,6 +203,7 @@ class Supervisor {
       ? await this.ctx.spawn(SUPERVISOR_MODULE, { name, args: { spec: s.supervisor, reportTo: this.reportTo } satisfies SupervisorArgs })
       : await this.ctx.spawn(s.module!, { name, args: s.args, ...(s.env ? { env: s.env } : {}) });
     c.ref = ref;
+    c.terminated = false;
     c.monitor = this.ctx.monitor(ref);
     this.report({ event: 'started', id: s.id, ref });
   }

@@ -176,3 +176,26 @@ test("the supervisor's shutdown stops its dynamic children, last first", async (
   t.true(isReaped(dyn.pid));
   t.deepEqual(processesOf(dir), []);
 });
+
+test('one_for_all: a terminated (not deleted) child is started again with its group', async (t) => {
+  const { sys, tree, sup } = await started(t, 'one_for_all', ['a', 'b']);
+  await sys.terminateChild(sup, 'b', T);
+  const a = tree.current('a', sup)!;
+  const mark = tree.events.length;
+  kill(a.pid);
+  await tree.until(() => tree.settled(['a', 'b'], [a.pid], sup), 'one_for_all to settle');
+  t.deepEqual(tree.trace(mark, sup), ['exited:a', 'restarting:a', 'started:a', 'restarting:b', 'started:b']);
+});
+
+test('from inside an actor: ctx.system has the same calls, with the same error classes', async (t) => {
+  const { sys, tree, sup } = await started(t);
+  const caller = await sys.spawn(fixture('sup-caller'));
+  const ask = (call: string, ...args: unknown[]): Promise<any> => sys.ask(caller, { call, sup, args }, T);
+  const r = await ask('startChild', { id: 'dyn', module: probe });
+  t.true(sameRef(r.ok, tree.current('dyn', sup)));
+  t.like(await ask('startChild', { id: 'dyn', module: probe }), { code: 'EALREADY', class: 'AlreadyStartedError', ref: r.ok });
+  t.like(await ask('countChildren'), { ok: { specs: 2, active: 2, supervisors: 0, workers: 2 } });
+  t.deepEqual(await ask('terminateChild', 'dyn'), { ok: null });
+  t.like(await ask('deleteChild', 'nope'), { code: 'ENOCHILD', class: 'NoChildError' });
+  t.like(await ask('restartChild', 'a'), { code: 'ECHILDRUNNING', class: 'ChildRunningError' });
+});
