@@ -106,6 +106,26 @@ export class AlreadyRunningError extends CodedError { static override readonly c
 /** EREPLY: `pidgeon send --ask`: the actor answered with an error and did not die. */
 export class ReplyError extends CodedError { static override readonly code = 'EREPLY'; }
 
+/** EALREADY: `startChild` with the id of a running child (OTP's already_started);
+ * `ref` is the running child's address. */
+export class AlreadyStartedError extends PidgeonError {
+  readonly ref: ErrorAddress;
+  constructor(message: string, ref: ErrorAddress, options: PidgeonErrorOptions = {}) {
+    super('EALREADY', message, options);
+    this.ref = ref;
+  }
+}
+
+/** ECHILDPRESENT: `startChild` with the id of a kept child spec that is not running
+ * (OTP's already_present): `restartChild` or `deleteChild` it. */
+export class ChildPresentError extends CodedError { static override readonly code = 'ECHILDPRESENT'; }
+
+/** ECHILDRUNNING: `restartChild` or `deleteChild` of a running child (OTP's running). */
+export class ChildRunningError extends CodedError { static override readonly code = 'ECHILDRUNNING'; }
+
+/** ENOCHILD: a supervisor has no child with that id (OTP's not_found). */
+export class NoChildError extends CodedError { static override readonly code = 'ENOCHILD'; }
+
 /** EBADSPEC: a supervisor or tree spec is invalid; `path` names the offending field. */
 export class BadSpecError extends PidgeonError {
   readonly path: string;

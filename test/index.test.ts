@@ -6,9 +6,9 @@ import * as pidgeon from '../runtime/index.js';
 
 test('the package exports exactly the documented values', (t) => {
   t.deepEqual(Object.keys(pidgeon).sort(), [
-    'ActorContext', 'ActorSystem', 'AlreadyRunningError', 'BadArgumentError', 'BadSpecError', 'ClosedError',
-    'DeadActorError', 'MailboxError', 'MailboxFullError', 'MessageTooLargeError', 'NameTakenError', 'NoActorError',
-    'NoSystemError', 'PidgeonError', 'PlatformError', 'ReplyError', 'SpawnError', 'TimeoutError', 'TypeScriptError',
+    'ActorContext', 'ActorSystem', 'AlreadyRunningError', 'AlreadyStartedError', 'BadArgumentError', 'BadSpecError',
+    'ChildPresentError', 'ChildRunningError', 'ClosedError', 'DeadActorError', 'MailboxError', 'MailboxFullError', 'MessageTooLargeError', 'NameTakenError', 'NoActorError',
+    'NoChildError', 'NoSystemError', 'PidgeonError', 'PlatformError', 'ReplyError', 'SpawnError', 'TimeoutError', 'TypeScriptError',
     'UnsafeDirectoryError', 'defineActor', 'formatAddress', 'formatReason', 'isNormalReason',
   ]);
 });
@@ -16,6 +16,9 @@ test('the package exports exactly the documented values', (t) => {
 test('importing the package is enough for system.supervise and system.which', (t) => {
   t.is(typeof pidgeon.ActorSystem.prototype.supervise, 'function');
   t.is(typeof pidgeon.ActorSystem.prototype.which, 'function');
+  for (const m of ['startChild', 'terminateChild', 'restartChild', 'deleteChild', 'countChildren'] as const) {
+    t.is(typeof pidgeon.ActorSystem.prototype[m], 'function', m);
+  }
 });
 
 const codes = test.macro({
@@ -34,7 +37,16 @@ for (const [Cls, code] of [
   [pidgeon.ClosedError, 'ECLOSED'], [pidgeon.BadArgumentError, 'EBADARG'], [pidgeon.NameTakenError, 'ENAMETAKEN'],
   [pidgeon.SpawnError, 'ESPAWN'], [pidgeon.MailboxError, 'EMAILBOX'], [pidgeon.NoSystemError, 'ENOSYSTEM'],
   [pidgeon.NoActorError, 'ENOACTOR'], [pidgeon.AlreadyRunningError, 'ERUNNING'], [pidgeon.ReplyError, 'EREPLY'],
+  [pidgeon.ChildPresentError, 'ECHILDPRESENT'], [pidgeon.ChildRunningError, 'ECHILDRUNNING'], [pidgeon.NoChildError, 'ENOCHILD'],
 ] as const) test(codes, Cls, code);
+
+test('AlreadyStartedError has code EALREADY and carries the running ref', (t) => {
+  const ref = { pid: 1, instance: 'x' };
+  const e = new pidgeon.AlreadyStartedError('already started', ref);
+  t.is(e.code, 'EALREADY');
+  t.is(e.ref, ref);
+  t.true(e instanceof pidgeon.PidgeonError);
+});
 
 test('BadSpecError and TypeScriptError keep their own fields', (t) => {
   const b = new pidgeon.BadSpecError('spec.children[0].id', 'must be a string');

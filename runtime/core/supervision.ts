@@ -1,4 +1,5 @@
-// The supervision calls of ActorSystem, `supervise` and `which`: their contract (the
+// The supervision calls of ActorSystem (`supervise`, `which` and the dynamic-child
+// calls `startChild` ... `countChildren`): their contract (the
 // spec and result types users write and read) and the slot through which the
 // supervision layer provides them. Imports point down, so the core cannot import
 // supervisors; supervision/index.ts hands its implementation to
@@ -57,6 +58,24 @@ export interface ChildInfo {
   module: string | null;
 }
 
+/** `countChildren`: as OTP's count_children. */
+export interface ChildCount {
+  /** Child specs kept, running or not. */
+  specs: number;
+  /** Children running now. */
+  active: number;
+  /** Specs that are nested supervisors. */
+  supervisors: number;
+  /** Specs that are workers. */
+  workers: number;
+}
+
+/** Options of the dynamic-child calls. */
+export interface ChildCallOptions {
+  /** How long the supervisor may take to answer (start, restart, terminate: 60 s; others: 5 s). */
+  timeout?: number;
+}
+
 /** What `supervise` and `which` need from their system. */
 export interface SupervisionHost {
   spawn(module: string, options: SpawnOptions): Promise<ActorRef>;
@@ -67,6 +86,11 @@ export interface SupervisionHost {
 export interface Supervision {
   supervise(system: SupervisionHost, spec: SupervisorSpec, options: SuperviseOptions): Promise<ActorRef>;
   which(system: SupervisionHost, supervisor: ActorRef, options: { timeout?: number }): Promise<ChildInfo[]>;
+  startChild(system: SupervisionHost, supervisor: ActorRef, child: ChildSpec, options: ChildCallOptions): Promise<ActorRef>;
+  terminateChild(system: SupervisionHost, supervisor: ActorRef, id: string, options: ChildCallOptions): Promise<void>;
+  restartChild(system: SupervisionHost, supervisor: ActorRef, id: string, options: ChildCallOptions): Promise<ActorRef>;
+  deleteChild(system: SupervisionHost, supervisor: ActorRef, id: string, options: ChildCallOptions): Promise<void>;
+  countChildren(system: SupervisionHost, supervisor: ActorRef, options: ChildCallOptions): Promise<ChildCount>;
 }
 
 let provided: Supervision | null = null;

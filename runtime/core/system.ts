@@ -1,7 +1,8 @@
 // ActorSystem: this process's place in a system of actors, and the public API of the
 // actor core. The one composition root: it builds the mailbox, death watch, asks,
 // children, relations, protocol table and dispatch, and wires them to each other.
-// The send path is its base class (send.ts), inbound routing is dispatch.ts, and
+// The send path is its base class's base (send.ts), the supervision calls its base
+// class (supervision-calls.ts), inbound routing is dispatch.ts, and
 // stopping another actor follows shutdown.ts.
 import { Mailbox, listLive } from '../transport/index.js';
 import { BadArgumentError, ClosedError } from '../errors.js';
@@ -18,13 +19,13 @@ import { Dispatch } from './dispatch.js';
 import { Registry } from './registry.js';
 import { Protocol, type SystemHandler, type SystemAskHandler } from './protocol.js';
 import { readReason, wireReason, type ExitReason } from './reasons.js';
-import { Sender, checkRef } from './send.js';
+import { checkRef } from './send.js';
+import { SupervisionCalls } from './supervision-calls.js';
 import { Relations } from './relations.js';
 import { processInfo } from './info.js';
 import { isNothing, isReasonPayload, type PayloadCheck } from './payloads.js';
 import { newCoreDrops, type SystemStats } from './stats.js';
 import { stopActor } from './shutdown.js';
-import { supervision, type ChildInfo, type SuperviseOptions, type SupervisorSpec } from './supervision.js';
 export type { DownNotice } from './relations.js';
 export type { MessageMeta } from './dispatch.js';
 export type { DeadLetterNotice, SystemEvents } from './events.js';
@@ -36,7 +37,7 @@ declare module './context.js' {
 }
 
 /** This process's membership in a system of actors. */
-export class ActorSystem extends Sender {
+export class ActorSystem extends SupervisionCalls {
   readonly name: string;
   readonly dir: string;
   /** @internal */ readonly deathwatch: DeathWatch;
@@ -220,17 +221,6 @@ export class ActorSystem extends Sender {
     const child = this.children.get(ref.pid);
     if (child && child.ref?.instance === ref.instance) return this.children.stop(child, options.timeout ?? 5000);
     return stopActor(ref, options.timeout ?? 5000, this.deathwatch, (to, op, payload) => this.trySendSystem(to, op, payload));
-  }
-
-  /** Start a supervisor (its own process) over `spec.children`; resolves once every
-   * child has started. Throws EBADSPEC before starting anything if the spec is bad. */
-  supervise(spec: SupervisorSpec, options: SuperviseOptions = {}): Promise<ActorRef> {
-    return supervision().supervise(this, spec, options);
-  }
-
-  /** The children of a supervisor, with their current addresses. */
-  which(supervisor: ActorRef, options: { timeout?: number } = {}): Promise<ChildInfo[]> {
-    return supervision().which(this, supervisor, options);
   }
 
   /** Facts about an actor (pid, name, parent, uptime, mailbox stats). */

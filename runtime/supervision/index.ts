@@ -1,7 +1,9 @@
 // Supervision: OTP-style supervisors as actor processes. This entry provides the
-// core's `system.supervise` and `system.which` (core/supervision.ts says why they
-// are provided rather than imported), and exports the layer's parts.
+// core's `system.supervise`, `system.which` and the dynamic-child calls (dynamic.ts;
+// core/supervision.ts says why they are provided rather than imported), and exports
+// the layer's parts.
 import { provideSupervision, type Supervision } from '../core/supervision.js';
+import { dynamic } from './dynamic.js';
 import { normalizeSpec } from './spec.js';
 import { SUPERVISOR_MODULE, type SupervisorArgs } from './supervisor-actor.js';
 
@@ -16,11 +18,12 @@ const supervision: Supervision = {
   async which(system, supervisor, options) {
     return (await system.askSystem(supervisor, 'which', null, options.timeout ?? 5000)) as Awaited<ReturnType<Supervision['which']>>;
   },
+  ...dynamic,
 };
 provideSupervision(supervision);
 
-export type { SuperviseOptions, ChildInfo } from '../core/supervision.js';
-export { normalizeSpec } from './spec.js';
+export type { SuperviseOptions, ChildInfo, ChildCount, ChildCallOptions } from '../core/supervision.js';
+export { normalizeSpec, normalizeChildSpec } from './spec.js';
 export type { SupervisorSpec, ChildSpec, Strategy, RestartType, NormalSpec, NormalChild } from './spec.js';
 export { shouldRestart, affectedChildren, RestartWindow } from './policy.js';
 export { SUPERVISOR_MODULE } from './supervisor-actor.js';

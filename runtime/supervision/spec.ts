@@ -62,6 +62,11 @@ export function normalizeSpec(spec: unknown, path = 'spec', extraKeys: string[] 
   return { strategy: strategy as Strategy, intensity, period, name, children };
 }
 
+/** Validate one child spec (`startChild`'s); throws EBADSPEC with the field's path. */
+export function normalizeChildSpec(c: unknown, path = 'child'): NormalChild {
+  return normalizeChild(c, path);
+}
+
 function normalizeChild(c: unknown, path: string): NormalChild {
   if (!isObject(c)) throw new BadSpecError(path, 'must be an object');
   for (const k of Object.keys(c)) if (!CHILD_KEYS.has(k)) throw new BadSpecError(`${path}.${k}`, 'unknown field');

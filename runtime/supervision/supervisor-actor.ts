@@ -5,8 +5,9 @@
 // order. Failed restarts are re-queued as messages, never retried in a loop.
 import { fileURLToPath } from 'node:url';
 import { defineActor, isNothing, type ActorContext, type ActorRef, type ExitReason } from '../core/index.js';
-import type { ChildInfo } from '../core/supervision.js';
-import { PidgeonError, SpawnError } from '../errors.js';
+import type { ChildCount, ChildInfo } from '../core/supervision.js';
+import { AlreadyStartedError, ChildPresentError, ChildRunningError, NoChildError, PidgeonError, SpawnError } from '../errors.js';
+import { OPS } from './dynamic.js';
 import { affectedChildren, RestartWindow, shouldRestart } from './policy.js';
 import type { NormalChild, NormalSpec } from './spec.js';
 
@@ -34,6 +35,8 @@ interface ChildState {
   spec: NormalChild;
   ref: ActorRef | null;
   monitor: string | null;
+  /** Stopped by terminateChild: a re-queued restart of it is dropped. */
+  terminated?: boolean;
 }
 
 /** A child's start failure as the supervisor's own: which child, then why. */
@@ -46,6 +49,7 @@ function childFailed(id: string, err: unknown): SpawnError {
 class Supervisor {
   private children: ChildState[];
   private readonly window: RestartWindow;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly ctx: ActorContext, private readonly spec: NormalSpec, private readonly reportTo: ActorRef | null) {
     this.children = spec.children.map((c) => ({ spec: c, ref: null, monitor: null }));
@@ -76,6 +80,71 @@ class Supervisor {
     }));
   }
 
+  // ---- dynamic children (OTP's start_child ... count_children) ----
+
+  /** Run `f` after every operation queued before it: exits, restarts and the
+   * dynamic-child calls never interleave. */
+  serial<T>(f: () => Promise<T> | T): Promise<T> {
+    const p = this.queue.then(f);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  /** startChild: start the child, then append it to the order. */
+  async startChild(spec: NormalChild): Promise<ActorRef> {
+    const old = this.children.find((c) => c.spec.id === spec.id);
+    if (old?.ref) throw new AlreadyStartedError(`child '${spec.id}' is already started`, old.ref);
+    if (old) throw new ChildPresentError(`child '${spec.id}' is present but not running: restartChild or deleteChild it`);
+    const c: ChildState = { spec, ref: null, monitor: null };
+    await this.startOrFail(c);
+    this.children.push(c);
+    return c.ref!;
+  }
+
+  /** terminateChild: stop it by its shutdown spec; keep its spec unless temporary. */
+  async terminateChild(id: string): Promise<void> {
+    const c = this.child(id);
+    c.terminated = true;
+    await this.stop(c);
+    if (c.spec.restart === 'temporary') this.children.splice(this.children.indexOf(c), 1);
+  }
+
+  /** restartChild: start a stopped child again from its kept spec. */
+  async restartChild(id: string): Promise<ActorRef> {
+    const c = this.child(id);
+    if (c.ref) throw new ChildRunningError(`child '${id}' is running`);
+    await this.startOrFail(c);
+    return c.ref!;
+  }
+
+  /** deleteChild: forget a stopped child's spec. */
+  deleteChild(id: string): void {
+    const c = this.child(id);
+    if (c.ref) throw new ChildRunningError(`child '${id}' is running: terminateChild it first`);
+    this.children.splice(this.children.indexOf(c), 1);
+  }
+
+  count(): ChildCount {
+    const supervisors = this.children.filter((c) => c.spec.supervisor).length;
+    const active = this.children.filter((c) => c.ref).length;
+    return { specs: this.children.length, active, supervisors, workers: this.children.length - supervisors };
+  }
+
+  private child(id: string): ChildState {
+    const c = this.children.find((x) => x.spec.id === id);
+    if (!c) throw new NoChildError(`no child '${id}'`);
+    return c;
+  }
+
+  private async startOrFail(c: ChildState): Promise<void> {
+    try {
+      await this.start(c);
+    } catch (err) {
+      this.report({ event: 'start_failed', id: c.spec.id, reason: { error: err as Error } });
+      throw childFailed(c.spec.id, err);
+    }
+  }
+
   /** A monitored child exited. */
   async onDown(monitor: string, reason: ExitReason): Promise<void> {
     const i = this.children.findIndex((c) => c.monitor === monitor);
@@ -95,7 +164,7 @@ class Supervisor {
   /** A re-queued restart (the last attempt failed). */
   async onRetry(id: string): Promise<void> {
     const i = this.children.findIndex((c) => c.spec.id === id);
-    if (i < 0) return;
+    if (i < 0 || this.children[i].terminated) return;
     if (!this.window.add()) return this.giveUp();
     await this.restart(i);
   }
@@ -134,6 +203,7 @@ class Supervisor {
       ? await this.ctx.spawn(SUPERVISOR_MODULE, { name, args: { spec: s.supervisor, reportTo: this.reportTo } satisfies SupervisorArgs })
       : await this.ctx.spawn(s.module!, { name, args: s.args, ...(s.env ? { env: s.env } : {}) });
     c.ref = ref;
+    c.terminated = false;
     c.monitor = this.ctx.monitor(ref);
     this.report({ event: 'started', id: s.id, ref });
   }
@@ -158,16 +228,27 @@ class Supervisor {
 
 let sup: Supervisor | null = null;
 
+// The payloads of the dynamic-child requests (dynamic.ts validated the child spec).
+const isIdPayload = (p: unknown): p is { id: string } => typeof p === 'object' && p !== null && typeof (p as { id?: unknown }).id === 'string';
+const isChildPayload = (p: unknown): p is NormalChild => isIdPayload(p);
+
 export default defineActor({
   async init(ctx, args: SupervisorArgs) {
     sup = new Supervisor(ctx, args.spec, args.reportTo);
-    ctx.system.onSystemAsk('which', isNothing, () => sup!.which());
-    await sup.startAll();
+    const s = sup;
+    ctx.system.onSystemAsk('which', isNothing, () => s.which());
+    ctx.system.onSystemAsk(OPS.start, isChildPayload, (_from, c) => s.serial(() => s.startChild(c)));
+    ctx.system.onSystemAsk(OPS.terminate, isIdPayload, (_from, p) => s.serial(() => s.terminateChild(p.id)));
+    ctx.system.onSystemAsk(OPS.restart, isIdPayload, (_from, p) => s.serial(() => s.restartChild(p.id)));
+    ctx.system.onSystemAsk(OPS.delete, isIdPayload, (_from, p) => s.serial(() => s.deleteChild(p.id)));
+    ctx.system.onSystemAsk(OPS.count, isNothing, () => s.serial(() => s.count()));
+    await s.serial(() => s.startAll());
   },
   async receive(ctx, msg: any) {
     if (!sup || typeof msg !== 'object' || msg === null) return;
-    if (msg.type === 'DOWN') return sup.onDown(msg.monitor, msg.reason);
-    if (msg.type === '$pidgeon.restart') return sup.onRetry(msg.id);
+    const s = sup;
+    if (msg.type === 'DOWN') return s.serial(() => s.onDown(msg.monitor, msg.reason));
+    if (msg.type === '$pidgeon.restart') return s.serial(() => s.onRetry(msg.id));
   },
   async terminate() {
     await sup?.stopAll();
