@@ -43,7 +43,10 @@ test('a slow receiver slows its sender: bounded queue, backpressure through the 
   t.true(waits > 0, 'the sender saw backpressure');
   // The queue is bounded by the capacity plus one receive batch already read.
   t.true(r.queuePeak < 500 + 16 * 2048, `queue peak ${r.queuePeak}`);
-  t.true(r.rssKiB - idle.rssKiB < 16 * 1024, `receiver RSS ${idle.rssKiB} -> ${r.rssKiB} KiB`);
+  // RSS after the warm-up still moves by 10-20 MiB with when V8 last collected and
+  // how it sized its heap (more so on a loaded machine); an unbounded queue grows it
+  // by about 90 MiB over 300k messages, 270 MiB over a million.
+  t.true(r.rssKiB - idle.rssKiB < 32 * 1024, `receiver RSS ${idle.rssKiB} -> ${r.rssKiB} KiB`);
 });
 
 test('an actor waiting for its own ask keeps reading past its bound, so the reply behind the flood gets through', async (t) => {
