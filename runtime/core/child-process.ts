@@ -2,7 +2,8 @@
 // the tail of its stderr, its exit reason), and launching it: Node running
 // child-main.js with the environment child-main reads and the module's loader
 // flags; stdin ignored, stdout inherited, stderr copied through.
-import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Address } from '../transport/index.js';
@@ -15,7 +16,11 @@ import { checkActorName } from './registry.js';
 import { checkMailboxCapacity } from './actor.js';
 
 const STDERR_TAIL = 4096;
-const childMain = fileURLToPath(new URL('./child-main.js', import.meta.url));
+// node:child_process is loaded at the first spawn, not at every actor's start (most
+// actors spawn nothing); a require because launching is synchronous.
+let childProcess: typeof import('node:child_process') | undefined;
+const loadChildProcess = () => (childProcess ??= createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process'));
+const childMain = fileURLToPath(new URL('../core/child-main.js', import.meta.url));
 
 /** One child process. */
 export class ChildHandle {
@@ -134,7 +139,7 @@ export function launchChild(file: string | null, name: string | undefined, extra
   if (name !== undefined) env.PIDGEON_NAME = name;
   else delete env.PIDGEON_NAME;
   // A pooled process reads its module from stdin and says it has loaded on fd 3.
-  const proc = spawnProcess(process.execPath, [...process.execArgv, ...loader, childMain], {
+  const proc = loadChildProcess().spawn(process.execPath, [...process.execArgv, ...loader, childMain], {
     env,
     stdio: file === null ? ['pipe', 'inherit', 'pipe', 'pipe'] : ['ignore', 'inherit', 'pipe'],
   });

@@ -2,17 +2,19 @@
 // source line, as Node shows them for an uncaught error. A thrown error names its
 // place in its stack; a SyntaxError from import() does not, so a probe process
 // (syntax-probe.ts) lets Node print it; esbuild (tsx) puts it in the message.
-import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import type { ErrorLocation as SourceLocation } from '../errors.js';
 
-const PROBE = fileURLToPath(new URL('./syntax-probe.js', import.meta.url));
+const PROBE = fileURLToPath(new URL('../core/syntax-probe.js', import.meta.url));
 // pidgeon's own files, compiled and (through source maps) their sources.
 const RUNTIME_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const OWN_DIRS = [RUNTIME_DIR, path.join(path.dirname(path.dirname(RUNTIME_DIR)), 'runtime')].map((d) => d + path.sep);
+// node:child_process only when a probe runs: this file is in every actor's start.
+const childProcess = () => createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
 const PREFIX = 'throw 0;'; // what the probe's hook puts before each module
 
 /** Find where `err`, raised while loading or initialising `module`, comes from. */
@@ -64,7 +66,7 @@ function at(file: string, line: number, column: number): SourceLocation | undefi
 function probeSyntax(module: string): SourceLocation | undefined {
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('PIDGEON_')) delete env[k];
-  const r = spawnSync(process.execPath, [...process.execArgv, PROBE, pathToFileURL(module).href], {
+  const r = childProcess().spawnSync(process.execPath, [...process.execArgv, PROBE, pathToFileURL(module).href], {
     env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'ignore', 'pipe'],
   });
   const lines = (r.stderr ?? '').split('\n');

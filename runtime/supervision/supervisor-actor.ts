@@ -11,8 +11,9 @@ import { OPS } from './dynamic.js';
 import { affectedChildren, RestartWindow, shouldRestart } from './policy.js';
 import type { NormalChild, NormalSpec } from './spec.js';
 
-/** This module's path: what `supervise` spawns. */
-export const SUPERVISOR_MODULE = fileURLToPath(import.meta.url);
+/** This module's path: what `supervise` spawns (spelled from the runtime's folders, as
+ * this code may run from a bundle chunk in dist/runtime/core/). */
+export const SUPERVISOR_MODULE = fileURLToPath(new URL('../supervision/supervisor-actor.js', import.meta.url));
 
 /** What a supervisor is started with. */
 export interface SupervisorArgs {
