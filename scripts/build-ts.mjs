@@ -7,6 +7,7 @@
 // that loads it are one module instance. tsc's per-file output stays for the tests
 // that import internals. Run from npm scripts; uses the project's own typescript.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,9 @@ try {
   console.error('pidgeon: esbuild is not installed: the runtime is left unbundled (slower actor start)');
   process.exit(0);
 }
+// Chunks of an earlier build (their names are content hashes) would ship in the package.
+const chunkDir = path.join(root, 'dist', 'runtime', 'core');
+for (const f of fs.existsSync(chunkDir) ? fs.readdirSync(chunkDir) : []) if (/^chunk-.*\.js(\.map)?$/.test(f)) fs.rmSync(path.join(chunkDir, f));
 // Chunks go to core/: the runtime finds its sibling files as '../core/x.js' and
 // '../supervision/x.js', which resolve alike from core/, supervision/ and cli/.
 await esbuild.build({
