@@ -25,7 +25,7 @@ provideSupervision(supervision);
 export type { SuperviseOptions, ChildInfo, ChildCount, ChildCallOptions } from '../core/supervision.js';
 export { supervisorFlags } from './dynamic.js';
 export type { SupervisorFlags } from './supervisor-calls.js';
-export { normalizeSpec, normalizeChildSpec, instanceArgs } from './spec.js';
+export { normalizeSpec, normalizeChildSpec, instanceArgs, extraArgs } from './spec.js';
 export type { SupervisorSpec, ChildSpec, Strategy, RestartType, BackoffSpec, NormalSpec, NormalChild, NormalBackoff } from './spec.js';
 export { shouldRestart, affectedChildren, backoffDelay, RestartWindow } from './policy.js';
 export { SUPERVISOR_MODULE } from './supervisor.js';

@@ -162,6 +162,13 @@ export function instanceArgs(template: unknown, extra: unknown): unknown {
   return extra;
 }
 
+/** The inverse of `instanceArgs`: what startChild must be given to start an instance
+ * with `instance` as its args again (`pidgeon restart` of an instance). */
+export function extraArgs(template: unknown, instance: unknown): unknown {
+  if (Array.isArray(template) && Array.isArray(instance)) return instance.slice(template.length);
+  return instance;
+}
+
 /** A kept spec as users write one (getChildSpec): null fields left out. */
 export function publicChildSpec(c: NormalChild): ChildSpec {
   const out: ChildSpec = { id: c.id, restart: c.restart, shutdown: c.shutdown };

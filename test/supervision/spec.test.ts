@@ -4,7 +4,7 @@
 import test from 'ava';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { instanceArgs, normalizeSpec } from '../../runtime/supervision/spec.js';
+import { extraArgs, instanceArgs, normalizeSpec } from '../../runtime/supervision/spec.js';
 import { fixture, processesOf, startSystem } from '../helpers/actors.js';
 
 const worker = fixture('probe');
@@ -103,3 +103,10 @@ test(argsCase, undefined, { a: 1 }, { a: 1 });
 test(argsCase, [1], { a: 1 }, { a: 1 });
 test(argsCase, { a: 1 }, 'x', 'x');
 test(argsCase, { a: 1 }, null, null);
+
+test('extraArgs undoes instanceArgs: starting with them again gives the same args', (t) => {
+  for (const [template, extra] of [[[1], [2, 3]], [{ a: 1 }, { b: 2 }], [undefined, 'x'], [{ a: 1 }, 7], [[1], { a: 1 }], [[1], undefined]] as const) {
+    const inst = instanceArgs(template, extra);
+    t.deepEqual(instanceArgs(template, extraArgs(template, inst)), inst, JSON.stringify([template, extra]));
+  }
+});
