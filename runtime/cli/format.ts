@@ -1,6 +1,6 @@
 // Terminal output helpers: timestamps, durations, tables, JSON that survives
 // BigInt/Map/Set/Buffer/Error, and colour only on a TTY.
-import { formatReason, isNormalReason, type ExitReason } from '../core/index.js';
+import { formatReason, type ExitReason } from '../core/index.js';
 
 const tty = process.stdout.isTTY && !process.env.NO_COLOR;
 export const color = {
@@ -47,5 +47,5 @@ export function toJson(v: unknown, indent?: number): string {
 /** A reason for humans, coloured by severity. */
 export function reasonText(r: ExitReason): string {
   const s = formatReason(r);
-  return isNormalReason(r) ? color.dim(s) : color.red(s);
+  return r === 'normal' || r === 'shutdown' ? color.dim(s) : color.red(s);
 }
