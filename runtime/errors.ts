@@ -126,6 +126,21 @@ export class ChildRunningError extends CodedError { static override readonly cod
 /** ENOCHILD: a supervisor has no child with that id (OTP's not_found). */
 export class NoChildError extends CodedError { static override readonly code = 'ENOCHILD'; }
 
+/** ERESTARTING: `restartChild` or `deleteChild` of a child waiting out its backoff
+ * or a re-queued restart (OTP's restarting). */
+export class ChildRestartingError extends CodedError { static override readonly code = 'ERESTARTING'; }
+
+/** EMAXCHILDREN: `startChild` on a supervisor that keeps `maxChildren` children already. */
+export class MaxChildrenError extends CodedError { static override readonly code = 'EMAXCHILDREN'; }
+
+/** ESIMPLE: `restartChild` or `deleteChild` on a simple_one_for_one supervisor (OTP's
+ * simple_one_for_one error): its instances are started and terminated, not kept. */
+export class SimpleOneForOneError extends CodedError { static override readonly code = 'ESIMPLE'; }
+
+/** ENOSUPERVISOR: `pidgeon restart` (or `scale`) of an actor that no supervisor
+ * runs, or that is not a simple_one_for_one supervisor. */
+export class NoSupervisorError extends CodedError { static override readonly code = 'ENOSUPERVISOR'; }
+
 /** EBADSPEC: a supervisor or tree spec is invalid; `path` names the offending field. */
 export class BadSpecError extends PidgeonError {
   readonly path: string;

@@ -15,7 +15,9 @@ export type { ActorRef, Ask, Askable, ReplyOf, Replies, ProtocolOf, ArgsOf } fro
 // Supervision (loading it provides the implementation of system.supervise and
 // system.which to the core; see docs/architecture.md).
 import './supervision/index.js';
-export type { SupervisorSpec, SuperviseOptions, ChildSpec, Strategy, RestartType, ChildInfo, ChildCount, SupervisorEvent } from './supervision/index.js';
+export type {
+  SupervisorSpec, SuperviseOptions, ChildSpec, Strategy, RestartType, ChildInfo, ChildCount, ChildCallOptions, BackoffSpec, SupervisorEvent,
+} from './supervision/index.js';
 
 // Addresses as the transport knows them.
 export { type Address, formatAddress } from './transport/index.js';
@@ -25,6 +27,7 @@ export {
   PidgeonError, DeadActorError, TimeoutError, MailboxFullError, MessageTooLargeError, UnsafeDirectoryError,
   PlatformError, ClosedError, BadArgumentError, BadSpecError, NameTakenError, SpawnError, TypeScriptError,
   MailboxError, NoSystemError, NoActorError, AlreadyRunningError, ReplyError,
-  AlreadyStartedError, ChildPresentError, ChildRunningError, NoChildError,
+  AlreadyStartedError, ChildPresentError, ChildRunningError, NoChildError, ChildRestartingError, MaxChildrenError,
+  SimpleOneForOneError, NoSupervisorError,
 } from './errors.js';
 export type { ErrorAddress, ErrorLocation, PidgeonErrorOptions } from './errors.js';

@@ -7,8 +7,9 @@ import * as pidgeon from '../runtime/index.js';
 test('the package exports exactly the documented values', (t) => {
   t.deepEqual(Object.keys(pidgeon).sort(), [
     'ActorContext', 'ActorSystem', 'AlreadyRunningError', 'AlreadyStartedError', 'BadArgumentError', 'BadSpecError',
-    'ChildPresentError', 'ChildRunningError', 'ClosedError', 'DeadActorError', 'MailboxError', 'MailboxFullError', 'MessageTooLargeError', 'NameTakenError', 'NoActorError',
-    'NoChildError', 'NoSystemError', 'PidgeonError', 'PlatformError', 'ReplyError', 'SpawnError', 'TimeoutError', 'TypeScriptError',
+    'ChildPresentError', 'ChildRestartingError', 'ChildRunningError', 'ClosedError', 'DeadActorError', 'MailboxError', 'MailboxFullError',
+    'MaxChildrenError', 'MessageTooLargeError', 'NameTakenError', 'NoActorError',
+    'NoChildError', 'NoSupervisorError', 'NoSystemError', 'PidgeonError', 'PlatformError', 'ReplyError', 'SimpleOneForOneError', 'SpawnError', 'TimeoutError', 'TypeScriptError',
     'UnsafeDirectoryError', 'defineActor', 'formatAddress', 'formatReason', 'isNormalReason',
   ]);
 });
@@ -16,8 +17,9 @@ test('the package exports exactly the documented values', (t) => {
 test('importing the package is enough for system.supervise and system.which', (t) => {
   t.is(typeof pidgeon.ActorSystem.prototype.supervise, 'function');
   t.is(typeof pidgeon.ActorSystem.prototype.which, 'function');
-  for (const m of ['startChild', 'terminateChild', 'restartChild', 'deleteChild', 'countChildren'] as const) {
+  for (const m of ['startChild', 'terminateChild', 'restartChild', 'deleteChild', 'countChildren', 'whichChildren', 'getChildSpec'] as const) {
     t.is(typeof pidgeon.ActorSystem.prototype[m], 'function', m);
+    t.is(typeof pidgeon.ActorContext.prototype[m], 'function', `ctx.${m}`);
   }
 });
 
@@ -38,6 +40,8 @@ for (const [Cls, code] of [
   [pidgeon.SpawnError, 'ESPAWN'], [pidgeon.MailboxError, 'EMAILBOX'], [pidgeon.NoSystemError, 'ENOSYSTEM'],
   [pidgeon.NoActorError, 'ENOACTOR'], [pidgeon.AlreadyRunningError, 'ERUNNING'], [pidgeon.ReplyError, 'EREPLY'],
   [pidgeon.ChildPresentError, 'ECHILDPRESENT'], [pidgeon.ChildRunningError, 'ECHILDRUNNING'], [pidgeon.NoChildError, 'ENOCHILD'],
+  [pidgeon.ChildRestartingError, 'ERESTARTING'], [pidgeon.MaxChildrenError, 'EMAXCHILDREN'], [pidgeon.SimpleOneForOneError, 'ESIMPLE'],
+  [pidgeon.NoSupervisorError, 'ENOSUPERVISOR'],
 ] as const) test(codes, Cls, code);
 
 test('AlreadyStartedError has code EALREADY and carries the running ref', (t) => {

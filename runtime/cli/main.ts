@@ -10,6 +10,9 @@ import { ps, psHelp } from './ps.js';
 import { tree, treeHelp } from './tree.js';
 import { send, sendHelp } from './send.js';
 import { stop, stopHelp } from './stop.js';
+import { scale, scaleHelp } from './scale.js';
+import { startChild, startChildHelp } from './start-child.js';
+import { restart, restartHelp } from './restart.js';
 
 const usage = `usage: pidgeon <command> [options]
 
@@ -19,6 +22,9 @@ commands:
   tree                  draw a system's supervision tree
   send <name|pid> <json> [--ask]   send a message (print the reply with --ask)
   stop [name|pid]       stop one actor, or the whole tree
+  scale <sup> <n>       start or terminate simple_one_for_one instances to reach n
+  start-child <sup> <json>   add a child (spec, or instance args) to a supervisor
+  restart <name|pid>    restart a supervised actor through its supervisor
   --version, -V         print pidgeon's version
 
 Every command takes --system NAME (default 'default'; for start: the tree's
@@ -37,6 +43,9 @@ const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = 
   tree: [tree, treeHelp],
   send: [send, sendHelp],
   stop: [stop, stopHelp],
+  scale: [scale, scaleHelp],
+  'start-child': [startChild, startChildHelp],
+  restart: [restart, restartHelp],
 };
 
 // The package's own package.json: this file is dist/runtime/cli/main.js in the

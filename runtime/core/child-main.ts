@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { setParentDeathSignal } from '../transport/index.js';
 import { ActorSystem } from './system.js';
 import { isActorDefinition } from './actor.js';
-import type { ExitReason } from './reasons.js';
+import { isNormalReason, type ExitReason } from './reasons.js';
 import { decode, serializeError } from './codec.js';
 import { BadArgumentError } from '../errors.js';
 import { locateError } from './load-error.js';
@@ -47,7 +47,7 @@ async function exit(reason: ExitReason): Promise<void> {
   setTimeout(() => process.exit(exitCode(reason)), 10_000).unref();
   const actor = system.actor;
   actor?.halt(); // no message is handled after the stop, not even while terminate() runs
-  if (actor?.def.terminate && (reason === 'normal' || reason === 'shutdown' || (typeof reason === 'object' && 'error' in reason))) {
+  if (actor?.def.terminate && (isNormalReason(reason) || (typeof reason === 'object' && 'error' in reason))) {
     try {
       await actor.def.terminate(actor.ctx, reason);
     } catch (err) {
@@ -151,5 +151,5 @@ async function handOff(): Promise<{ module: string; init: InitPayload }> {
 }
 
 function exitCode(reason: ExitReason): number {
-  return reason === 'normal' || reason === 'shutdown' ? 0 : 1;
+  return isNormalReason(reason) ? 0 : 1;
 }

@@ -6,6 +6,7 @@
 import type { ActorRef, Askable, Replies, ReplyOf } from './refs.js';
 import type { ExitReason } from './reasons.js';
 import type { AskOptions, SendOptions, SpawnParams } from './options.js';
+import type { ChildCallOptions, ChildCount, ChildInfo, ChildSpec, SuperviseOptions, SupervisorSpec } from './supervision.js';
 import { BadArgumentError } from '../errors.js';
 
 /** One message waiting for (or being handled by) the actor. */
@@ -176,5 +177,36 @@ export class ActorContext<P = any> {
   /** The live actor registered as `name` (typed as accepting `Q`, unchecked). */
   lookup<Q = any>(name: string): ActorRef<Q> | undefined {
     return this.host.lookup<Q>(name);
+  }
+
+  // The supervision calls, as `ctx.system` has them (supervision-calls.ts says what each does).
+  supervise(spec: SupervisorSpec, options?: SuperviseOptions): Promise<ActorRef> {
+    return this.system.supervise(spec, options);
+  }
+  whichChildren(supervisor: ActorRef, options?: { timeout?: number }): Promise<ChildInfo[]> {
+    return this.system.whichChildren(supervisor, options);
+  }
+  which(supervisor: ActorRef, options?: { timeout?: number }): Promise<ChildInfo[]> {
+    return this.system.which(supervisor, options);
+  }
+  startChild(supervisor: ActorRef, child: ChildSpec, options?: ChildCallOptions): Promise<ActorRef>;
+  startChild(supervisor: ActorRef, args?: unknown, options?: ChildCallOptions): Promise<ActorRef>;
+  startChild(supervisor: ActorRef, child?: unknown, options?: ChildCallOptions): Promise<ActorRef> {
+    return this.system.startChild(supervisor, child, options);
+  }
+  terminateChild(supervisor: ActorRef, id: string | ActorRef, options?: ChildCallOptions): Promise<void> {
+    return this.system.terminateChild(supervisor, id, options);
+  }
+  restartChild(supervisor: ActorRef, id: string, options?: ChildCallOptions): Promise<ActorRef> {
+    return this.system.restartChild(supervisor, id, options);
+  }
+  deleteChild(supervisor: ActorRef, id: string, options?: ChildCallOptions): Promise<void> {
+    return this.system.deleteChild(supervisor, id, options);
+  }
+  countChildren(supervisor: ActorRef, options?: ChildCallOptions): Promise<ChildCount> {
+    return this.system.countChildren(supervisor, options);
+  }
+  getChildSpec(supervisor: ActorRef, id: string | ActorRef, options?: ChildCallOptions): Promise<ChildSpec> {
+    return this.system.getChildSpec(supervisor, id, options);
   }
 }

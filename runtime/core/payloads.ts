@@ -39,7 +39,7 @@ export const isChildExitPayload: PayloadCheck<{ child: Address; reason: unknown 
 export function isWireReason(r: unknown): boolean {
   if (r === 'normal' || r === 'shutdown' || r === 'noproc') return true;
   if (!isRecord(r)) return false;
-  return typeof r.code === 'number' || typeof r.signal === 'string' || r.error instanceof Error || isSerializedError(r.error);
+  return 'shutdown' in r || typeof r.code === 'number' || typeof r.signal === 'string' || r.error instanceof Error || isSerializedError(r.error);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

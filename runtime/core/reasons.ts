@@ -10,18 +10,21 @@ export type ExitReason =
   | 'normal'
   | 'shutdown'
   | 'noproc'
+  | { shutdown: unknown }
   | { code: number; stderr?: string }
   | { signal: string; stderr?: string }
   | { error: Error; stderr?: string };
 
-/** Normal reasons do not kill linked actors and do not restart transient children. */
+/** Normal reasons do not kill linked actors and do not restart transient children.
+ * `{ shutdown: term }` is OTP's `{shutdown, Term}`: a shutdown that says why. */
 export function isNormalReason(r: ExitReason): boolean {
-  return r === 'normal' || r === 'shutdown';
+  return r === 'normal' || r === 'shutdown' || (typeof r === 'object' && r !== null && 'shutdown' in r);
 }
 
 /** A one-line description of a reason, for logs. */
 export function formatReason(r: ExitReason): string {
   if (typeof r === 'string') return r;
+  if ('shutdown' in r) return `shutdown: ${safeJson(r.shutdown)}`;
   if ('code' in r) return `exit code ${r.code}`;
   if ('signal' in r) return r.signal === 'unknown' ? 'exited (no farewell; not our child, so no exit status)' : `killed by ${r.signal}`;
   return `error: ${r.error.name}: ${r.error.message}`;
@@ -31,6 +34,7 @@ export function formatReason(r: ExitReason): string {
  * exited before it was ready. */
 export function describeReason(r: ExitReason): string {
   if (typeof r === 'string') return r;
+  if ('shutdown' in r) return formatReason(r);
   const tail = r.stderr ? `; stderr: ${r.stderr.split('\n').slice(-5).join(' | ')}` : '';
   if ('code' in r) return `exit code ${r.code}${tail}`;
   if ('signal' in r) return `${r.signal}${tail}`;
@@ -53,6 +57,7 @@ export function readReason(r: unknown): ExitReason {
   if (r === 'normal' || r === 'shutdown' || r === 'noproc') return r;
   if (r && typeof r === 'object') {
     const o = r as Record<string, unknown>;
+    if ('shutdown' in o) return { shutdown: o.shutdown };
     if (typeof o.code === 'number') return { code: o.code };
     if (typeof o.signal === 'string') return { signal: o.signal };
     if (o.error instanceof Error) return { error: o.error };

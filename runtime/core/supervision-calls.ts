@@ -23,30 +23,40 @@ export abstract class SupervisionCalls extends Sender {
     return supervision().supervise(this.host, spec, options);
   }
 
-  /** The children of a supervisor, with their current addresses. */
+  /** The children of a supervisor, with their current addresses (OTP's which_children). */
+  whichChildren(supervisor: ActorRef, options: { timeout?: number } = {}): Promise<ChildInfo[]> {
+    return supervision().which(this.host, supervisor, options);
+  }
+
+  /** `whichChildren`, by its first name. */
   which(supervisor: ActorRef, options: { timeout?: number } = {}): Promise<ChildInfo[]> {
     return supervision().which(this.host, supervisor, options);
   }
 
-  /** Add a child to a running supervisor and start it (appended to its order).
-   * EBADSPEC (before asking), EALREADY (a running child has the id; `err.ref` is
-   * it), ECHILDPRESENT (a kept, stopped spec has it), ESPAWN (it failed to start). */
-  startChild(supervisor: ActorRef, child: ChildSpec, options: ChildCallOptions = {}): Promise<ActorRef> {
+  /** Add a child to a running supervisor and start it (appended to its order); for a
+   * simple_one_for_one supervisor, start an instance of its template with `args`.
+   * EBADSPEC, EALREADY (a running child has the id; `err.ref` is it), ECHILDPRESENT
+   * (a kept, stopped spec has it), EMAXCHILDREN, ESPAWN (it failed to start). */
+  startChild(supervisor: ActorRef, child: ChildSpec, options?: ChildCallOptions): Promise<ActorRef>;
+  startChild(supervisor: ActorRef, args?: unknown, options?: ChildCallOptions): Promise<ActorRef>;
+  startChild(supervisor: ActorRef, child?: unknown, options: ChildCallOptions = {}): Promise<ActorRef> {
     return supervision().startChild(this.host, supervisor, child, options);
   }
 
-  /** Stop a child by its shutdown spec and keep its spec (a temporary child's is
-   * dropped); it is not restarted. ENOCHILD if there is no such id. */
-  terminateChild(supervisor: ActorRef, id: string, options: ChildCallOptions = {}): Promise<void> {
+  /** Stop a child (by id, or by address) by its shutdown spec and keep its spec (a
+   * temporary child's, or a simple_one_for_one instance, is dropped); it is not
+   * restarted. ENOCHILD if there is no such child. */
+  terminateChild(supervisor: ActorRef, id: string | ActorRef, options: ChildCallOptions = {}): Promise<void> {
     return supervision().terminateChild(this.host, supervisor, id, options);
   }
 
-  /** Start a terminated child again from its kept spec. ECHILDRUNNING, ENOCHILD, ESPAWN. */
+  /** Start a terminated child again from its kept spec. ECHILDRUNNING, ERESTARTING,
+   * ENOCHILD, ESIMPLE, ESPAWN. */
   restartChild(supervisor: ActorRef, id: string, options: ChildCallOptions = {}): Promise<ActorRef> {
     return supervision().restartChild(this.host, supervisor, id, options);
   }
 
-  /** Forget a terminated child's spec. ECHILDRUNNING, ENOCHILD. */
+  /** Forget a terminated child's spec. ECHILDRUNNING, ERESTARTING, ENOCHILD, ESIMPLE. */
   deleteChild(supervisor: ActorRef, id: string, options: ChildCallOptions = {}): Promise<void> {
     return supervision().deleteChild(this.host, supervisor, id, options);
   }
@@ -54,5 +64,10 @@ export abstract class SupervisionCalls extends Sender {
   /** How many child specs a supervisor keeps, how many run, of which kind. */
   countChildren(supervisor: ActorRef, options: ChildCallOptions = {}): Promise<ChildCount> {
     return supervision().countChildren(this.host, supervisor, options);
+  }
+
+  /** A child's spec as the supervisor keeps it (module resolved, defaults filled in). ENOCHILD. */
+  getChildSpec(supervisor: ActorRef, id: string | ActorRef, options: ChildCallOptions = {}): Promise<ChildSpec> {
+    return supervision().getChildSpec(this.host, supervisor, id, options);
   }
 }

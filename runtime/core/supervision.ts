@@ -9,8 +9,9 @@ import { BadArgumentError } from '../errors.js';
 import type { ShutdownSpec, SpawnOptions } from './options.js';
 import type { ActorRef } from './refs.js';
 
-/** Which children a supervisor restarts when one fails (OTP's strategies). */
-export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
+/** Which children a supervisor restarts when one fails (OTP's strategies);
+ * `simple_one_for_one`: one template child, instances started by `startChild(sup, args)`. */
+export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one' | 'simple_one_for_one';
 /** When a child is restarted (OTP's restart types). */
 export type RestartType = 'permanent' | 'transient' | 'temporary';
 
@@ -28,6 +29,22 @@ export interface ChildSpec {
   restart?: RestartType;
   /** ms between the stop request and SIGKILL, or 'brutal_kill', or 'infinity'. */
   shutdown?: ShutdownSpec;
+  /** Delay its restarts (Akka's BackoffSupervisor); they still count against the intensity. */
+  backoff?: BackoffSpec;
+}
+
+/** Restart delays: the n-th restart in a row waits min·factorⁿ⁻¹ ms, at most `max`,
+ * plus up to `jitter` of that at random; a child that stayed up `reset` ms starts
+ * over at `min`. */
+export interface BackoffSpec {
+  min: number;
+  max: number;
+  /** Default 2. */
+  factor?: number;
+  /** 0..1, default 0.2. */
+  jitter?: number;
+  /** Default `max`. */
+  reset?: number;
 }
 
 /** A supervisor: its strategy, its restart intensity, and its children. */
@@ -38,6 +55,8 @@ export interface SupervisorSpec {
   period?: number;
   /** Register the supervisor under this name. */
   name?: string;
+  /** startChild fails with EMAXCHILDREN once this many children are kept (Elixir's max_children). */
+  maxChildren?: number;
   children: ChildSpec[];
 }
 
@@ -56,6 +75,8 @@ export interface ChildInfo {
   type: 'worker' | 'supervisor';
   restart: string;
   module: string | null;
+  /** 'restarting': waiting out its backoff, or a failed restart re-queued (OTP's `restarting`). */
+  state: 'running' | 'restarting' | 'stopped';
 }
 
 /** `countChildren`: as OTP's count_children. */
@@ -86,11 +107,13 @@ export interface SupervisionHost {
 export interface Supervision {
   supervise(system: SupervisionHost, spec: SupervisorSpec, options: SuperviseOptions): Promise<ActorRef>;
   which(system: SupervisionHost, supervisor: ActorRef, options: { timeout?: number }): Promise<ChildInfo[]>;
-  startChild(system: SupervisionHost, supervisor: ActorRef, child: ChildSpec, options: ChildCallOptions): Promise<ActorRef>;
-  terminateChild(system: SupervisionHost, supervisor: ActorRef, id: string, options: ChildCallOptions): Promise<void>;
+  /** `child`: a child spec, or a simple_one_for_one instance's args. */
+  startChild(system: SupervisionHost, supervisor: ActorRef, child: unknown, options: ChildCallOptions): Promise<ActorRef>;
+  terminateChild(system: SupervisionHost, supervisor: ActorRef, id: string | ActorRef, options: ChildCallOptions): Promise<void>;
   restartChild(system: SupervisionHost, supervisor: ActorRef, id: string, options: ChildCallOptions): Promise<ActorRef>;
   deleteChild(system: SupervisionHost, supervisor: ActorRef, id: string, options: ChildCallOptions): Promise<void>;
   countChildren(system: SupervisionHost, supervisor: ActorRef, options: ChildCallOptions): Promise<ChildCount>;
+  getChildSpec(system: SupervisionHost, supervisor: ActorRef, id: string | ActorRef, options: ChildCallOptions): Promise<ChildSpec>;
 }
 
 let provided: Supervision | null = null;

@@ -5,7 +5,7 @@
 import { provideSupervision, type Supervision } from '../core/supervision.js';
 import { dynamic } from './dynamic.js';
 import { normalizeSpec } from './spec.js';
-import { SUPERVISOR_MODULE, type SupervisorArgs } from './supervisor-actor.js';
+import { SUPERVISOR_MODULE, type SupervisorArgs } from './supervisor.js';
 
 const supervision: Supervision = {
   // Validate the whole spec here, before anything starts (EBADSPEC), then start
@@ -23,8 +23,10 @@ const supervision: Supervision = {
 provideSupervision(supervision);
 
 export type { SuperviseOptions, ChildInfo, ChildCount, ChildCallOptions } from '../core/supervision.js';
-export { normalizeSpec, normalizeChildSpec } from './spec.js';
-export type { SupervisorSpec, ChildSpec, Strategy, RestartType, NormalSpec, NormalChild } from './spec.js';
-export { shouldRestart, affectedChildren, RestartWindow } from './policy.js';
-export { SUPERVISOR_MODULE } from './supervisor-actor.js';
-export type { SupervisorEvent, SupervisorArgs } from './supervisor-actor.js';
+export { supervisorFlags } from './dynamic.js';
+export type { SupervisorFlags } from './supervisor-calls.js';
+export { normalizeSpec, normalizeChildSpec, instanceArgs, extraArgs } from './spec.js';
+export type { SupervisorSpec, ChildSpec, Strategy, RestartType, BackoffSpec, NormalSpec, NormalChild, NormalBackoff } from './spec.js';
+export { shouldRestart, affectedChildren, backoffDelay, RestartWindow } from './policy.js';
+export { SUPERVISOR_MODULE } from './supervisor.js';
+export type { SupervisorEvent, SupervisorArgs } from './supervisor.js';

@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import { BadSpecError } from '../errors.js';
 import { checkActorName, resolveModule, type ShutdownSpec } from '../core/index.js';
-import type { RestartType, Strategy } from '../core/supervision.js';
+import type { ChildSpec, RestartType, Strategy, SupervisorSpec } from '../core/supervision.js';
 // The user's spec types belong to the core's supervise() contract.
-export type { ChildSpec, RestartType, Strategy, SupervisorSpec } from '../core/supervision.js';
+export type { BackoffSpec, ChildSpec, RestartType, Strategy, SupervisorSpec } from '../core/supervision.js';
 
 
 /** A validated child spec, with defaults filled in and its module resolved. */
@@ -18,6 +18,16 @@ export interface NormalChild {
   env: Record<string, string> | null;
   restart: RestartType;
   shutdown: ShutdownSpec;
+  backoff: NormalBackoff | null;
+}
+
+/** A validated backoff, defaults filled in. */
+export interface NormalBackoff {
+  min: number;
+  max: number;
+  factor: number;
+  jitter: number;
+  reset: number;
 }
 
 export interface NormalSpec {
@@ -25,13 +35,17 @@ export interface NormalSpec {
   intensity: number;
   period: number;
   name: string | null;
+  /** null: no limit. */
+  maxChildren: number | null;
+  /** For simple_one_for_one, the one template child. */
   children: NormalChild[];
 }
 
-const STRATEGIES = ['one_for_one', 'one_for_all', 'rest_for_one'];
+const STRATEGIES = ['one_for_one', 'one_for_all', 'rest_for_one', 'simple_one_for_one'];
 const RESTARTS = ['permanent', 'transient', 'temporary'];
-const SPEC_KEYS = new Set(['strategy', 'intensity', 'period', 'name', 'children']);
-const CHILD_KEYS = new Set(['id', 'module', 'supervisor', 'args', 'name', 'env', 'restart', 'shutdown']);
+const SPEC_KEYS = new Set(['strategy', 'intensity', 'period', 'name', 'maxChildren', 'children']);
+const CHILD_KEYS = new Set(['id', 'module', 'supervisor', 'args', 'name', 'env', 'restart', 'shutdown', 'backoff']);
+const BACKOFF_KEYS = new Set(['min', 'max', 'factor', 'jitter', 'reset']);
 
 /** Validate a supervisor spec; throws EBADSPEC with the field's path. */
 export function normalizeSpec(spec: unknown, path = 'spec', extraKeys: string[] = []): NormalSpec {
@@ -59,7 +73,19 @@ export function normalizeSpec(spec: unknown, path = 'spec', extraKeys: string[] 
     ids.add(child.id);
     return child;
   });
-  return { strategy: strategy as Strategy, intensity, period, name, children };
+  const maxChildren = s.maxChildren ?? null;
+  if (maxChildren !== null && (typeof maxChildren !== 'number' || !Number.isInteger(maxChildren) || maxChildren < 0)) {
+    throw new BadSpecError(`${path}.maxChildren`, 'must be a non-negative integer');
+  }
+  if (strategy === 'simple_one_for_one') {
+    if (children.length !== 1) throw new BadSpecError(`${path}.children`, 'simple_one_for_one needs exactly one template child');
+    // Every instance would claim the same name.
+    if (children[0].name !== null) throw new BadSpecError(`${path}.children[0].name`, 'a simple_one_for_one template cannot have a name');
+    if (children[0].supervisor?.name) throw new BadSpecError(`${path}.children[0].supervisor.name`, 'a simple_one_for_one template cannot have a name');
+  } else if (maxChildren !== null && children.length > maxChildren) {
+    throw new BadSpecError(`${path}.maxChildren`, `is less than the ${children.length} children of the spec`);
+  }
+  return { strategy: strategy as Strategy, intensity, period, name, maxChildren, children };
 }
 
 /** Validate one child spec (`startChild`'s); throws EBADSPEC with the field's path. */
@@ -103,8 +129,67 @@ function normalizeChild(c: unknown, path: string): NormalChild {
   }
   return {
     id: o.id, module, supervisor, args: o.args, name: optionalName(o.name, `${path}.name`), env,
-    restart: restart as RestartType, shutdown: shutdown as ShutdownSpec,
+    restart: restart as RestartType, shutdown: shutdown as ShutdownSpec, backoff: normalizeBackoff(o.backoff, `${path}.backoff`),
   };
+}
+
+function normalizeBackoff(b: unknown, path: string): NormalBackoff | null {
+  if (b === undefined || b === null) return null;
+  if (!isObject(b)) throw new BadSpecError(path, 'must be an object { min, max, factor?, jitter?, reset? }');
+  for (const k of Object.keys(b)) if (!BACKOFF_KEYS.has(k)) throw new BadSpecError(`${path}.${k}`, 'unknown field');
+  const o = b as Record<string, unknown>;
+  const ms = (k: string, v: unknown, floor: number): number => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < floor) throw new BadSpecError(`${path}.${k}`, `must be a number of ms >= ${floor}`);
+    return v;
+  };
+  const min = ms('min', o.min, 0);
+  const max = ms('max', o.max, min);
+  const factor = o.factor ?? 2;
+  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1) throw new BadSpecError(`${path}.factor`, 'must be a number >= 1');
+  const jitter = o.jitter ?? 0.2;
+  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) throw new BadSpecError(`${path}.jitter`, 'must be a number from 0 to 1');
+  const reset = o.reset === undefined ? max : ms('reset', o.reset, 0);
+  return { min, max, factor, jitter, reset };
+}
+
+/** The args of a simple_one_for_one instance: OTP appends startChild's argument list
+ * to the template's; here two arrays are concatenated, two plain objects merged
+ * (startChild's keys win), `undefined` keeps the template's, anything else replaces them. */
+export function instanceArgs(template: unknown, extra: unknown): unknown {
+  if (extra === undefined) return template;
+  if (Array.isArray(template) && Array.isArray(extra)) return [...template, ...extra];
+  if (isPlain(template) && isPlain(extra)) return { ...template, ...extra };
+  return extra;
+}
+
+/** The inverse of `instanceArgs`: what startChild must be given to start an instance
+ * with `instance` as its args again (`pidgeon restart` of an instance). */
+export function extraArgs(template: unknown, instance: unknown): unknown {
+  if (Array.isArray(template) && Array.isArray(instance)) return instance.slice(template.length);
+  return instance;
+}
+
+/** A kept spec as users write one (getChildSpec): null fields left out. */
+export function publicChildSpec(c: NormalChild): ChildSpec {
+  const out: ChildSpec = { id: c.id, restart: c.restart, shutdown: c.shutdown };
+  if (c.module !== null) out.module = c.module;
+  if (c.supervisor) out.supervisor = publicSpec(c.supervisor);
+  if (c.args !== undefined) out.args = c.args;
+  if (c.name !== null) out.name = c.name;
+  if (c.env !== null) out.env = c.env;
+  if (c.backoff) out.backoff = c.backoff;
+  return out;
+}
+
+function publicSpec(s: NormalSpec): SupervisorSpec {
+  const out: SupervisorSpec = { strategy: s.strategy, intensity: s.intensity, period: s.period, children: s.children.map(publicChildSpec) };
+  if (s.name !== null) out.name = s.name;
+  if (s.maxChildren !== null) out.maxChildren = s.maxChildren;
+  return out;
+}
+
+function isPlain(v: unknown): v is Record<string, unknown> {
+  return isObject(v) && Object.getPrototypeOf(v) === Object.prototype;
 }
 
 function optionalName(v: unknown, path: string): string | null {

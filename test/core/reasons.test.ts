@@ -23,6 +23,8 @@ test(roundTrip, 'noproc');
 test(roundTrip, { code: 3 });
 test(roundTrip, { signal: 'SIGKILL' });
 test(roundTrip, { signal: 'unknown' });
+test(roundTrip, { shutdown: 'scaled down' });
+test(roundTrip, { shutdown: { why: 'drain', n: 2 } });
 
 test('wire round trip: { error } keeps name, message and stack', (t) => {
   const err = new TypeError('bad');
@@ -76,6 +78,7 @@ const formatted = test.macro({
 
 test(formatted, 'normal', 'normal', 'normal');
 test(formatted, 'noproc', 'noproc', 'noproc');
+test(formatted, { shutdown: 'drain' }, 'shutdown: "drain"', 'shutdown: "drain"');
 test(formatted, { code: 2 }, 'exit code 2', 'exit code 2');
 test(formatted, { signal: 'SIGTERM' }, 'killed by SIGTERM', 'SIGTERM');
 test(formatted, { signal: 'unknown' }, 'exited (no farewell; not our child, so no exit status)', 'unknown');
@@ -91,6 +94,8 @@ const normal = test.macro({
 
 test(normal, 'normal', true);
 test(normal, 'shutdown', true);
+test(normal, { shutdown: 'drain' }, true);
+test(normal, { shutdown: null }, true);
 test(normal, 'noproc', false);
 test(normal, { code: 0 }, false);
 test(normal, { signal: 'SIGKILL' }, false);

@@ -199,3 +199,85 @@ test('from inside an actor: ctx.system has the same calls, with the same error c
   t.like(await ask('deleteChild', 'nope'), { code: 'ENOCHILD', class: 'NoChildError' });
   t.like(await ask('restartChild', 'a'), { code: 'ECHILDRUNNING', class: 'ChildRunningError' });
 });
+
+test('getChildSpec: the kept spec with its module resolved and defaults filled in; ENOCHILD for an unknown id', async (t) => {
+  const { sys, sup } = await started(t);
+  const dyn = await sys.startChild(sup, { id: 'dyn', module: probe, args: { k: 1 }, restart: 'transient', backoff: { min: 10, max: 100 } }, T);
+  const expected = {
+    id: 'dyn', module: probe.pathname, args: { k: 1 }, restart: 'transient', shutdown: 5000,
+    backoff: { min: 10, max: 100, factor: 2, jitter: 0.2, reset: 100 },
+  };
+  t.deepEqual(await sys.getChildSpec(sup, 'dyn', T), expected);
+  t.deepEqual(await sys.getChildSpec(sup, dyn, T), expected, 'by address too');
+  await sys.terminateChild(sup, 'dyn', T);
+  t.deepEqual(await sys.getChildSpec(sup, 'dyn', T), expected, 'a terminated child keeps its spec');
+  const inner = await sys.startChild(sup, { id: 'inner', supervisor: { children: [{ id: 'w', module: probe }] } }, T);
+  t.like(await sys.getChildSpec(sup, 'inner', T), { supervisor: { strategy: 'one_for_one', intensity: 3, period: 5000, children: [{ id: 'w', restart: 'permanent' }] }, shutdown: 'infinity' });
+  t.true(inner.pid > 0);
+  const err = await rejection(sys.getChildSpec(sup, 'nope', T), 'getChildSpec of an unknown id');
+  t.true(err instanceof NoChildError);
+});
+
+test('whichChildren is which, with each child\'s state', async (t) => {
+  const { sys, sup } = await started(t, 'one_for_one', ['a', 'b']);
+  await sys.terminateChild(sup, 'b', T);
+  const w = await sys.whichChildren(sup, T);
+  t.deepEqual(w.map((c) => [c.id, c.state]), [['a', 'running'], ['b', 'stopped']]);
+  t.deepEqual(await sys.which(sup, T), w);
+});
+
+test('startChild on a one_for_one supervisor with something that is not a spec is EBADSPEC from the supervisor', async (t) => {
+  const { sys, sup } = await started(t);
+  for (const [arg, path] of [[undefined, 'child'], [{ n: 1 }, 'child.n'], [['x'], 'child']] as const) {
+    const err = await rejection(sys.startChild(sup, arg, T), `startChild(${JSON.stringify(arg)})`);
+    t.true(err instanceof BadSpecError);
+    t.is(err.path, path);
+  }
+});
+
+test('a transient dynamic child that exits with { shutdown: term } is not restarted and keeps its spec', async (t) => {
+  const { sys, tree, sup } = await started(t);
+  const dyn = await sys.startChild(sup, { id: 'dyn', module: probe, restart: 'transient' }, T);
+  sys.send(dyn, { op: 'stop', reason: { shutdown: { why: 'drained' } } });
+  const e = await tree.next((x) => x.event === 'exited' && x.id === 'dyn', 'dyn exited');
+  t.deepEqual(e.reason, { shutdown: { why: 'drained' } });
+  t.like((await sys.whichChildren(sup, T))[1], { id: 'dyn', ref: null, state: 'stopped' });
+  t.false(tree.events.some((x) => x.event === 'restarting'));
+  t.is((await rejection(sys.startChild(sup, { id: 'dyn', module: probe }, T), 'the id is kept')).code, 'ECHILDPRESENT');
+});
+
+test('temporary_bystander: one_for_all stops a temporary dynamic child with its group and does not keep it', async (t) => {
+  const { sys, tree, sup } = await started(t, 'one_for_all', ['a']);
+  const tmp = await sys.startChild(sup, { id: 'tmp', module: probe, restart: 'temporary' }, T);
+  const a = tree.current('a', sup)!;
+  const mark = tree.events.length;
+  kill(a.pid);
+  await tree.until(() => tree.settled(['a'], [a.pid, tmp.pid], sup), 'one_for_all to settle');
+  t.deepEqual(tree.trace(mark, sup), ['exited:a', 'stopped:tmp', 'restarting:a', 'started:a']);
+  t.deepEqual((await sys.whichChildren(sup, T)).map((c) => c.id), ['a']);
+  t.deepEqual(await sys.countChildren(sup, T), { specs: 1, active: 1, supervisors: 0, workers: 1 });
+});
+
+test('a supervisor killed with SIGKILL takes its dynamic children with it', async (t) => {
+  const { sys, tree, sup, downs } = await started(t);
+  const dyn = await sys.startChild(sup, { id: 'dyn', module: probe }, T);
+  const inner = await sys.startChild(sup, { id: 'inner', supervisor: { children: [{ id: 'w', module: probe }] } }, T);
+  const w = await tree.next((e) => e.event === 'started' && e.id === 'w', 'inner w started');
+  const ms = [tree.current('a', sup)!, dyn, inner, w.ref!].map((r) => sys.monitor(r));
+  kill(sup.pid);
+  for (const m of ms) await downs.of(m);
+  t.pass();
+});
+
+test('the calls on ctx itself (not only ctx.system): whichChildren, getChildSpec, startChild, terminateChild', async (t) => {
+  const { sys, tree, sup } = await started(t);
+  const caller = await sys.spawn(fixture('sup-caller'));
+  const ask = (call: string, ...args: unknown[]): Promise<any> => sys.ask(caller, { call, sup, args, via: 'ctx' }, T);
+  const r = await ask('startChild', { id: 'dyn', module: probe });
+  t.true(sameRef(r.ok, tree.current('dyn', sup)));
+  t.like(await ask('whichChildren'), { ok: [{ id: 'a', state: 'running' }, { id: 'dyn', state: 'running' }] });
+  t.like(await ask('getChildSpec', 'dyn'), { ok: { id: 'dyn', restart: 'permanent' } });
+  t.like(await ask('getChildSpec', 'nope'), { code: 'ENOCHILD', class: 'NoChildError' });
+  t.deepEqual(await ask('terminateChild', r.ok), { ok: null });
+  t.like(await ask('restartChild', 'dyn'), { ok: { pid: tree.current('dyn', sup)!.pid } });
+});

@@ -2,7 +2,7 @@
 // type, which children each strategy restarts, and the intensity window.
 import test from 'ava';
 import type { ExitReason, RestartType, Strategy } from '../../runtime/index.js';
-import { affectedChildren, RestartWindow, shouldRestart } from '../../runtime/supervision/policy.js';
+import { affectedChildren, backoffDelay, RestartWindow, shouldRestart } from '../../runtime/supervision/policy.js';
 
 const restartCase = test.macro({
   exec(t, restart: RestartType, reason: ExitReason, expected: boolean) {
@@ -56,4 +56,23 @@ test('RestartWindow: restarts older than the period no longer count', (t) => {
 test('RestartWindow: intensity 0 gives up at the first restart', (t) => {
   const w = new RestartWindow(0, 5000);
   t.false(w.add(0));
+});
+
+test('simple_one_for_one restarts the one instance that failed', (t) => {
+  t.deepEqual(affectedChildren('simple_one_for_one', 2, 5), [2]);
+});
+
+test('backoffDelay: min·factor^attempt capped at max, plus up to jitter of it', (t) => {
+  const b = { min: 100, max: 1000, factor: 2, jitter: 0, reset: 1000 };
+  t.deepEqual([0, 1, 2, 3, 4, 5].map((n) => backoffDelay(b, n)), [100, 200, 400, 800, 1000, 1000]);
+  const j = { ...b, jitter: 0.5 };
+  t.is(backoffDelay(j, 1, () => 0), 200);
+  t.is(backoffDelay(j, 1, () => 0.999999), 300);
+  t.is(backoffDelay(j, 9, () => 0.5), 1250, 'jitter applies after the cap, as Akka');
+  t.is(backoffDelay({ ...b, factor: 1 }, 7), 100);
+});
+
+test('shouldRestart: { shutdown: term } is normal for transient children', (t) => {
+  t.false(shouldRestart('transient', { shutdown: 'drained' }));
+  t.true(shouldRestart('permanent', { shutdown: 'drained' }));
 });

@@ -4,7 +4,7 @@
 import test from 'ava';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { normalizeSpec } from '../../runtime/supervision/spec.js';
+import { extraArgs, instanceArgs, normalizeSpec } from '../../runtime/supervision/spec.js';
 import { fixture, processesOf, startSystem } from '../helpers/actors.js';
 
 const worker = fixture('probe');
@@ -80,4 +80,33 @@ test('supervise refuses a bad spec with EBADSPEC before starting any process', a
   t.is((err as any).path, 'spec.children[1].restart');
   t.deepEqual(processesOf(dir), []);
   t.is(sys.stats().children, 0);
+});
+
+test('backoff and maxChildren defaults: factor 2, jitter 0.2, reset = max; no limit', (t) => {
+  const s = normalizeSpec({ children: [child({ backoff: { min: 10, max: 500 } }), { id: 'x', module: worker }] });
+  t.deepEqual(s.children[0].backoff, { min: 10, max: 500, factor: 2, jitter: 0.2, reset: 500 });
+  t.is(s.children[1].backoff, null);
+  t.is(s.maxChildren, null);
+  t.is(normalizeSpec({ strategy: 'simple_one_for_one', maxChildren: 0, children: [child()] }).maxChildren, 0);
+});
+
+const argsCase = test.macro({
+  exec(t, template: unknown, extra: unknown, expected: unknown) {
+    t.deepEqual(instanceArgs(template, extra), expected);
+  },
+  title: (_p, template: unknown, extra: unknown) => `instanceArgs(${JSON.stringify(template)}, ${JSON.stringify(extra)})`,
+});
+test(argsCase, [1, 2], [3], [1, 2, 3]);
+test(argsCase, { a: 1, b: 1 }, { b: 2 }, { a: 1, b: 2 });
+test(argsCase, { a: 1 }, undefined, { a: 1 });
+test(argsCase, undefined, { a: 1 }, { a: 1 });
+test(argsCase, [1], { a: 1 }, { a: 1 });
+test(argsCase, { a: 1 }, 'x', 'x');
+test(argsCase, { a: 1 }, null, null);
+
+test('extraArgs undoes instanceArgs: starting with them again gives the same args', (t) => {
+  for (const [template, extra] of [[[1], [2, 3]], [{ a: 1 }, { b: 2 }], [undefined, 'x'], [{ a: 1 }, 7], [[1], { a: 1 }], [[1], undefined]] as const) {
+    const inst = instanceArgs(template, extra);
+    t.deepEqual(instanceArgs(template, extraArgs(template, inst)), inst, JSON.stringify([template, extra]));
+  }
 });

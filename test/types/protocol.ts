@@ -128,6 +128,17 @@ async function spawning(): Promise<void> {
   expectType<Equal<typeof found, ActorRef<CounterMsg> | undefined>>();
   const sup = await system.supervise({ strategy: 'one_for_one', children: [] });
   await system.which(sup);
+  // The dynamic-child calls: a spec, or a simple_one_for_one instance's args.
+  const kid = await system.startChild(sup, { id: 'k', module: './k.js', backoff: { min: 10, max: 100 } });
+  expectType<Equal<typeof kid, ActorRef>>();
+  await system.startChild(sup, ['extra', 'args']);
+  await system.terminateChild(sup, kid);
+  const info = await system.whichChildren(sup);
+  expectType<Equal<(typeof info)[number]['state'], 'running' | 'restarting' | 'stopped'>>();
+  const spec = await system.getChildSpec(sup, 'k');
+  expectType<Equal<typeof spec.id, string>>();
+  // @ts-expect-error TS2322 maxChildren is a number
+  await system.supervise({ strategy: 'simple_one_for_one', maxChildren: 'many', children: [] });
   system.monitor(c); // typed refs go where any ref does
 }
 void spawning;
