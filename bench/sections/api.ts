@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ActorSystem, type ActorRef } from '../../runtime/index.js';
+import { procStat } from '../../runtime/transport/index.js';
 import { pidgeonRttSubject } from '../pidgeon-transport.js';
 import { PAYLOAD, PER_TICK, askLoop, onewayLoop, type OnewayEnds, type OnewayResult } from '../lib/api-load.js';
 import { ComedyPair, loadComedy } from '../lib/comedy.js';
@@ -40,14 +41,9 @@ const CLK_TCK = 100;
 
 /** CPU of this process's reaped children so far (cutime + cstime), s; null off Linux. */
 function childrenCpuS(): number | null {
-  try {
-    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // after the comm field: state(0) ... utime(11) stime(12) cutime(13) cstime(14)
-    return (Number(f[13]) + Number(f[14])) / CLK_TCK;
-  } catch {
-    return null;
-  }
+  const f = procStat(process.pid);
+  // after the comm field: state(0) ... utime(11) stime(12) cutime(13) cstime(14)
+  return f ? (Number(f[13]) + Number(f[14])) / CLK_TCK : null;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -375,11 +371,8 @@ function childPids(): number[] {
   const out: number[] = [];
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
-    try {
-      const s = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[1]) === process.pid && f[0] !== 'Z') out.push(Number(d));
-    } catch { /* gone */ }
+    const f = procStat(Number(d)); // null: gone meanwhile
+    if (f && Number(f[1]) === process.pid && f[0] !== 'Z') out.push(Number(d));
   }
   return out;
 }
