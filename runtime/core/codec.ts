@@ -108,23 +108,14 @@ export class BatchEncoder {
 
   /** Like `encode`. After a throw the state is undefined: `reset` before the next. */
   encode(value: unknown, inner: unknown = value): Buffer {
-    try {
-      return this.packr.pack(value);
-    } catch (err) {
-      throw unsendable(inner, 'msg', err);
-    }
+    return packWith(this.packr, value, inner);
   }
 
   /** `encode([tag, body])` for a small non-negative integer `tag`, without building
    * the array: `body` is packed after two reserved bytes, which then get the array's
    * header (fixarray of 2) and `tag` (a positive fixint). The bytes are the same. */
   encodeTagged(tag: number, body: unknown): Buffer {
-    let b: Buffer;
-    try {
-      b = this.packr.pack(body, RESERVE_START_SPACE | 2);
-    } catch (err) {
-      throw unsendable(body, 'msg', err);
-    }
+    const b = packWith(this.packr, body, body, RESERVE_START_SPACE | 2);
     b[0] = 0x92;
     b[1] = tag;
     return b;
@@ -182,8 +173,13 @@ export class BatchDecoder {
  * it is, as structured clone's DataCloneError does: in `inner` (the user's part of
  * `value`, e.g. an envelope's body) as `msg...`. */
 export function encode(value: unknown, inner: unknown = value): Buffer {
+  return packWith(packr, value, inner);
+}
+
+// Every encoder's pack: what cannot be encoded is EBADARG naming its place in `inner`.
+function packWith(p: Packr, value: unknown, inner: unknown, flags?: number): Buffer {
   try {
-    return packr.pack(value);
+    return p.pack(value, flags);
   } catch (err) {
     throw unsendable(inner, 'msg', err);
   }
