@@ -16,7 +16,7 @@ import { isInitPayload, type InitPayload } from './payloads.js';
 
 const env = process.env;
 const [parentPid, parentInstance] = (env.PIDGEON_PARENT ?? '').split(':');
-// A pooled process (spawn-pool.ts) starts without a module: init names it.
+// A pooled process (spawn-pool.ts) starts without a module: its hand-off names it.
 const pooled = env.PIDGEON_POOLED === '1';
 let module = env.PIDGEON_MODULE ?? '';
 if (!env.PIDGEON_DIR || !env.PIDGEON_SYSTEM || (!module && !pooled) || !parentInstance) {

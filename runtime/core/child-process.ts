@@ -120,7 +120,7 @@ export interface LaunchHost {
 }
 
 /** Start Node running child-main.js for actor module `file`; `file` null: an idle
- * process for the spawn pool, told its module by `init` later. `poolSize`: the
+ * process for the spawn pool, handed its module later (`handOff`). `poolSize`: the
  * child's own spawn pool (started at its first spawn), 0 for none. */
 export function launchChild(file: string | null, name: string | undefined, extraEnv: Record<string, string> | undefined, loader: string[], host: LaunchHost, poolSize = 0): ChildHandle {
   const env: Record<string, string | undefined> = {
@@ -130,10 +130,13 @@ export function launchChild(file: string | null, name: string | undefined, extra
     PIDGEON_SYSTEM: host.systemName,
     PIDGEON_PARENT: `${host.self.pid}:${host.self.instance}`,
   };
-  if (file !== null) env.PIDGEON_MODULE = file;
-  else delete env.PIDGEON_MODULE;
-  if (file === null) env.PIDGEON_POOLED = '1';
-  else delete env.PIDGEON_POOLED;
+  if (file !== null) {
+    env.PIDGEON_MODULE = file;
+    delete env.PIDGEON_POOLED;
+  } else {
+    delete env.PIDGEON_MODULE;
+    env.PIDGEON_POOLED = '1';
+  }
   if (poolSize > 0) env.PIDGEON_POOL_SIZE = String(poolSize);
   else delete env.PIDGEON_POOL_SIZE;
   if (name !== undefined) env.PIDGEON_NAME = name;

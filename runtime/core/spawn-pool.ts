@@ -1,10 +1,11 @@
 // The warm spawn pool (a zygote, like Python's forkserver): processes that have
-// already started Node, loaded the runtime, opened their mailbox and said hello,
-// waiting for `init` to tell them which actor module to load. `spawn` hands one its
-// module and is ready in the time of an import and an init; the pool refills in the
-// background, one process at a time. Idle processes are children of this process
-// (reaped, watched, killed with it) but not actors: `children`, `which`, `info` and
-// `pidgeon ps` leave them out.
+// already started Node and loaded the runtime, with no mailbox yet, waiting on stdin
+// for their hand-off (the actor module and what `init` carries; ChildHandle.handOff).
+// `spawn` hands one its module and is ready in the time of a mailbox open, an import
+// and an init; the pool refills in the background, one process at a time. Idle
+// processes are children of this process (reaped, killed with it) but not actors:
+// having no mailbox, `children`, `which`, `broadcast`, `info` and `pidgeon ps` do not
+// see them.
 import { BadArgumentError } from '../errors.js';
 import type { ChildHandle } from './child-process.js';
 
