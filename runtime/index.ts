@@ -24,6 +24,6 @@ export { type Address, formatAddress } from './transport/index.js';
 export {
   PidgeonError, DeadActorError, TimeoutError, MailboxFullError, MessageTooLargeError, UnsafeDirectoryError,
   PlatformError, ClosedError, BadArgumentError, BadSpecError, NameTakenError, SpawnError, TypeScriptError,
-  MailboxError, NoSystemError, NoActorError, AlreadyRunningError, ReplyError,
+  MailboxError, NoSystemError, ManySystemsError, NoActorError, AlreadyRunningError, ReplyError,
 } from './errors.js';
 export type { ErrorAddress, ErrorLocation, PidgeonErrorOptions } from './errors.js';

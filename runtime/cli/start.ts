@@ -14,8 +14,11 @@ import { defaultExport, enableTypeScriptFor } from '../core/typescript.js';
 import { parseArgs } from './args.js';
 import { clock, color, reasonText } from './format.js';
 import { LAUNCHER_NAME, liveSystems, targetSystem } from './system-dir.js';
+import { beginLaunch, launchOptions, logDirOf } from './launch-ops.js';
+import { startDaemon } from './daemon.js';
 
 export const startHelp = `usage: pidgeon start <tree.json|tree.js|tree.ts> [--system NAME] [--dir PATH] [--quiet]
+                     [--daemon] [--log-dir PATH] [--log-max-bytes N] [--log-files N]
 
 Start a supervised actor tree and stay in the foreground. The tree is a JSON file
 or a JS or TS module whose default export is the same object:
@@ -30,8 +33,18 @@ Relative module paths are relative to the tree file. Ctrl-C, SIGTERM or
 gives up (restart intensity exceeded) the exit code is 1; a bad tree is refused
 before anything starts (exit code 2).
 
+Every actor's stdout and stderr go, line by line with time and name, to its own
+log file NAME.log in --log-dir (default: the system directory's logs/), rotated
+past --log-max-bytes (default 10 MiB) keeping --log-files old ones (default 3);
+'pidgeon logs' reads them. In the foreground they are also shown, each line
+prefixed with the actor's name (--quiet hides only the launcher's own lines).
+--daemon starts the tree in the background and returns once it is up (exit code
+0; the launcher's own output goes to launcher.log in the log directory);
+'pidgeon stop' stops it and 'pidgeon ls' shows how it ended.
+
 examples:
   pidgeon start ./tree.json
+  pidgeon start ./tree.json --daemon && pidgeon ps
   pidgeon start ./tree.js --system staging`;
 
 // A failed start in one line: the error's own message (it names the module, the
@@ -83,7 +96,7 @@ function anchorModules<T extends SupervisorSpec>(spec: T, base: string): T {
 }
 
 export async function start(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { values: ['system', 'dir'], flags: ['quiet'] });
+  const p = parseArgs(argv, { values: ['system', 'dir', ...launchOptions.values], flags: ['quiet', ...launchOptions.flags] });
   if (p.options.help) return console.log(startHelp), 0;
   if (p.positionals.length !== 1) throw new BadArgumentError('start needs exactly one tree file');
   const file = p.positionals[0];
@@ -93,6 +106,7 @@ export async function start(argv: string[]): Promise<number> {
   normalizeSpec(spec, 'tree'); // refuse a bad tree before anything starts
   const name = typeof p.options.system === 'string' ? p.options.system : treeSystem ?? path.basename(file).replace(/\.[^.]*$/, '');
   const t = targetSystem({ positionals: [], options: { ...p.options, system: name } });
+  if (p.options.daemon) return startDaemon(argv, t, logDirOf(p, t)); // detached: runs this again with --daemon-child
   liveSystems(); // SIGKILLed systems leave their directories behind: remove the dead ones
   const quiet = p.options.quiet === true;
   const log = (line: string) => { if (!quiet) console.log(`${color.dim(clock())}  ${line}`); };
@@ -118,6 +132,7 @@ export async function start(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  const launch = beginLaunch(p, t, file); // log directory, launcher.json, prefixed actor output
   const ids = new Map<number, string>();
   sys.on('message', (msg) => {
     const e = msg as SupervisorEvent;
@@ -143,6 +158,7 @@ export async function start(argv: string[]): Promise<number> {
     const where = (err as PidgeonError).location;
     if (where) console.log(formatLocation(where));
     await sys.shutdown();
+    launch.end(1);
     return 1;
   }
   nodeChildren.add(sup.pid);
@@ -151,6 +167,7 @@ export async function start(argv: string[]): Promise<number> {
     let stopping = false;
     const finish = async (code: number) => {
       await sys.shutdown();
+      launch.end(code);
       resolve(code);
     };
     sys.monitor(sup);
@@ -180,6 +197,7 @@ export async function start(argv: string[]): Promise<number> {
     sys.on('stopRequested', () => orderly('stop requested'));
     // Only now (handlers in place) is Ctrl-C an orderly stop.
     log(`tree is up ${color.dim(`(top supervisor pid ${sup.pid}); Ctrl-C stops it`)}`);
+    launch.up();
     if (earlyStop) orderly(`${earlyStop} during start-up`);
   });
 }

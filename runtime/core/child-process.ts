@@ -1,7 +1,8 @@
 // One child actor process: its handle (its address once it said hello, its state,
 // the tail of its stderr, its exit reason), and launching it: Node running
 // child-main.js with the environment child-main reads and the module's loader
-// flags; stdin ignored, stdout inherited, stderr copied through.
+// flags; stdin ignored, stdout inherited, stderr copied through (or, under a
+// launcher, both captured into the actor's log file: child-output.ts).
 import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,7 @@ import type { Address } from '../transport/index.js';
 import { BadArgumentError } from '../errors.js';
 import type { ExitReason } from './reasons.js';
 import type { ActorRef } from './refs.js';
+import { LOG_NAME_ENV, captureOutput, logNameOf, logSettings } from './child-output.js';
 
 const STDERR_TAIL = 4096;
 const childMain = fileURLToPath(new URL('./child-main.js', import.meta.url));
@@ -75,14 +77,17 @@ export function launchChild(file: string, name: string | undefined, extraEnv: Re
   };
   if (name !== undefined) env.PIDGEON_NAME = name;
   else delete env.PIDGEON_NAME;
+  delete env[LOG_NAME_ENV];
+  const logs = logSettings();
   const proc = spawnProcess(process.execPath, [...process.execArgv, ...loader, childMain], {
     env,
-    stdio: ['ignore', 'inherit', 'pipe'],
+    stdio: ['ignore', logs ? 'pipe' : 'inherit', 'pipe'],
   });
   const child = new ChildHandle(proc, file, name);
   if (proc.pid !== undefined) {
+    if (logs) captureOutput(proc, logNameOf(file, name, extraEnv), logs);
     proc.stderr!.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk);
+      if (!logs) process.stderr.write(chunk);
       child.stderrTail = (child.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
     });
   }

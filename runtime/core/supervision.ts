@@ -55,6 +55,8 @@ export interface ChildInfo {
   type: 'worker' | 'supervisor';
   restart: string;
   module: string | null;
+  /** How often the supervisor started it again. */
+  restarts: number;
 }
 
 /** What `supervise` and `which` need from their system. */

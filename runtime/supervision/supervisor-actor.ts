@@ -4,7 +4,7 @@
 // (stopping its children and exiting with 'shutdown'), and stops them in reverse
 // order. Failed restarts are re-queued as messages, never retried in a loop.
 import { fileURLToPath } from 'node:url';
-import { defineActor, isNothing, type ActorContext, type ActorRef, type ExitReason } from '../core/index.js';
+import { LOG_NAME_ENV, defineActor, isNothing, type ActorContext, type ActorRef, type ExitReason } from '../core/index.js';
 import type { ChildInfo } from '../core/supervision.js';
 import { PidgeonError, SpawnError } from '../errors.js';
 import { affectedChildren, RestartWindow, shouldRestart } from './policy.js';
@@ -34,6 +34,8 @@ interface ChildState {
   spec: NormalChild;
   ref: ActorRef | null;
   monitor: string | null;
+  /** How often it was started again (shown by `pidgeon ps`). */
+  restarts: number;
 }
 
 /** A child's start failure as the supervisor's own: which child, then why. */
@@ -48,7 +50,7 @@ class Supervisor {
   private readonly window: RestartWindow;
 
   constructor(private readonly ctx: ActorContext, private readonly spec: NormalSpec, private readonly reportTo: ActorRef | null) {
-    this.children = spec.children.map((c) => ({ spec: c, ref: null, monitor: null }));
+    this.children = spec.children.map((c) => ({ spec: c, ref: null, monitor: null, restarts: 0 }));
     this.window = new RestartWindow(spec.intensity, spec.period);
   }
 
@@ -72,7 +74,7 @@ class Supervisor {
 
   which(): ChildInfo[] {
     return this.children.map((c) => ({
-      id: c.spec.id, ref: c.ref, type: c.spec.supervisor ? 'supervisor' : 'worker', restart: c.spec.restart, module: c.spec.module,
+      id: c.spec.id, ref: c.ref, type: c.spec.supervisor ? 'supervisor' : 'worker', restart: c.spec.restart, module: c.spec.module, restarts: c.restarts,
     }));
   }
 
@@ -112,6 +114,7 @@ class Supervisor {
         continue;
       }
       this.report({ event: 'restarting', id: c.spec.id });
+      c.restarts++;
       try {
         await this.start(c);
       } catch (err) {
@@ -130,9 +133,11 @@ class Supervisor {
   private async start(c: ChildState): Promise<void> {
     const s = c.spec;
     const name = s.name ?? s.supervisor?.name ?? undefined;
+    // An unnamed child's output is logged under its id (child-output.ts).
+    const env = name === undefined ? { ...s.env, [LOG_NAME_ENV]: s.id } : s.env;
     const ref = s.supervisor
-      ? await this.ctx.spawn(SUPERVISOR_MODULE, { name, args: { spec: s.supervisor, reportTo: this.reportTo } satisfies SupervisorArgs })
-      : await this.ctx.spawn(s.module!, { name, args: s.args, ...(s.env ? { env: s.env } : {}) });
+      ? await this.ctx.spawn(SUPERVISOR_MODULE, { name, args: { spec: s.supervisor, reportTo: this.reportTo } satisfies SupervisorArgs, ...(env ? { env } : {}) })
+      : await this.ctx.spawn(s.module!, { name, args: s.args, ...(env ? { env } : {}) });
     c.ref = ref;
     c.monitor = this.ctx.monitor(ref);
     this.report({ event: 'started', id: s.id, ref });
