@@ -52,11 +52,29 @@ class LogFile {
   users = 0;
   constructor(readonly file: string, private readonly s: LogSettings) {}
 
-  write(text: string): void {
-    const bytes = Buffer.byteLength(text);
-    if (this.fd >= 0 && this.size > 0 && this.size + bytes > this.s.maxBytes) this.rotate();
-    if (this.fd < 0) this.open();
-    if (this.fd < 0) return;
+  /** Append whole lines (each ending in a newline), rotating between two lines when
+   * the next would take the file past maxBytes; one write per run of lines. */
+  write(lines: string[]): void {
+    let run = '';
+    let runBytes = 0;
+    for (const line of lines) {
+      const b = Buffer.byteLength(line);
+      if (this.fd < 0) this.open();
+      if (this.size + runBytes > 0 && this.size + runBytes + b > this.s.maxBytes) {
+        this.append(run, runBytes);
+        run = '';
+        runBytes = 0;
+        if (this.size > 0) this.rotate();
+        this.open();
+      }
+      run += line;
+      runBytes += b;
+    }
+    this.append(run, runBytes);
+  }
+
+  private append(text: string, bytes: number): void {
+    if (this.fd < 0 || bytes === 0) return;
     try {
       fs.writeSync(this.fd, text);
       this.size += bytes;
@@ -69,6 +87,7 @@ class LogFile {
   }
 
   private open(): void {
+    if (this.fd >= 0) return;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
       this.fd = fs.openSync(this.file, 'a', 0o600);
@@ -124,10 +143,10 @@ export function captureOutput(proc: ChildProcess, logName: string, s: LogSetting
       if (partial.length > MAX_LINE) lines.push(partial), (partial = '');
       if (lines.length === 0) return;
       const p = prefix();
-      log.write(lines.map((l) => p + l.slice(0, MAX_LINE) + '\n').join(''));
+      log.write(lines.map((l) => p + l.slice(0, MAX_LINE) + '\n'));
     });
     stream.once('close', () => {
-      if (partial) log.write(`${prefix()}${partial.slice(0, MAX_LINE)}\n`);
+      if (partial) log.write([`${prefix()}${partial.slice(0, MAX_LINE)}\n`]);
       if (--open === 0) release(log);
     });
   }
