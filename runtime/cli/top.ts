@@ -8,6 +8,7 @@ import { intOption, parseArgs } from './args.js';
 import { bytes, clock, color, duration, table, visible } from './format.js';
 import { snapshot, type ActorRow, type CpuSample } from './snapshot.js';
 import { existingSystem, join } from './system-dir.js';
+import { readLauncherState } from './systems.js';
 
 export const topHelp = `usage: pidgeon top [--interval MS] [--system NAME] [--dir PATH]
 
@@ -58,6 +59,7 @@ export async function top(argv: string[]): Promise<number> {
   if (!tty.isTTY || !process.stdin.isTTY) throw new BadArgumentError("top needs a terminal (for scripts: 'pidgeon ps --json')");
   const t = existingSystem(p);
   const sys = await join(t);
+  const system = readLauncherState(t.dir)?.system ?? t.system; // --dir alone does not name it
   let lines: string[] = ['loading...'];
   const draw = () => {
     const rows = tty.rows || 24;
@@ -106,7 +108,7 @@ export async function top(argv: string[]): Promise<number> {
       counts = next;
       at = now;
       sample = snap.sample;
-      lines = frame(t.system, snap.rows, rates, interval);
+      lines = frame(system, snap.rows, rates, interval);
       draw();
     };
     const loop = async () => {
