@@ -16,6 +16,7 @@ import { clock, color, reasonText } from './format.js';
 import { LAUNCHER_NAME, liveSystems, targetSystem } from './system-dir.js';
 import { beginLaunch, launchOptions, logDirOf } from './launch-ops.js';
 import { startDaemon } from './daemon.js';
+import { withTreeLine } from './tree-lines.js';
 
 export const startHelp = `usage: pidgeon start <tree.json|tree.js|tree.ts> [--system NAME] [--dir PATH] [--quiet]
                      [--daemon] [--log-dir PATH] [--log-max-bytes N] [--log-files N]
@@ -103,7 +104,11 @@ export async function start(argv: string[]): Promise<number> {
   const tree = await loadTree(file);
   const { system: treeSystem, ...spec } = tree;
   if (treeSystem !== undefined && typeof treeSystem !== 'string') throw new BadSpecError('tree.system', 'must be a string');
-  normalizeSpec(spec, 'tree'); // refuse a bad tree before anything starts
+  try {
+    normalizeSpec(spec, 'tree'); // refuse a bad tree before anything starts
+  } catch (err) {
+    throw withTreeLine(err, file); // a JSON tree: the field's file and line too
+  }
   const name = typeof p.options.system === 'string' ? p.options.system : treeSystem ?? path.basename(file).replace(/\.[^.]*$/, '');
   const t = targetSystem({ positionals: [], options: { ...p.options, system: name } });
   if (p.options.daemon) return startDaemon(argv, t, logDirOf(p, t)); // detached: runs this again with --daemon-child
