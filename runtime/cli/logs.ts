@@ -15,7 +15,7 @@ export const logsHelp = `usage: pidgeon logs [name] [--follow] [--lines N] [--lo
 Print the last --lines lines (default 50) of an actor's stdout and stderr, or of
 every actor's merged in time order. Each line is "TIME NAME[PID] out|err TEXT".
 An actor is named by its registered name, else by its child id (the top
-supervisor: 'supervisor'). With --follow (-f), keep printing new lines until
+supervisor: 'supervisor-actor'). With --follow (-f), keep printing new lines until
 Ctrl-C. The logs are in the directory the launcher chose (--log-dir of 'pidgeon
 start', default the system directory's logs/); they outlive the system.
 
