@@ -7,7 +7,7 @@ import * as pidgeon from '../runtime/index.js';
 test('the package exports exactly the documented values', (t) => {
   t.deepEqual(Object.keys(pidgeon).sort(), [
     'ActorContext', 'ActorSystem', 'AlreadyRunningError', 'BadArgumentError', 'BadSpecError', 'ClosedError',
-    'DeadActorError', 'MailboxError', 'MailboxFullError', 'MessageTooLargeError', 'NameTakenError', 'NoActorError',
+    'DeadActorError', 'MailboxError', 'MailboxFullError', 'ManySystemsError', 'MessageTooLargeError', 'NameTakenError', 'NoActorError',
     'NoSystemError', 'PidgeonError', 'PlatformError', 'ReplyError', 'SpawnError', 'TimeoutError', 'TypeScriptError',
     'UnsafeDirectoryError', 'defineActor', 'formatAddress', 'formatReason', 'isNormalReason',
   ]);
