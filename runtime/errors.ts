@@ -96,6 +96,9 @@ export class MailboxError extends CodedError { static override readonly code = '
 /** ENOSYSTEM: a `pidgeon` command names a system that has no directory here. */
 export class NoSystemError extends CodedError { static override readonly code = 'ENOSYSTEM'; }
 
+/** EMANYSYSTEMS: a `pidgeon` command without `--system` found several running systems. */
+export class ManySystemsError extends CodedError { static override readonly code = 'EMANYSYSTEMS'; }
+
 /** ENOACTOR: a `pidgeon` command names an actor (name or pid) that is not alive, or
  * `pidgeon stop` finds no launcher. */
 export class NoActorError extends CodedError { static override readonly code = 'ENOACTOR'; }

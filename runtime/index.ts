@@ -26,7 +26,7 @@ export { type Address, formatAddress } from './transport/index.js';
 export {
   PidgeonError, DeadActorError, TimeoutError, MailboxFullError, MessageTooLargeError, UnsafeDirectoryError,
   PlatformError, ClosedError, BadArgumentError, BadSpecError, NameTakenError, SpawnError, TypeScriptError,
-  MailboxError, NoSystemError, NoActorError, AlreadyRunningError, ReplyError,
+  MailboxError, NoSystemError, ManySystemsError, NoActorError, AlreadyRunningError, ReplyError,
   AlreadyStartedError, ChildPresentError, ChildRunningError, NoChildError, ChildRestartingError, MaxChildrenError,
   SimpleOneForOneError, NoSupervisorError,
 } from './errors.js';

@@ -8,7 +8,7 @@ test('the package exports exactly the documented values', (t) => {
   t.deepEqual(Object.keys(pidgeon).sort(), [
     'ActorContext', 'ActorSystem', 'AlreadyRunningError', 'AlreadyStartedError', 'BadArgumentError', 'BadSpecError',
     'ChildPresentError', 'ChildRestartingError', 'ChildRunningError', 'ClosedError', 'DeadActorError', 'MailboxError', 'MailboxFullError',
-    'MaxChildrenError', 'MessageTooLargeError', 'NameTakenError', 'NoActorError',
+    'ManySystemsError', 'MaxChildrenError', 'MessageTooLargeError', 'NameTakenError', 'NoActorError',
     'NoChildError', 'NoSupervisorError', 'NoSystemError', 'PidgeonError', 'PlatformError', 'ReplyError', 'SimpleOneForOneError', 'SpawnError', 'TimeoutError', 'TypeScriptError',
     'UnsafeDirectoryError', 'defineActor', 'formatAddress', 'formatReason', 'isNormalReason',
   ]);

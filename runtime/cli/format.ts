@@ -26,10 +26,30 @@ export function duration(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** Aligned columns; the first row is the header. */
-export function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
+/** The length of `s` on screen (colour escapes take no room). */
+export function visible(s: string): number {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\x1b\[[0-9;]*m/g, '').length;
+}
+
+/** Aligned columns; the first row is the header. `right`: columns aligned right. */
+export function table(rows: string[][], right: ReadonlySet<number> = new Set()): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => visible(r[i] ?? ''))));
+  const pad = (c: string, i: number) => {
+    const fill = ' '.repeat(Math.max(0, widths[i] - visible(c)));
+    return right.has(i) ? fill + c : c + fill;
+  };
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 && !right.has(i) ? c : pad(c, i))).join('  ').trimEnd()).join('\n');
+}
+
+/** 512B, 3.4K, 45.1M, 1.2G. */
+export function bytes(n: number): string {
+  if (n < 1024) return `${n}B`;
+  const units = ['K', 'M', 'G', 'T'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) v /= 1024, u++;
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)}${units[u]}`;
 }
 
 /** JSON for anything the codec carries. */

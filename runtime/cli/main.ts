@@ -13,28 +13,39 @@ import { stop, stopHelp } from './stop.js';
 import { scale, scaleHelp } from './scale.js';
 import { startChild, startChildHelp } from './start-child.js';
 import { restart, restartHelp } from './restart.js';
+import { ls, lsHelp } from './ls.js';
+import { logs, logsHelp } from './logs.js';
+import { kill, killHelp } from './kill.js';
+import { top, topHelp } from './top.js';
 
 const usage = `usage: pidgeon <command> [options]
 
 commands:
-  start <tree>          start a supervised actor tree in the foreground
-  ps                    list the live actors of a system
+  start <tree>          start a supervised actor tree (--daemon: in the background)
+  ls                    list the systems running here (and how stopped ones ended)
+  ps                    list the actors of a system: status, CPU, memory, messages
+  top                   a live view of a system's actors (q quits)
+  logs [name]           an actor's (or every actor's) output; -f follows it
   tree                  draw a system's supervision tree
   send <name|pid> <json> [--ask]   send a message (print the reply with --ask)
   stop [name|pid]       stop one actor, or the whole tree
   scale <sup> <n>       start or terminate simple_one_for_one instances to reach n
   start-child <sup> <json>   add a child (spec, or instance args) to a supervisor
   restart <name|pid>    restart a supervised actor through its supervisor
+  kill <name|pid>       SIGKILL one actor (its supervisor restarts it)
   --version, -V         print pidgeon's version
 
-Every command takes --system NAME (default 'default'; for start: the tree's
-"system", else the tree file's name) and --dir PATH (the system directory; default
-\${XDG_RUNTIME_DIR:-/tmp}/pidgeon-$UID/NAME, or $PIDGEON_DIR).
+Every command takes --system NAME and --dir PATH (the system directory; default
+\${XDG_RUNTIME_DIR:-/tmp}/pidgeon-$UID/NAME, or $PIDGEON_DIR). Without them, a
+command finds the system by itself when exactly one runs (for start: the tree's
+"system", else the tree file's name).
 'pidgeon <command> --help' shows a command's options and examples.
 
 examples:
-  pidgeon start ./tree.json
-  pidgeon ps --system oplock-demo
+  pidgeon start ./tree.json --daemon
+  pidgeon ls
+  pidgeon ps
+  pidgeon logs -f
   pidgeon send client-a '{"type":"status"}' --ask --system oplock-demo`;
 
 const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = {
@@ -46,6 +57,10 @@ const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = 
   scale: [scale, scaleHelp],
   'start-child': [startChild, startChildHelp],
   restart: [restart, restartHelp],
+  ls: [ls, lsHelp],
+  logs: [logs, logsHelp],
+  kill: [kill, killHelp],
+  top: [top, topHelp],
 };
 
 // The package's own package.json: this file is dist/runtime/cli/main.js in the
@@ -87,7 +102,7 @@ main(process.argv.slice(2)).then(
 /** Exit codes (docs/cli.md): 2 for bad usage or a bad tree, 3 when the actor
  * addressed is dead or died before answering, 1 for any other error. */
 function exitCodeOf(err: PidgeonError): number {
-  if (err.code === 'EBADSPEC' || err.code === 'EBADARG') return 2;
+  if (err.code === 'EBADSPEC' || err.code === 'EBADARG' || err.code === 'EMANYSYSTEMS') return 2;
   if (err.code === 'EDEADACTOR') return 3;
   return 1;
 }

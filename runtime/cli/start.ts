@@ -14,8 +14,12 @@ import { defaultExport, enableTypeScriptFor } from '../core/typescript.js';
 import { parseArgs } from './args.js';
 import { clock, color, reasonText } from './format.js';
 import { LAUNCHER_NAME, liveSystems, targetSystem } from './system-dir.js';
+import { beginLaunch, launchOptions, logDirOf, logEnvironment } from './launch-ops.js';
+import { startDaemon } from './daemon.js';
+import { withTreeLine } from './tree-lines.js';
 
 export const startHelp = `usage: pidgeon start <tree.json|tree.js|tree.ts> [--system NAME] [--dir PATH] [--quiet]
+                     [--daemon] [--log-dir PATH] [--log-max-bytes N] [--log-files N]
 
 Start a supervised actor tree and stay in the foreground. The tree is a JSON file
 or a JS or TS module whose default export is the same object:
@@ -32,8 +36,18 @@ Relative module paths are relative to the tree file. Ctrl-C, SIGTERM or
 gives up (restart intensity exceeded) the exit code is 1; a bad tree is refused
 before anything starts (exit code 2).
 
+Every actor's stdout and stderr go, line by line with time and name, to its own
+log file NAME.log in --log-dir (default: the system directory's logs/), rotated
+past --log-max-bytes (default 10 MiB) keeping --log-files old ones (default 3);
+'pidgeon logs' reads them. In the foreground they are also shown, each line
+prefixed with the actor's name (--quiet hides only the launcher's own lines).
+--daemon starts the tree in the background and returns once it is up (exit code
+0; the launcher's own output goes to launcher.log in the log directory);
+'pidgeon stop' stops it and 'pidgeon ls' shows how it ended.
+
 examples:
   pidgeon start ./tree.json
+  pidgeon start ./tree.json --daemon && pidgeon ps
   pidgeon start ./tree.js --system staging
   pidgeon start ./tree.json --pool 0`;
 
@@ -95,7 +109,7 @@ function poolSize(v: unknown): number {
 }
 
 export async function start(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { values: ['system', 'dir', 'pool'], flags: ['quiet'] });
+  const p = parseArgs(argv, { values: ['system', 'dir', 'pool', ...launchOptions.values], flags: ['quiet', ...launchOptions.flags] });
   if (p.options.help) return console.log(startHelp), 0;
   if (p.positionals.length !== 1) throw new BadArgumentError('start needs exactly one tree file');
   const file = p.positionals[0];
@@ -103,9 +117,14 @@ export async function start(argv: string[]): Promise<number> {
   const tree = await loadTree(file);
   const { system: treeSystem, ...spec } = tree;
   if (treeSystem !== undefined && typeof treeSystem !== 'string') throw new BadSpecError('tree.system', 'must be a string');
-  normalizeSpec(spec, 'tree'); // refuse a bad tree before anything starts
+  try {
+    normalizeSpec(spec, 'tree'); // refuse a bad tree before anything starts
+  } catch (err) {
+    throw withTreeLine(err, file); // a JSON tree: the field's file and line too
+  }
   const name = typeof p.options.system === 'string' ? p.options.system : treeSystem ?? path.basename(file).replace(/\.[^.]*$/, '');
   const t = targetSystem({ positionals: [], options: { ...p.options, system: name } });
+  if (p.options.daemon) return startDaemon(argv, t, logDirOf(p, t)); // detached: runs this again with --daemon-child
   liveSystems(); // SIGKILLed systems leave their directories behind: remove the dead ones
   const quiet = p.options.quiet === true;
   const log = (line: string) => { if (!quiet) console.log(`${color.dim(clock())}  ${line}`); };
@@ -119,6 +138,7 @@ export async function start(argv: string[]): Promise<number> {
   process.on('SIGTERM', earlyTerm);
   // Orphans of the tree are re-parented to us; Node reaps only what it spawned.
   setChildSubreaper();
+  logEnvironment(p, t); // before the system's pool starts processes
   const sys = await ActorSystem.start({ name: t.system, dir: t.dir, pool: { size: pool } });
   const nodeChildren = new Set<number>();
   // Node reaps what it spawned: the top supervisor, and the pool's processes.
@@ -132,6 +152,7 @@ export async function start(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  const launch = beginLaunch(p, t, file); // log directory, launcher.json, prefixed actor output
   const ids = new Map<number, string>();
   sys.on('message', (msg) => {
     const e = msg as SupervisorEvent;
@@ -142,6 +163,7 @@ export async function start(argv: string[]): Promise<number> {
       case 'started': return log(`${color.green('started   ')} ${who}`);
       case 'exited': return log(`${color.red('exited    ')} ${who}  ${e.reason ? reasonText(e.reason) : ''}`);
       case 'restarting': return log(`${color.yellow('restarting')} ${e.id}`);
+      case 'backoff': return log(`${color.yellow('backoff   ')} ${e.id.padEnd(14)} ${color.dim(`restart in ${e.delay} ms`)}`);
       case 'stopped': return log(`${color.dim('stopped   ')} ${who}`);
       case 'start_failed': return log(`${color.red('failed    ')} ${e.id}  ${e.reason ? color.red(startFailure(e.reason)) : ''}`);
       case 'gave_up': return log(color.red(`supervisor ${e.supervisor.pid} gave up: restart intensity exceeded`));
@@ -157,6 +179,7 @@ export async function start(argv: string[]): Promise<number> {
     const where = (err as PidgeonError).location;
     if (where) console.log(formatLocation(where));
     await sys.shutdown();
+    launch.end(1);
     return 1;
   }
   nodeChildren.add(sup.pid);
@@ -165,6 +188,7 @@ export async function start(argv: string[]): Promise<number> {
     let stopping = false;
     const finish = async (code: number) => {
       await sys.shutdown();
+      launch.end(code);
       resolve(code);
     };
     sys.monitor(sup);
@@ -194,6 +218,7 @@ export async function start(argv: string[]): Promise<number> {
     sys.on('stopRequested', () => orderly('stop requested'));
     // Only now (handlers in place) is Ctrl-C an orderly stop.
     log(`tree is up ${color.dim(`(top supervisor pid ${sup.pid}); Ctrl-C stops it`)}`);
+    launch.up();
     if (earlyStop) orderly(`${earlyStop} during start-up`);
   });
 }

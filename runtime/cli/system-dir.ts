@@ -7,6 +7,7 @@ import {
 } from '../transport/index.js';
 import { BadArgumentError, NoActorError, NoSystemError } from '../errors.js';
 import type { Parsed } from './args.js';
+import { listSystems, theRunningSystem } from './systems.js';
 
 /** The launcher registers itself under this name so `pidgeon stop` can find it. */
 export const LAUNCHER_NAME = 'pidgeon.launcher';
@@ -29,11 +30,17 @@ export function liveSystems(): string[] {
   return sweepDeadSystems().live;
 }
 
-/** An existing system: its directory must exist and be safe. */
+/** An existing system: its directory must exist and be safe. Without --system,
+ * --dir or $PIDGEON_DIR: the one running system (systems.ts). */
 export function existingSystem(p: Parsed): Target {
+  if (p.options.system === undefined && p.options.dir === undefined && !process.env.PIDGEON_DIR) {
+    const only = theRunningSystem();
+    checkSystemDir(only.dir);
+    return { system: only.name, dir: only.dir };
+  }
   const t = targetSystem(p);
   if (!fs.existsSync(t.dir)) {
-    const live = liveSystems();
+    const live = listSystems().filter((s) => s.live.length > 0).map((s) => s.name);
     const known = live.length ? `live systems: ${live.join(', ')}` : 'no live systems';
     throw new NoSystemError(`no system '${t.system}' here (no directory ${t.dir}; ${known})`);
   }

@@ -5,7 +5,7 @@ import { SUPERVISOR_MODULE } from '../supervision/index.js';
 import { BadArgumentError } from '../errors.js';
 import { parseArgs } from './args.js';
 import { color, duration } from './format.js';
-import { collectInfo, type ActorInfo } from './ps.js';
+import { collectInfo, type ActorInfo } from './snapshot.js';
 import { existingSystem, join } from './system-dir.js';
 
 export const treeHelp = `usage: pidgeon tree [--system NAME] [--dir PATH]

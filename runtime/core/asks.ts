@@ -10,6 +10,8 @@ import { formatReason, type ExitReason } from './reasons.js';
 
 interface PendingAsk {
   to: Address;
+  /** A runtime request (its reply is counted as the runtime's). */
+  runtime: boolean;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout | null;
@@ -32,7 +34,7 @@ export class Asks {
   /** Ask `to`: a user message `body` (op null, answered by its receive) or runtime
    * request `op` (answered by a handler); resolves with the reply. */
   request(to: Address, op: string | null, body: unknown, timeout: number, fds?: number[]): Promise<unknown> {
-    const { id, promise } = this.create(to, timeout);
+    const { id, promise } = this.create(to, timeout, op !== null);
     try {
       this.outbound.send(to, op === null ? [T_ASK, id, body] : [T_SYSASK, id, op, body], fds);
     } catch (err) {
@@ -42,12 +44,12 @@ export class Asks {
   }
 
   // Register an ask, with its timer and a watch on the actor asked.
-  private create(to: Address, timeout: number): { id: number; promise: Promise<unknown> } {
+  private create(to: Address, timeout: number, runtime: boolean): { id: number; promise: Promise<unknown> } {
     const id = this.nextId++;
     if (this.nextId > 0x7fffffff) this.nextId = 1;
     let entry!: PendingAsk;
     const promise = new Promise<unknown>((resolve, reject) => {
-      entry = { to, resolve, reject, timer: null, cancelWatch: null };
+      entry = { to, runtime, resolve, reject, timer: null, cancelWatch: null };
     });
     this.pending.set(id, entry);
     if (this.pending.size === 1) this.onBusyChange?.();
@@ -68,6 +70,8 @@ export class Asks {
     const e = this.pending.get(id);
     if (!e || e.to.pid !== from.pid || e.to.instance !== from.instance) return false;
     this.finish(id, e);
+    if (e.runtime) this.outbound.counts.runtimeReceived++;
+    else this.outbound.counts.userReceived++;
     if (ok) e.resolve(body);
     else e.reject(asError(body));
     return true;

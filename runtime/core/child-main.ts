@@ -33,7 +33,12 @@ const parent = { pid: Number(parentPid), instance: parentInstance };
 // actor and nobody can send to it), for its parent to name its module and send what
 // `init` carries; it then skips the hello → init round trip.
 const handed = pooled ? await handOff() : null;
-if (handed) module = handed.module;
+if (handed) {
+  // The same environment as a process started for this actor (child-process.ts).
+  module = env.PIDGEON_MODULE = handed.module;
+  if (handed.init.name !== null) env.PIDGEON_NAME = handed.init.name;
+  delete env.PIDGEON_POOLED;
+}
 const system = ActorSystem.startChild({ name: env.PIDGEON_SYSTEM, dir: env.PIDGEON_DIR }, parent);
 system.module = module;
 // Our own children come from a pool too if our parent's did (started at our first spawn).

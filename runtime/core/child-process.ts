@@ -1,7 +1,8 @@
 // One child actor process: its handle (its address once it said hello, its state,
 // the tail of its stderr, its exit reason), and launching it: Node running
 // child-main.js with the environment child-main reads and the module's loader
-// flags; stdin ignored, stdout inherited, stderr copied through.
+// flags; stdin ignored, stdout inherited, stderr copied through (or, under a
+// launcher, both captured into the actor's log file: child-output.ts).
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { encode } from './codec.js';
 import type { SpawnOptions } from './options.js';
 import { checkActorName } from './registry.js';
 import { checkMailboxCapacity } from './actor.js';
+import { captureOutput, logNameOf, logSettings } from './child-output.js';
 
 const STDERR_TAIL = 4096;
 // node:child_process is loaded at the first spawn, not at every actor's start (most
@@ -62,6 +64,12 @@ export class ChildHandle {
     this.startedAt = Date.now();
     this.stderrTail = '';
   }
+  /** Under a launcher (a log directory set): its stdout and stderr go on into the
+   * log file of the actor it runs (child-output.ts), from now on. */
+  logUnder(logName: string | undefined): void {
+    const logs = logSettings();
+    if (logs && this.proc.pid !== undefined) captureOutput(this.proc, logNameOf(this.module, this.name, logName), logs);
+  }
   /** A pooled process: `f` once it has loaded the runtime and waits for a module. */
   whenLoaded(f: () => void): void {
     const loaded = this.proc.stdio[3] as NodeJS.ReadableStream | null;
@@ -88,6 +96,7 @@ export function checkSpawnOptions(module: string | URL, options: SpawnOptions): 
   const timeout = options.timeout ?? 30_000;
   if (!(typeof timeout === 'number' && timeout > 0)) throw new BadArgumentError('spawn timeout must be a positive number');
   if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) throw new BadArgumentError('spawn env must be an object');
+  if (options.logName !== undefined && (typeof options.logName !== 'string' || options.logName === '')) throw new BadArgumentError('spawn logName must be a non-empty string');
   const mailboxCapacity = options.mailboxCapacity === undefined ? null : checkMailboxCapacity(options.mailboxCapacity, 'spawn mailboxCapacity');
   // Args travel in init: what cannot be encoded is refused now, before a process starts.
   try {
@@ -142,15 +151,18 @@ export function launchChild(file: string | null, name: string | undefined, extra
   if (name !== undefined) env.PIDGEON_NAME = name;
   else delete env.PIDGEON_NAME;
   // A pooled process reads its module from stdin and says it has loaded on fd 3.
+  // Under a launcher stdout is piped too, to go to the actor's log file.
+  const logs = logSettings();
+  const out = logs ? 'pipe' : 'inherit';
   const proc = loadChildProcess().spawn(process.execPath, [...process.execArgv, ...loader, childMain], {
     env,
-    stdio: file === null ? ['pipe', 'inherit', 'pipe', 'pipe'] : ['ignore', 'inherit', 'pipe'],
+    stdio: file === null ? ['pipe', out, 'pipe', 'pipe'] : ['ignore', out, 'pipe'],
   });
   const child = new ChildHandle(proc, file ?? '', name);
   child.idle = file === null;
   if (proc.pid !== undefined) {
     proc.stderr!.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk);
+      if (!logs) process.stderr.write(chunk);
       child.stderrTail = (child.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
     });
   }

@@ -119,6 +119,7 @@ export class Children {
     const warm = pool?.take();
     const child = warm ?? launchChild(file, name, options.env, loader, this.host, this.poolSize);
     warm?.adopt(file, name);
+    child.logUnder(options.logName);
     const proc = child.proc;
     return new Promise<ActorRef>((resolve, reject) => {
       if (!warm) {

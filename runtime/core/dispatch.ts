@@ -13,7 +13,7 @@ import { BatchDecoder } from './codec.js';
 import { T_ASK, T_MSG, T_REPLY, T_SYS, T_SYSASK, decodeEnvelope } from './envelope.js';
 import type { Protocol } from './protocol.js';
 import type { ActorRef } from './refs.js';
-import type { CoreDrops } from './stats.js';
+import type { CoreDrops, MessageCounts } from './stats.js';
 
 /** Extra facts about a message received by a plain (non-actor) process. */
 export interface MessageMeta {
@@ -47,10 +47,13 @@ export class Dispatch {
   // what comes back undelivered.
   private readonly inbound = new BatchDecoder();
   private readonly undelivered = new BatchDecoder();
+  /** The outbound side's counters (stats.ts MessageCounts): received ones counted here. */
+  private readonly counts: MessageCounts;
 
   constructor(private readonly asks: Asks, private readonly protocol: Protocol, private readonly host: DispatchHost, hostsActor: boolean,
-    private readonly drops: Pick<CoreDrops, 'undecodable' | 'strayReply'>) {
+    private readonly drops: Pick<CoreDrops, 'undecodable' | 'strayReply'>, counts: MessageCounts) {
     this.early = hostsActor ? [] : null;
+    this.counts = counts;
   }
 
   /** One envelope from the mailbox. */
@@ -62,15 +65,19 @@ export class Dispatch {
     }
     switch (env[0]) {
       case T_MSG:
+        this.counts.userReceived++;
         return this.deliverUser(m, env[1], undefined);
       case T_ASK:
+        this.counts.userReceived++;
         return this.deliverUser(m, env[2], env[1]);
       case T_REPLY:
         if (!this.asks.settle(env[1], m.from, env[2], env[3])) this.drops.strayReply++;
         return;
       case T_SYS:
+        this.counts.runtimeReceived++;
         return this.protocol.message(m.from, env[1], env[2]);
       case T_SYSASK:
+        this.counts.runtimeReceived++;
         return this.protocol.ask(m.from, env[1], env[2], env[3]);
     }
   }

@@ -43,6 +43,10 @@ export interface SpawnOptions<A = unknown> {
   /** Bound of the actor's queue, in messages (overrides its definition's
    * `mailboxCapacity`; default 1000; Infinity for none). */
   mailboxCapacity?: number;
+  /** The name its stdout and stderr are logged under when a launcher keeps per-actor
+   * log files (`pidgeon logs NAME`); default: `name`, else the module's file name.
+   * A supervisor logs an unnamed child under its child id. */
+  logName?: string;
 }
 
 /** The options argument of `spawn<D>`: optional unless the actor's args type `A`

@@ -8,7 +8,8 @@
 // lost or refused batch cannot leave the two sides disagreeing.
 import type { Address, Mailbox } from '../transport/index.js';
 import { BatchEncoder } from './codec.js';
-import { T_MSG, encodeEnvelope, type Envelope } from './envelope.js';
+import { T_MSG, T_REPLY, encodeEnvelope, type Envelope } from './envelope.js';
+import { newMessageCounts } from './stats.js';
 
 /** Destinations whose encoder is kept; beyond that the oldest is dropped (its next
  * message is simply encoded afresh). */
@@ -24,12 +25,22 @@ interface DestinationEncoder {
 /** Encodes envelopes per destination and hands them to the mailbox. */
 export class Outbound {
   private readonly encoders = new Map<number, DestinationEncoder>();
+  /** User and runtime messages, sent here and (by dispatch and asks) received. */
+  readonly counts = newMessageCounts();
 
   constructor(private readonly mailbox: Mailbox) {}
 
   /** Encode `env` and send it (see Mailbox.send: false means "wait for drain";
-   * throws EDEADACTOR when `to` is gone, EBADARG for what cannot be encoded). */
-  send(to: Address, env: Envelope, fds?: number[]): boolean {
+   * throws EDEADACTOR when `to` is gone, EBADARG for what cannot be encoded).
+   * `runtime`: counted as the runtime's (T_SYS, T_SYSASK, or a reply to one). */
+  send(to: Address, env: Envelope, fds?: number[], runtime = env[0] > T_REPLY): boolean {
+    const ok = this.encodeAndSend(to, env, fds);
+    if (runtime) this.counts.runtimeSent++;
+    else this.counts.userSent++;
+    return ok;
+  }
+
+  private encodeAndSend(to: Address, env: Envelope, fds: number[] | undefined): boolean {
     const mb = this.mailbox;
     // A message with fds travels on its own: no batch to share state with.
     if (fds !== undefined && fds.length > 0) return mb.send(to, encodeEnvelope(env), { fds });

@@ -42,6 +42,12 @@ export class Sender extends EventEmitter<SystemEvents> {
     return this.sendEnvelope(to, [T_REPLY, id, ok, body], options, body);
   }
 
+  /** @internal Answer a runtime request (counted as the runtime's); throws if `to` is gone. */
+  replyRuntime(to: Address, id: number, ok: boolean, body: unknown): boolean {
+    this.checkOpen();
+    return this.outbound.send(to, [T_REPLY, id, ok, body], undefined, true);
+  }
+
   /** @internal Send a runtime message; throws EDEADACTOR if `to` is gone. */
   sendSystem(to: Address, op: string, payload: unknown): boolean {
     return this.outbound.send(to, [T_SYS, op, payload]);

@@ -23,9 +23,32 @@ export function newCoreDrops(): CoreDrops {
   return { undecodable: 0, badRuntimeMessage: 0, runtimeError: 0, strayReply: 0 };
 }
 
+/** Messages by whom they are for, counted where envelopes are sent and dispatched
+ * (one increment each): the user's (T_MSG, T_ASK and replies to user asks: what
+ * `receive` and `ask` see) and the runtime's own (T_SYS, T_SYSASK and their replies). */
+export interface MessageCounts {
+  userReceived: number;
+  userSent: number;
+  runtimeReceived: number;
+  runtimeSent: number;
+}
+
+/** All zero. */
+export function newMessageCounts(): MessageCounts {
+  return { userReceived: 0, userSent: 0, runtimeReceived: 0, runtimeSent: 0 };
+}
+
+/** The counts as `stats()` reports them. */
+export function splitCounts(c: MessageCounts): Pick<SystemStats, 'user' | 'runtime'> {
+  return { user: { received: c.userReceived, sent: c.userSent }, runtime: { received: c.runtimeReceived, sent: c.runtimeSent } };
+}
+
 /** What `system.stats()` returns. */
 export interface SystemStats extends Omit<MailboxStats, 'dropped'> {
   dropped: MailboxStats['dropped'] & CoreDrops;
+  /** `received`/`sent` split: the user's messages and the runtime's own. */
+  user: { received: number; sent: number };
+  runtime: { received: number; sent: number };
   /** As many as 'deadLetter' events. */
   deadLetters: number;
   asksPending: number;

@@ -77,6 +77,8 @@ export interface ChildInfo {
   module: string | null;
   /** 'restarting': waiting out its backoff, or a failed restart re-queued (OTP's `restarting`). */
   state: 'running' | 'restarting' | 'stopped';
+  /** How often the supervisor started it again. */
+  restarts: number;
 }
 
 /** `countChildren`: as OTP's count_children. */

@@ -24,7 +24,7 @@ import { SupervisionCalls } from './supervision-calls.js';
 import { Relations } from './relations.js';
 import { processInfo } from './info.js';
 import { isNothing, isReasonPayload, type PayloadCheck } from './payloads.js';
-import { newCoreDrops, type SystemStats } from './stats.js';
+import { newCoreDrops, splitCounts, type SystemStats } from './stats.js';
 import { stopActor } from './shutdown.js';
 export type { DownNotice } from './relations.js';
 export type { MessageMeta } from './dispatch.js';
@@ -103,14 +103,14 @@ export class ActorSystem extends SupervisionCalls {
       exitActor: (r) => this.exitActor(r),
     }, parent);
     this.mailbox.on('error', (e) => this.emit('error', e));
-    this.protocol = new Protocol((to, id, ok, body) => this.replyTo(to, id, ok, body), this.drops);
+    this.protocol = new Protocol((to, id, ok, body) => this.replyRuntime(to, id, ok, body), this.drops);
     const dispatch = this.dispatch = new Dispatch(this.asks, this.protocol, {
       replyTo: (to, id, ok, body) => this.replyTo(to, id, ok, body),
       send: (to, msg) => this.send(to, msg),
       emitMessage: (msg, meta) => this.emit('message', msg, meta),
       deadLetter: (to, message, error) => this.reportDeadLetter(to, message, error),
       throttle: (on) => (on ? this.mailbox.pause() : this.mailbox.resume()),
-    }, parent !== undefined, this.drops);
+    }, parent !== undefined, this.drops, this.outbound.counts);
     this.mailbox.on('message', (m) => dispatch.onMessage(m));
     this.mailbox.on('deadLetter', (d) => dispatch.onDeadLetter(d));
     this.children.registerOps(this.protocol);
@@ -235,6 +235,7 @@ export class ActorSystem extends SupervisionCalls {
     return {
       ...s,
       dropped: { ...s.dropped, ...this.drops },
+      ...splitCounts(this.outbound.counts),
       deadLetters: this.deadLetterCount, // as many as 'deadLetter' events
       asksPending: this.asks.size,
       children: this.children.list().length,

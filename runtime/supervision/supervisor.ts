@@ -51,10 +51,12 @@ export interface ChildState {
   /** Backoff: restarts in a row, and when the running incarnation started. */
   attempts: number;
   startedAt: number;
+  /** Starts after the first (shown by `pidgeon ps`). */
+  restarts: number;
 }
 
 export function childState(spec: NormalChild): ChildState {
-  return { spec, ref: null, monitor: null, restarting: false, timer: null, attempts: 0, startedAt: 0 };
+  return { spec, ref: null, monitor: null, restarting: false, timer: null, attempts: 0, startedAt: 0, restarts: 0 };
 }
 
 /** A child's start failure as the supervisor's own: which child, then why. */
@@ -110,7 +112,7 @@ export class Supervisor {
   which(): ChildInfo[] {
     return this.children.map((c) => ({
       id: c.spec.id, ref: c.ref, type: c.spec.supervisor ? 'supervisor' : 'worker', restart: c.spec.restart, module: c.spec.module,
-      state: c.ref ? 'running' : c.restarting ? 'restarting' : 'stopped',
+      state: c.ref ? 'running' : c.restarting ? 'restarting' : 'stopped', restarts: c.restarts,
     }));
   }
 
@@ -205,11 +207,15 @@ export class Supervisor {
   protected async start(c: ChildState): Promise<void> {
     const s = c.spec;
     const name = s.name ?? s.supervisor?.name ?? undefined;
+    // An unnamed child's output is logged under its id; simple_one_for_one instances
+    // all under the template's (one file, not one per connection ever served).
+    const logName = this.simple ? this.spec.children[0].id : s.id;
     const ref = s.supervisor
-      ? await this.ctx.spawn(SUPERVISOR_MODULE, { name, args: { spec: s.supervisor, reportTo: this.reportTo } satisfies SupervisorArgs })
-      : await this.ctx.spawn(s.module!, { name, args: s.args, ...(s.env ? { env: s.env } : {}) });
+      ? await this.ctx.spawn(SUPERVISOR_MODULE, { name, logName, args: { spec: s.supervisor, reportTo: this.reportTo } satisfies SupervisorArgs })
+      : await this.ctx.spawn(s.module!, { name, logName, args: s.args, ...(s.env ? { env: s.env } : {}) });
     this.cancel(c);
     c.ref = ref;
+    if (c.startedAt !== 0) c.restarts++;
     c.startedAt = Date.now();
     c.monitor = this.ctx.monitor(ref);
     this.report({ event: 'started', id: s.id, ref });

@@ -38,7 +38,7 @@ test('--help and every command\'s --help print usage and exit 0', async (t) => {
   const top = await run(['--help']);
   t.is(top.code, 0);
   t.regex(top.stdout, /usage: pidgeon <command>/);
-  for (const cmd of ['start', 'ps', 'tree', 'send', 'stop']) {
+  for (const cmd of ['start', 'ps', 'tree', 'send', 'stop', 'ls', 'logs', 'kill', 'top']) {
     const r = await run([cmd, '--help']);
     t.is(r.code, 0, cmd);
     t.regex(r.stdout, new RegExp(`usage: pidgeon ${cmd}`), cmd);
@@ -102,7 +102,7 @@ test('start, ps, tree, send, stop one actor, then stop the whole tree', async (t
   const e2 = rows.find((r) => r.name === 'e2')!;
 
   const table = await run(['ps', '--dir', sysDir]);
-  t.regex(table.stdout, /PID\s+NAME\s+INSTANCE\s+PARENT\s+UPTIME\s+IN\s+OUT\s+QUEUED\s+DEAD/);
+  t.regex(table.stdout, /NAME\s+ID\s+PID\s+STATUS\s+↺\s+CPU\s+MEM\s+UPTIME\s+IN\s+OUT\s+QUEUED\s+DROPS\s+DEAD/);
 
   const tree = await run(['tree', '--dir', sysDir]);
   t.is(tree.code, 0);

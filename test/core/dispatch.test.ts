@@ -14,7 +14,7 @@ import type { ActorRuntime } from '../../runtime/core/actor-runtime.js';
 import type { Asks } from '../../runtime/core/asks.js';
 import type { QueuedMessage } from '../../runtime/core/context.js';
 import type { Protocol } from '../../runtime/core/protocol.js';
-import { newCoreDrops } from '../../runtime/core/stats.js';
+import { newCoreDrops, newMessageCounts } from '../../runtime/core/stats.js';
 import { deepBody } from '../helpers/runtime-ops.js';
 
 const from: Address = { pid: 42, instance: '00ff' };
@@ -23,6 +23,7 @@ function world(hostsActor: boolean, settles = true) {
   const log: unknown[][] = [];
   const events: [unknown, MessageMeta][] = [];
   const drops = newCoreDrops();
+  const counts = newMessageCounts();
   const asks = { settle: (...a: unknown[]) => (log.push(['settle', ...a]), settles) } as unknown as Asks;
   const protocol = {
     message: (...a: unknown[]) => log.push(['sys', ...a]),
@@ -34,10 +35,10 @@ function world(hostsActor: boolean, settles = true) {
     emitMessage: (msg, meta) => { events.push([msg, meta]); },
     deadLetter: (to, message, error) => { log.push(['deadLetter', to, message, error.code]); },
     throttle: (on) => { log.push(['throttle', on]); },
-  }, hostsActor, drops);
+  }, hostsActor, drops, counts);
   const queued: QueuedMessage[] = [];
   const actor = { enqueue: (m: QueuedMessage) => queued.push(m), throttled: false } as unknown as ActorRuntime;
-  return { d, log, events, queued, actor, drops };
+  return { d, log, events, queued, actor, drops, counts };
 }
 
 const inbound = (env: Envelope | Uint8Array) => {
@@ -164,4 +165,12 @@ test('a flood while the module loads is bounded: reading stops at the default ca
   t.is(w.queued.length, DEFAULT_MAILBOX_CAPACITY + 5, 'nothing lost, handed over in order');
   t.is(w.queued[0].msg, 0);
   t.deepEqual(w.log, [['throttle', true], ['throttle', false]]);
+});
+
+test('user messages and runtime messages are counted apart (a reply is counted by the asks table)', (t) => {
+  const w = world(false);
+  for (const env of [[T_MSG, 1], [T_ASK, 2, 'q'], [T_SYS, 'watch', null], [T_SYSASK, 3, 'info', null], [T_REPLY, 4, true, 'v']] as Envelope[]) {
+    w.d.onMessage(inbound(env));
+  }
+  t.deepEqual(w.counts, { userReceived: 2, userSent: 0, runtimeReceived: 2, runtimeSent: 0 });
 });
