@@ -28,6 +28,11 @@ export class Client {
     return { client, greeting: await client.next() };
   }
 
+  /** The connection is closed (by either side). */
+  get isClosed(): boolean {
+    return this.ended;
+  }
+
   /** Send one line, return the answer. */
   request(line: string): Promise<string> {
     this.socket.write(`${line}\n`);
