@@ -22,9 +22,9 @@ let n = 0;
 let socket: net.Socket | null = null;
 let orphaned: NodeJS.Timeout | null = null;
 
-export default defineActor<SessionMsg, SessionArgs>({
+export default defineActor<SessionMsg, SessionArgs | undefined>({
   init(ctx, args) {
-    n = args.n;
+    n = args?.n ?? 0; // started by hand (`pidgeon scale`): no connection number, and no socket either
     orphaned = setTimeout(() => ctx.stop({ shutdown: 'no connection handed over' }), HANDOFF_TIMEOUT);
   },
   receive(ctx, msg) {
