@@ -56,6 +56,13 @@ abstract class CodedError extends PidgeonError {
  * died before it replied. */
 export class DeadActorError extends CodedError { static override readonly code = 'EDEADACTOR'; }
 
+/** ENOCONNECTION: the actor's node is unreachable (Erlang's `noconnection`): its
+ * link went down, its proxy died, or this process is not in a cluster. */
+export class NoConnectionError extends CodedError { static override readonly code = 'ENOCONNECTION'; }
+
+/** EREMOTEFD: file descriptors cannot be sent to an actor on another node. */
+export class RemoteFdError extends CodedError { static override readonly code = 'EREMOTEFD'; }
+
 /** ETIMEDOUT: an `ask` or a spawn handshake ran past its timeout. */
 export class TimeoutError extends CodedError { static override readonly code = 'ETIMEDOUT'; }
 

@@ -19,6 +19,11 @@ export type {
   SupervisorSpec, SuperviseOptions, ChildSpec, Strategy, RestartType, ChildInfo, ChildCount, ChildCallOptions, BackoffSpec, SupervisorEvent,
 } from './supervision/index.js';
 
+// Clusters over NATS (loading it lets ActorSystem.start take `cluster`; NATS itself
+// loads only then; see docs/cluster.md).
+import './cluster/index.js';
+export type { ClusterOptions } from './core/options.js';
+
 // Addresses as the transport knows them.
 export { type Address, formatAddress } from './transport/index.js';
 
@@ -28,6 +33,6 @@ export {
   PlatformError, ClosedError, BadArgumentError, BadSpecError, NameTakenError, SpawnError, TypeScriptError,
   MailboxError, NoSystemError, ManySystemsError, NoActorError, AlreadyRunningError, ReplyError,
   AlreadyStartedError, ChildPresentError, ChildRunningError, NoChildError, ChildRestartingError, MaxChildrenError,
-  SimpleOneForOneError, NoSupervisorError,
+  SimpleOneForOneError, NoSupervisorError, NoConnectionError, RemoteFdError,
 } from './errors.js';
 export type { ErrorAddress, ErrorLocation, PidgeonErrorOptions } from './errors.js';

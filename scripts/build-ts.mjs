@@ -36,10 +36,11 @@ try {
 const chunkDir = path.join(root, 'dist', 'runtime', 'core');
 for (const f of fs.existsSync(chunkDir) ? fs.readdirSync(chunkDir) : []) if (/^chunk-.*\.js(\.map)?$/.test(f)) fs.rmSync(path.join(chunkDir, f));
 // Chunks go to core/: the runtime finds its sibling files as '../core/x.js' and
-// '../supervision/x.js', which resolve alike from core/, supervision/ and cli/.
+// '../supervision/x.js' (and '../cluster/x.js'), which resolve alike from core/,
+// supervision/, cluster/ and cli/.
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: ['runtime/index.ts', 'runtime/core/child-main.ts', 'runtime/supervision/supervisor-actor.ts', 'runtime/cli/main.ts'],
+  entryPoints: ['runtime/index.ts', 'runtime/core/child-main.ts', 'runtime/supervision/supervisor-actor.ts', 'runtime/cluster/proxy.ts', 'runtime/cli/main.ts'],
   outbase: 'runtime',
   outdir: 'dist/runtime',
   chunkNames: 'core/chunk-[hash]',

@@ -1,7 +1,7 @@
 // Requests: a user's `ask` and the runtime's own questions (`askSystem`) share one
 // path here. Each is sent, then waits for its reply, its timeout, or the death of
 // the actor it asked, whichever comes first, and settles exactly once.
-import { DeadActorError, TimeoutError } from '../errors.js';
+import { DeadActorError, NoConnectionError, TimeoutError } from '../errors.js';
 import { formatAddress, type Address } from '../transport/index.js';
 import type { DeathWatch } from './deathwatch.js';
 import { T_ASK, T_SYSASK } from './envelope.js';
@@ -59,6 +59,7 @@ export class Asks {
       }, timeout);
     }
     entry.cancelWatch = this.deathwatch.watch(to, (reason) => {
+      if (reason === 'noconnection') return this.fail(id, new NoConnectionError(`node '${to.node}' of ${formatAddress(to)} became unreachable before it replied`, { address: to }));
       this.fail(id, new DeadActorError(`${formatAddress(to)} exited before replying (${formatReason(reason)})`, { address: to, cause: reasonCause(reason) }));
     }, true);
     return { id, promise };

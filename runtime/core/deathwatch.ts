@@ -13,6 +13,7 @@ import { readReason, reasonFromStatus, type ExitReason } from './reasons.js';
 import { isChildExitPayload, isReasonPayload } from './payloads.js';
 import type { Protocol } from './protocol.js';
 import { PlatformError } from '../errors.js';
+import type { RemoteWatch } from './remote-watch.js';
 
 type Listener = (reason: ExitReason) => void;
 
@@ -51,6 +52,8 @@ export class DeathWatch {
   /** Whom we asked for each report: only that parent may give it. */
   private readonly reporters = new Map<string, string>();
   private closed = false;
+  /** @internal Watches on actors of other nodes (in a cluster). */
+  remote: RemoteWatch | null = null;
 
   constructor(private readonly host: DeathWatchHost) {}
 
@@ -58,6 +61,7 @@ export class DeathWatch {
    * `urgent` listeners are called at once, before the reason is refined. Returns a
    * function that cancels the watch. */
   watch(ref: Address, listener: Listener, urgent = false): () => void {
+    if (ref.node !== undefined && this.remote?.isRemote(ref)) return this.remote.watch(ref, listener);
     const k = key(ref);
     let e = this.entries.get(k);
     if (!e) {
@@ -99,6 +103,7 @@ export class DeathWatch {
 
   /** Signal a watched process through its pidfd; false if not watched or gone. */
   kill(ref: Address, signal: NodeJS.Signals): boolean {
+    if (ref.node !== undefined && this.remote?.isRemote(ref)) return this.remote.kill(ref, signal);
     const e = this.entries.get(key(ref));
     return e?.watcher ? e.watcher.kill(signal) : false;
   }

@@ -10,7 +10,7 @@ import { DEFAULT_MAILBOX_CAPACITY, type ActorRuntime } from './actor-runtime.js'
 import type { Asks } from './asks.js';
 import type { QueuedMessage } from './context.js';
 import { BatchDecoder } from './codec.js';
-import { T_ASK, T_MSG, T_REPLY, T_SYS, T_SYSASK, decodeEnvelope } from './envelope.js';
+import { T_ASK, T_MSG, T_REPLY, T_SYS, T_SYSASK, decodeEnvelope, type Envelope } from './envelope.js';
 import type { Protocol } from './protocol.js';
 import type { ActorRef } from './refs.js';
 import type { CoreDrops, MessageCounts } from './stats.js';
@@ -23,6 +23,10 @@ export interface MessageMeta {
   /** Answer an ask (or send to the sender). */
   reply(msg: unknown): boolean;
 }
+
+/** The fds that came with a message (none, for one relayed from another node). */
+type Carried = Pick<InboundMessage, 'fds' | 'takeFds'>;
+const NO_FDS: Carried = { fds: [], takeFds: () => [] };
 
 /** What dispatch needs from its system. */
 export interface DispatchHost {
@@ -58,7 +62,15 @@ export class Dispatch {
 
   /** One envelope from the mailbox. */
   onMessage(m: InboundMessage): void {
-    const env = decodeEnvelope(m.source, this.inbound, m.batch, m.batchIndex, m.start, m.end);
+    this.route(decodeEnvelope(m.source, this.inbound, m.batch, m.batchIndex, m.start, m.end), m.from, m);
+  }
+
+  /** One envelope a proxy relayed from `from`, an actor of another node (remote.ts). */
+  onRelayed(from: Address, bytes: Uint8Array): void {
+    this.route(decodeEnvelope(bytes), from, NO_FDS);
+  }
+
+  private route(env: Envelope | null, from: Address, m: Carried): void {
     if (env === null) {
       this.drops.undecodable++;
       return;
@@ -66,19 +78,19 @@ export class Dispatch {
     switch (env[0]) {
       case T_MSG:
         this.counts.userReceived++;
-        return this.deliverUser(m, env[1], undefined);
+        return this.deliverUser(from, m, env[1], undefined);
       case T_ASK:
         this.counts.userReceived++;
-        return this.deliverUser(m, env[2], env[1]);
+        return this.deliverUser(from, m, env[2], env[1]);
       case T_REPLY:
-        if (!this.asks.settle(env[1], m.from, env[2], env[3])) this.drops.strayReply++;
+        if (!this.asks.settle(env[1], from, env[2], env[3])) this.drops.strayReply++;
         return;
       case T_SYS:
         this.counts.runtimeReceived++;
-        return this.protocol.message(m.from, env[1], env[2]);
+        return this.protocol.message(from, env[1], env[2]);
       case T_SYSASK:
         this.counts.runtimeReceived++;
-        return this.protocol.ask(m.from, env[1], env[2], env[3]);
+        return this.protocol.ask(from, env[1], env[2], env[3]);
     }
   }
 
@@ -107,9 +119,9 @@ export class Dispatch {
     this.actor?.enqueue({ from, msg, askId: undefined, fds: [], fdsTaken: false });
   }
 
-  private deliverUser(m: InboundMessage, msg: unknown, askId: number | undefined): void {
+  private deliverUser(from: Address, m: Carried, msg: unknown, askId: number | undefined): void {
     if (this.actor || this.early) {
-      const q = { from: m.from, msg, askId, fds: m.fds.length ? m.takeFds() : [], fdsTaken: false };
+      const q = { from, msg, askId, fds: m.fds.length ? m.takeFds() : [], fdsTaken: false };
       if (this.actor) this.actor.enqueue(q);
       else if (this.early!.push(q) >= DEFAULT_MAILBOX_CAPACITY && !this.earlyFull) {
         // A flood while the module loads: bounded like the actor's queue.
@@ -120,15 +132,15 @@ export class Dispatch {
     }
     let replied = false;
     this.host.emitMessage(msg, {
-      from: m.from,
+      from,
       fds: m.fds,
       takeFds: () => m.takeFds(),
       reply: (v: unknown) => {
         if (askId !== undefined && !replied) {
           replied = true;
-          return this.host.replyTo(m.from, askId, true, v);
+          return this.host.replyTo(from, askId, true, v);
         }
-        return this.host.send(m.from, v);
+        return this.host.send(from, v);
       },
     });
   }

@@ -9,6 +9,33 @@ export interface SystemOptions extends Omit<MailboxOptions, 'system'> {
   /** Pre-started processes for `spawn` (spawn-pool.ts; none by default). Actors this
    * system spawns keep a pool of the same size from their own first spawn on. */
   pool?: PoolOptions;
+  /** This system's node name in a cluster (a NATS subject token: letters, digits,
+   * `_`, `-`); the actors it spawns inherit it. Needed with `cluster`. */
+  node?: string;
+  /** Join a cluster of nodes over NATS (see docs/cluster.md). Without it the system
+   * is a single-host one and needs no NATS. */
+  cluster?: ClusterOptions;
+}
+
+/** `SystemOptions.cluster`: how to reach NATS, and who is a member. */
+export interface ClusterOptions {
+  /** NATS server URLs, e.g. `['nats://10.0.0.1:4222']` (several: a NATS cluster). */
+  servers: string[];
+  /** NATS authentication (required): user and pass, or a token, or an nkey seed. */
+  user?: string;
+  pass?: string;
+  token?: string;
+  nkeySeed?: string;
+  /** TLS to NATS (`{ caFile, certFile, keyFile }` as the NATS client takes them). */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** The cluster's name: the subject prefix (default: the system's name). */
+  name?: string;
+  /** The member nodes; messages from any other node are dropped and counted
+   * (default: every node that authenticates to NATS). */
+  members?: string[];
+  /** A peer counts as unreachable after this many ms without an answer to the
+   * proxies' pings (default 2000; pings go every quarter of it). */
+  downAfter?: number;
 }
 
 /** `SystemOptions.pool`. */
@@ -47,6 +74,8 @@ export interface SpawnOptions<A = unknown> {
    * log files (`pidgeon logs NAME`); default: `name`, else the module's file name.
    * A supervisor logs an unnamed child under its child id. */
   logName?: string;
+  /** Spawn on this node of the cluster (its module path is resolved there). */
+  node?: string;
 }
 
 /** The options argument of `spawn<D>`: optional unless the actor's args type `A`

@@ -10,6 +10,7 @@ import type { Address, Mailbox } from '../transport/index.js';
 import { BatchEncoder } from './codec.js';
 import { T_MSG, T_REPLY, encodeEnvelope, type Envelope } from './envelope.js';
 import { newMessageCounts } from './stats.js';
+import type { RemoteRoutes } from './remote.js';
 
 /** Destinations whose encoder is kept; beyond that the oldest is dropped (its next
  * message is simply encoded afresh). */
@@ -27,6 +28,8 @@ export class Outbound {
   private readonly encoders = new Map<number, DestinationEncoder>();
   /** User and runtime messages, sent here and (by dispatch and asks) received. */
   readonly counts = newMessageCounts();
+  /** @internal Routes to other nodes (in a cluster; see remote.ts). */
+  remote: RemoteRoutes | null = null;
 
   constructor(private readonly mailbox: Mailbox) {}
 
@@ -34,7 +37,7 @@ export class Outbound {
    * throws EDEADACTOR when `to` is gone, EBADARG for what cannot be encoded).
    * `runtime`: counted as the runtime's (T_SYS, T_SYSASK, or a reply to one). */
   send(to: Address, env: Envelope, fds?: number[], runtime = env[0] > T_REPLY): boolean {
-    const ok = this.encodeAndSend(to, env, fds);
+    const ok = to.node !== undefined && this.remote?.isRemote(to) ? this.remote.send(to, env, fds) : this.encodeAndSend(to, env, fds);
     if (runtime) this.counts.runtimeSent++;
     else this.counts.userSent++;
     return ok;

@@ -37,7 +37,7 @@ export const isChildExitPayload: PayloadCheck<{ child: Address; reason: unknown 
 
 /** An exit reason off the wire (what `readReason` reads without complaint). */
 export function isWireReason(r: unknown): boolean {
-  if (r === 'normal' || r === 'shutdown' || r === 'noproc') return true;
+  if (r === 'normal' || r === 'shutdown' || r === 'noproc' || r === 'noconnection') return true;
   if (!isRecord(r)) return false;
   return 'shutdown' in r || typeof r.code === 'number' || typeof r.signal === 'string' || r.error instanceof Error || isSerializedError(r.error);
 }

@@ -10,6 +10,7 @@ export type ExitReason =
   | 'normal'
   | 'shutdown'
   | 'noproc'
+  | 'noconnection'
   | { shutdown: unknown }
   | { code: number; stderr?: string }
   | { signal: string; stderr?: string }
@@ -54,7 +55,7 @@ export function wireReason(r: ExitReason): unknown {
 
 /** Check a reason that came off the wire. */
 export function readReason(r: unknown): ExitReason {
-  if (r === 'normal' || r === 'shutdown' || r === 'noproc') return r;
+  if (r === 'normal' || r === 'shutdown' || r === 'noproc' || r === 'noconnection') return r;
   if (r && typeof r === 'object') {
     const o = r as Record<string, unknown>;
     if ('shutdown' in o) return { shutdown: o.shutdown };

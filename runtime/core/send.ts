@@ -3,7 +3,7 @@
 // `deadLetter` event. ActorSystem extends this class, so a send costs no extra call.
 import { EventEmitter } from 'eventemitter3';
 import { isAddress, type Address, type Mailbox } from '../transport/index.js';
-import { BadArgumentError, ClosedError, DeadActorError, type PidgeonError } from '../errors.js';
+import { BadArgumentError, ClosedError, DeadActorError, NoConnectionError, type PidgeonError } from '../errors.js';
 import { T_MSG, T_REPLY, T_SYS, type Envelope } from './envelope.js';
 import { Outbound } from './outbound.js';
 import type { SystemEvents } from './events.js';
@@ -34,6 +34,8 @@ export class Sender extends EventEmitter<SystemEvents> {
 
   /** Resolves when the queue to `to` is below its high-water mark. */
   drained(to: ActorRef): Promise<void> {
+    const remote = this.outbound.remote;
+    if (remote && remote.isRemote(to)) return remote.drained(to.node!, (proxy) => this.mailbox.drained(proxy));
     return this.mailbox.drained(to);
   }
 
@@ -63,7 +65,8 @@ export class Sender extends EventEmitter<SystemEvents> {
     try {
       return this.outbound.send(to, env, options?.fds);
     } catch (err) {
-      if (err instanceof DeadActorError) {
+      // Gone, or on a node that is unreachable: a dead letter, with its reason.
+      if (err instanceof DeadActorError || err instanceof NoConnectionError) {
         this.reportDeadLetter(to, message, err);
         return true;
       }

@@ -4,7 +4,7 @@
 // The send path is its base class's base (send.ts), the supervision calls its base
 // class (supervision-calls.ts), inbound routing is dispatch.ts, and
 // stopping another actor follows shutdown.ts.
-import { Mailbox, listLive } from '../transport/index.js';
+import { Mailbox } from '../transport/index.js';
 import { BadArgumentError, ClosedError } from '../errors.js';
 import type { ActorDefinition, ArgsOf, ProtocolOf } from './context.js';
 import type { AskOptions, ShutdownSpec, SpawnParams, SystemOptions } from './options.js';
@@ -20,12 +20,15 @@ import { Registry } from './registry.js';
 import { Protocol, type SystemHandler, type SystemAskHandler } from './protocol.js';
 import { readReason, wireReason, type ExitReason } from './reasons.js';
 import { checkRef } from './send.js';
-import { SupervisionCalls } from './supervision-calls.js';
+import { Directory } from './directory.js';
 import { Relations } from './relations.js';
 import { processInfo } from './info.js';
 import { isNothing, isReasonPayload, type PayloadCheck } from './payloads.js';
 import { newCoreDrops, splitCounts, type SystemStats } from './stats.js';
 import { stopActor } from './shutdown.js';
+import { attachRemote, checkNode, spawnRemote } from './remote-ops.js';
+import type { RemoteRoutes } from './remote.js';
+import { startClusterAgent, type ClusterAgentHandle } from './cluster-hook.js';
 export type { DownNotice } from './relations.js';
 export type { MessageMeta } from './dispatch.js';
 export type { DeadLetterNotice, SystemEvents } from './events.js';
@@ -37,11 +40,11 @@ declare module './context.js' {
 }
 
 /** This process's membership in a system of actors. */
-export class ActorSystem extends SupervisionCalls {
+export class ActorSystem extends Directory {
   readonly name: string;
   readonly dir: string;
   /** @internal */ readonly deathwatch: DeathWatch;
-  /** @internal */ readonly registry: Registry;
+  /** @internal */ override readonly registry: Registry;
   /** @internal */ readonly children: Children;
   /** The parent actor's address (undefined in a root process). */
   readonly parent: ActorRef | undefined;
@@ -53,11 +56,23 @@ export class ActorSystem extends SupervisionCalls {
   private readonly dispatch: Dispatch;
   private readonly drops = newCoreDrops();
   /** @internal */ exitHook: ((reason: ExitReason) => Promise<void>) | null = null;
+  override readonly node: string | undefined;
+  /** @internal */ override readonly remote: RemoteRoutes | null = null;
+  private agent: ClusterAgentHandle | null = null;
 
-  /** Open this process's mailbox in the system `name`. */
+  /** Open this process's mailbox in the system `name` (and, with `cluster`, join the
+   * cluster: see docs/cluster.md). */
   static async start(options: SystemOptions): Promise<ActorSystem> {
     if (typeof options !== 'object' || options === null) throw new BadArgumentError('ActorSystem.start needs { name }');
-    return new ActorSystem(options, undefined);
+    const system = new ActorSystem(options, undefined);
+    if (options.cluster === undefined) return system;
+    try {
+      system.agent = await startClusterAgent(system, system.node, options.cluster);
+    } catch (err) {
+      await system.shutdown();
+      throw err;
+    }
+    return system;
   }
 
   /** @internal Used by child-main: an actor process's system, with its parent. */
@@ -66,7 +81,7 @@ export class ActorSystem extends SupervisionCalls {
   }
 
   private constructor(options: SystemOptions, parent: ActorRef | undefined) {
-    const { name, pool, ...rest } = options;
+    const { name, pool, node, cluster: _cluster, ...rest } = options;
     const poolSize = checkPoolOptions(pool);
     super(Mailbox.open({ ...rest, system: name }));
     this.name = name;
@@ -94,7 +109,7 @@ export class ActorSystem extends SupervisionCalls {
     this.relations = new Relations({
       deathwatch: this.deathwatch,
       selfPid: this.mailbox.address.pid,
-      isAlive: (a) => this.mailbox.isAlive(a),
+      isAlive: (a) => this.isAlive(a),
       actor: () => this.actor,
       trySendSystem: (to, op, payload) => this.trySendSystem(to, op, payload),
       deliverLocal: (msg, from) => this.dispatch.deliverLocal(msg, from),
@@ -113,6 +128,12 @@ export class ActorSystem extends SupervisionCalls {
     }, parent !== undefined, this.drops, this.outbound.counts);
     this.mailbox.on('message', (m) => dispatch.onMessage(m));
     this.mailbox.on('deadLetter', (d) => dispatch.onDeadLetter(d));
+    this.node = node !== undefined ? checkNode(node) : process.env.PIDGEON_NODE;
+    if (this.node !== undefined) {
+      process.env.PIDGEON_NODE = this.node; // the actors it spawns are on its node
+      this.remote = attachRemote(this.node, { outbound: this.outbound, deathwatch: this.deathwatch, protocol: this.protocol, dispatch, asks: this.asks,
+        lookup: (n) => this.registry.lookup(n), askSystem: (to, op, p, t) => this.askSystem(to, op, p, t), deadLetter: (to, m, e) => this.reportDeadLetter(to, m, e) });
+    }
     this.children.registerOps(this.protocol);
     this.relations.registerOps(this.protocol);
     this.deathwatch.registerOps(this.protocol);
@@ -132,7 +153,8 @@ export class ActorSystem extends SupervisionCalls {
   /** This process's address (with its registered name, if any). */
   get self(): ActorRef {
     const names = this.registry.heldNames();
-    return names.length ? { ...this.mailbox.address, name: names[0] } : this.mailbox.address;
+    const a = this.node === undefined ? this.mailbox.address : { ...this.mailbox.address, node: this.node };
+    return names.length ? { ...a, name: names[0] } : a;
   }
 
   /** Start an actor in a new child process; resolves once it can receive. Typed:
@@ -141,7 +163,11 @@ export class ActorSystem extends SupervisionCalls {
    * `spawn<Protocol>(url)` names the protocol only. */
   spawn<D = any>(module: string | URL, ...[options]: SpawnParams<ArgsOf<D>>): Promise<ActorRef<ProtocolOf<D>>> {
     this.checkOpen();
-    return this.children.spawn(module, options);
+    const node = (options as { node?: string } | undefined)?.node;
+    if (node !== undefined && this.remote?.isRemote({ pid: 1, instance: '', node: checkNode(node) })) {
+      return spawnRemote(this.remote, (to, op, p, t) => this.askSystem(to, op, p, t), node, module, { ...options });
+    }
+    return this.children.spawn(module, options).then((r) => this.onNode(r));
   }
 
   /** Request/response: resolves with the reply; rejects with ETIMEDOUT, or with
@@ -181,36 +207,6 @@ export class ActorSystem extends SupervisionCalls {
 
   unlink(ref: ActorRef): void {
     this.relations.unlink(ref);
-  }
-
-  /** Is `ref` alive now? (its lockfile is held by the same incarnation; no message sent) */
-  isAlive(ref: ActorRef): boolean {
-    checkRef(ref);
-    return this.mailbox.isAlive(ref);
-  }
-
-  /** The live actor registered as `name` in this system, or undefined. `lookup<P>`
-   * types the ref as accepting `P`, unchecked (the registry holds addresses only). */
-  lookup<P = any>(name: string): ActorRef<P> | undefined {
-    return this.registry.lookup(name);
-  }
-
-  /** Register this process under `name` (ENAMETAKEN if a live actor has it). */
-  register(name: string): void {
-    this.checkOpen();
-    this.registry.register(name, this.mailbox.address);
-  }
-
-  /** Send `msg` to every other live actor of the system; returns how many. */
-  broadcast(msg: unknown): number {
-    this.checkOpen();
-    let n = 0;
-    for (const a of listLive(this.dir)) {
-      if (a.pid === this.mailbox.address.pid) continue;
-      this.send(a, msg);
-      n++;
-    }
-    return n;
   }
 
   /** Stop an actor: a child through its shutdown protocol (stop request, then SIGKILL
@@ -257,7 +253,7 @@ export class ActorSystem extends SupervisionCalls {
   // ---- internal: used by the context, child-main and the supervision layer ----
 
   /** @internal Ask a runtime question (answered by a handler, not by receive). */
-  askSystem(to: ActorRef, op: string, payload: unknown, timeout = 5000): Promise<unknown> {
+  override askSystem(to: ActorRef, op: string, payload: unknown, timeout = 5000): Promise<unknown> {
     this.checkOpen();
     checkRef(to);
     return this.asks.request(to, op, payload, timeout);
@@ -294,6 +290,7 @@ export class ActorSystem extends SupervisionCalls {
       await this.children.stopAll(5000);
       for (const w of this.relations.watcherList()) this.trySendSystem(w, 'farewell', { reason: wireReason(reason) });
       this.asks.failAll(new ClosedError('actor system closed'));
+      await this.agent?.close();
       this.relations.close();
       this.registry.unregisterAll(this.mailbox.address);
       this.deathwatch.close();

@@ -1,7 +1,7 @@
 // The transport layer: typed mailboxes over the native addon.
 export { Mailbox, InboundMessage } from './mailbox.js';
 export type { MailboxOptions, MailboxStats, MailboxEvents, DeadLetter } from './mailbox.js';
-export { type Address, isAddress, sameAddress, formatAddress } from './address.js';
+export { type Address, NODE_RE, isAddress, sameAddress, formatAddress } from './address.js';
 export { resolveSystemDir, systemsBase, sweepDeadSystems, checkSystemDir, listLive, listPids, probePeer, removeIfStale, sweepStale, checkSystemName } from './sysdir.js';
 export { watchPid, type PidWatcher } from './pidwatch.js';
 export { setParentDeathSignal, setChildSubreaper, reapOrphans, descendantsOf, procStat } from './process.js';
