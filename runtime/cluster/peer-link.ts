@@ -34,6 +34,9 @@ export class PeerLink {
   dropped = 0;
   private up = false;
   private declaredDown = false;
+  // A new proxy says 'nodeup' when its link first comes up: the agent told every
+  // local process 'nodedown' when the one before it died.
+  private announceUp = true;
   private peerSession: string | null = null;
   private out: Frame[] = [];
   private outBytes = 0;
@@ -130,11 +133,11 @@ export class PeerLink {
       this.dropped++;
       return;
     }
-    if (!this.up || b.session !== this.peerSession) {
-      // From a proxy session we have not (yet) agreed on: it cannot be in order with
-      // what we know; the next ping sorts the link out.
-      this.dropped++;
-      return;
+    if (b.session !== this.peerSession) {
+      // Frames prove the link works. From a new session of the peer's proxy (it
+      // restarted, with whatever it held): the old link is over first.
+      if (this.up) this.dropLink('the peer proxy restarted');
+      this.goUp(b.session);
     }
     for (const f of b.frames) {
       if (Array.isArray(f)) this.onFrame(f);
@@ -220,8 +223,10 @@ export class PeerLink {
   private goUp(session: string): void {
     this.up = true;
     this.peerSession = session;
-    if (this.declaredDown) this.broadcast(REMOTE_OPS.nodeUp);
+    this.lastPong = Date.now();
+    if (this.declaredDown || this.announceUp) this.broadcast(REMOTE_OPS.nodeUp);
     this.declaredDown = false;
+    this.announceUp = false;
     const held = this.held;
     this.held = [];
     for (const [f] of held) this.queue(f);
