@@ -2,20 +2,22 @@
 // waiting for its reply (like smbcontrol).
 import { formatReason, type ActorSystem, type ExitReason } from '../core/index.js';
 import type { Address } from '../transport/index.js';
-import { BadArgumentError, DeadActorError, PidgeonError, ReplyError } from '../errors.js';
+import { BadArgumentError, DeadActorError, NoActorError, NoSystemError, PidgeonError, ReplyError } from '../errors.js';
 import { intOption, parseArgs } from './args.js';
 import { toJson } from './format.js';
 import { existingSystem, join, resolveActor } from './system-dir.js';
 
-export const sendHelp = `usage: pidgeon send <name|pid> <json> [--ask] [--timeout MS] [--system NAME] [--dir PATH]
+export const sendHelp = `usage: pidgeon send <name|pid|name@node> <json> [--ask] [--timeout MS] [--system NAME] [--dir PATH]
 
 Send a message (JSON) to an actor. With --ask, wait for its reply and print it
 as JSON (default timeout 5000 ms). If the actor dies before it answers, the ask
 fails at once with one line naming the death reason [EDEADACTOR], exit code 3.
+name@node is an actor on another node of the system's cluster.
 
 examples:
   pidgeon send share-table '{"type":"dump"}' --ask --system oplock-demo
-  pidgeon send 12345 '"ping"'`;
+  pidgeon send 12345 '"ping"'
+  pidgeon send echo@host-b '{"hello":1}' --ask`;
 
 export async function send(argv: string[]): Promise<number> {
   const p = parseArgs(argv, { values: ['system', 'dir', 'timeout'], flags: ['ask'] });
@@ -32,7 +34,8 @@ export async function send(argv: string[]): Promise<number> {
   const t = existingSystem(p);
   const sys = await join(t);
   try {
-    const ref = resolveActor(sys, t, who);
+    const at = who.lastIndexOf('@');
+    const ref = at > 0 ? await remoteActor(sys, who.slice(0, at), who.slice(at + 1)) : resolveActor(sys, t, who);
     if (p.options.ask) {
       const reply = await askOrDeath(sys, ref, msg, timeout);
       console.log(toJson(reply, 2));
@@ -48,6 +51,14 @@ export async function send(argv: string[]): Promise<number> {
   } finally {
     await sys.shutdown();
   }
+}
+
+/** The actor registered as `name` on `node` of the cluster. */
+async function remoteActor(sys: ActorSystem, name: string, node: string): Promise<Address> {
+  if (!sys.node) throw new NoSystemError(`system '${sys.name}' is not in a cluster: ${name}@${node} names an actor on another node`);
+  const ref = await sys.lookup(name, { node });
+  if (!ref) throw new NoActorError(`no live actor named '${name}' on node '${node}'`);
+  return ref;
 }
 
 // How long to wait for the exact death reason once the ask has failed: the DOWN

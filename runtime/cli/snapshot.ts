@@ -98,8 +98,8 @@ function cpuPercent(pid: number, a: CpuSample, b: CpuSample): number | null {
 interface Node { address: Address; info: ActorInfo | null; kids: Node[]; id?: string; restarts?: number; down?: ChildInfo[] }
 
 /** Ask every live actor (but us) for its info; unanswered ones get `null`. */
-export async function collectInfo(sys: ActorSystem, timeout = 2000): Promise<{ address: Address; info: ActorInfo | null }[]> {
-  return Promise.all(livePeers(sys).map(async (address) => {
+export async function collectInfo(sys: ActorSystem, timeout = 2000, peers = livePeers(sys)): Promise<{ address: Address; info: ActorInfo | null }[]> {
+  return Promise.all(peers.map(async (address) => {
     try {
       return { address, info: (await sys.info(address, { timeout })) as ActorInfo };
     } catch {
@@ -110,9 +110,11 @@ export async function collectInfo(sys: ActorSystem, timeout = 2000): Promise<{ a
 
 /** Look at the system: rows in tree order. CPU % is measured between `since` (or the
  * start of this look) and its end, at least `minWindowMs` apart. */
-export async function snapshot(sys: ActorSystem, since: CpuSample | null, minWindowMs = 0): Promise<{ rows: ActorRow[]; sample: CpuSample }> {
-  const first = since ?? sampleCpu(livePeers(sys).map((a) => a.pid));
-  const all = await collectInfo(sys);
+export async function snapshot(sys: ActorSystem, since: CpuSample | null, minWindowMs = 0, peers?: Address[]): Promise<{ rows: ActorRow[]; sample: CpuSample }> {
+  // Another node's /proc is not ours: its CPU and memory show as unknown.
+  const remote = peers !== undefined && peers.some((a) => a.node !== undefined && a.node !== sys.node);
+  const first = since ?? sampleCpu(remote ? [] : (peers ?? livePeers(sys)).map((a) => a.pid));
+  const all = await collectInfo(sys, 2000, peers ?? livePeers(sys));
   const nodes = new Map<number, Node>(all.map(({ address, info }) => [address.pid, { address, info, kids: [] }]));
   const order = new Map<number, number>(); // pid -> place among its supervisor's children
   await Promise.all(all.filter(({ info }) => info?.module === SUPERVISOR_MODULE).map(async ({ address }) => {
@@ -128,7 +130,7 @@ export async function snapshot(sys: ActorSystem, since: CpuSample | null, minWin
   }));
   const wait = minWindowMs - (performance.now() - first.at);
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  const last = sampleCpu([...nodes.keys()]);
+  const last = sampleCpu(remote ? [] : [...nodes.keys()]);
   const roots: Node[] = [];
   for (const n of [...nodes.values()].sort((a, b) => a.address.pid - b.address.pid)) {
     const parent = n.info?.parent ? nodes.get(n.info.parent.pid) : undefined;
@@ -138,7 +140,7 @@ export async function snapshot(sys: ActorSystem, since: CpuSample | null, minWin
   const rows: ActorRow[] = [];
   const visit = (n: Node, depth: number, prefix: string, last_: boolean, parent: Node | null) => {
     const branch = depth === 0 ? '' : prefix + (last_ ? '└─ ' : '├─ ');
-    rows.push(liveRow(n, depth, branch, parent, cpuPercent(n.address.pid, first, last)));
+    rows.push(liveRow(n, depth, branch, parent, remote ? null : cpuPercent(n.address.pid, first, last), remote));
     const kidPrefix = depth === 0 ? '' : prefix + (last_ ? '   ' : '│  ');
     n.kids.sort((a, b) => (order.get(a.address.pid) ?? 1e9) - (order.get(b.address.pid) ?? 1e9) || a.address.pid - b.address.pid);
     const down = n.down ?? [];
@@ -149,7 +151,7 @@ export async function snapshot(sys: ActorSystem, since: CpuSample | null, minWin
   return { rows, sample: last };
 }
 
-function liveRow(n: Node, depth: number, branch: string, parent: Node | null, cpu: number | null): ActorRow {
+function liveRow(n: Node, depth: number, branch: string, parent: Node | null, cpu: number | null, remote: boolean): ActorRow {
   const i = n.info;
   const pid = n.address.pid;
   const kind = !i ? 'process' : i.module === SUPERVISOR_MODULE ? 'supervisor' : i.module ? 'worker' : i.names.includes('pidgeon.launcher') ? 'launcher' : 'process';
@@ -163,7 +165,7 @@ function liveRow(n: Node, depth: number, branch: string, parent: Node | null, cp
     label: name ?? id ?? (kind === 'supervisor' && depth <= 1 ? 'supervisor (top)' : kind === 'worker' && i?.module ? path.basename(i.module) : kind),
     kind, depth, branch, parent: i?.parent?.pid ?? null,
     status: !i ? 'unresponsive' : state && state !== 'running' ? state : 'running',
-    restarts: n.restarts ?? null, cpu, rss: rssBytes(pid), uptimeMs: i?.uptimeMs ?? null,
+    restarts: n.restarts ?? null, cpu, rss: remote ? null : rssBytes(pid), uptimeMs: i?.uptimeMs ?? null,
     userIn: s ? s.user?.received ?? s.received : null, userOut: s ? s.user?.sent ?? s.sent : null,
     runtimeIn: s?.runtime?.received ?? null, runtimeOut: s?.runtime?.sent ?? null,
     queued: s ? s.queued + s.queueLength : null, drops, deadLetters: s?.deadLetters ?? null, module: i?.module ?? null,

@@ -1,6 +1,7 @@
 // Which system a command talks to (`--system NAME`, `--dir PATH`, $PIDGEON_DIR), and
 // joining it as a short-lived member to ask its actors questions.
 import fs from 'node:fs';
+import { nodeOfSystem } from './cluster-view.js';
 import { ActorSystem } from '../core/index.js';
 import {
   checkSystemDir, checkSystemName, listLive, probePeer, resolveSystemDir, sweepDeadSystems, type Address,
@@ -50,7 +51,9 @@ export function existingSystem(p: Parsed): Target {
 
 /** Join the system as a plain member process (closed with `shutdown`). */
 export async function join(t: Target): Promise<ActorSystem> {
-  const sys = await ActorSystem.start({ name: t.system, dir: t.dir });
+  // On the system's node, if it is in a cluster (so that name@node refs work).
+  const node = nodeOfSystem(t.dir);
+  const sys = await ActorSystem.start({ name: t.system, dir: t.dir, ...(node ? { node } : {}) });
   return sys;
 }
 

@@ -7,11 +7,15 @@ import { parseArgs } from './args.js';
 import { color, duration } from './format.js';
 import { collectInfo, type ActorInfo } from './snapshot.js';
 import { existingSystem, join } from './system-dir.js';
+import { clusterPeers } from './cluster-view.js';
+import type { ActorSystem } from '../core/index.js';
+import type { Address } from '../transport/index.js';
 
-export const treeHelp = `usage: pidgeon tree [--system NAME] [--dir PATH]
+export const treeHelp = `usage: pidgeon tree [--system NAME] [--dir PATH] [--cluster]
 
 Draw the supervision tree of a system: every actor under its parent process, and
-each supervisor's children labelled with their ids from the tree spec.
+each supervisor's children labelled with their ids from the tree spec. With
+--cluster, the tree of every node of the system's cluster.
 
 example:
   pidgeon tree --system oplock-demo`;
@@ -19,13 +23,24 @@ example:
 interface Node { pid: number; info: ActorInfo | null; id?: string; kids: Node[] }
 
 export async function tree(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { values: ['system', 'dir'] });
+  const p = parseArgs(argv, { values: ['system', 'dir'], flags: ['cluster'] });
   if (p.options.help) return console.log(treeHelp), 0;
   if (p.positionals.length) throw new BadArgumentError(`tree takes no arguments (got ${p.positionals.join(' ')})`);
   const t = existingSystem(p);
   const sys = await join(t);
   try {
-    const all = await collectInfo(sys);
+    if (!p.options.cluster) return await drawTree(sys, t.system, t.dir, undefined);
+    for (const { node, peers } of await clusterPeers(sys)) await drawTree(sys, t.system, `node ${node}`, peers);
+    return 0;
+  } finally {
+    await sys.shutdown();
+  }
+}
+
+/** Draw the tree of `peers` (default: this host's live processes). */
+async function drawTree(sys: ActorSystem, system: string, where: string, peers: Address[] | undefined): Promise<number> {
+  {
+    const all = await collectInfo(sys, 2000, peers);
     const nodes = new Map<number, Node>(all.map(({ address, info }) => [address.pid, { pid: address.pid, info, kids: [] }]));
     // Child ids come from the supervisors themselves.
     await Promise.all(all.filter(({ info }) => info?.module === SUPERVISOR_MODULE).map(async ({ address }) => {
@@ -43,18 +58,16 @@ export async function tree(argv: string[]): Promise<number> {
       else roots.push(n);
     }
     if (roots.length === 0) {
-      console.log(`no live actors in system '${t.system}'`);
+      console.log(`no live actors in system '${system}'${peers ? ` on ${where}` : ''}`);
       return 0;
     }
-    console.log(color.bold(`system ${t.system}`) + color.dim(`  (${t.dir})`));
+    console.log(color.bold(`system ${system}`) + color.dim(`  (${where})`));
     const draw = (n: Node, prefix: string, last: boolean) => {
       console.log(`${prefix}${last ? '└── ' : '├── '}${label(n)}`);
       n.kids.forEach((k, i) => draw(k, prefix + (last ? '    ' : '│   '), i === n.kids.length - 1));
     };
     roots.forEach((r, i) => draw(r, '', i === roots.length - 1));
     return 0;
-  } finally {
-    await sys.shutdown();
   }
 }
 

@@ -10,10 +10,13 @@ import { listLive, NODE_RE, type Address } from '../transport/index.js';
 import type { ActorRef, ActorSystem } from '../core/index.js';
 import type { ClusterOptions } from '../core/options.js';
 import type { ClusterAgentHandle } from '../core/cluster-hook.js';
-import { AGENT_NAME, PROXY_NAME, REMOTE_OPS } from '../core/remote.js';
+import { AGENT_NAME, AGENT_OPS, NODE_FILE, PROXY_NAME, REMOTE_OPS } from '../core/remote.js';
 import { checkClusterOptions, connectNats, isMember, subjectPrefix, subjects } from './nats.js';
 import { pack, unpack } from './frames.js';
+import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isNothing } from '../core/index.js';
 import type { ProxyArgs } from './peer-link.js';
 import { serializeRemoteError } from './remote-errors.js';
 
@@ -57,6 +60,10 @@ class NodeAgent implements ClusterAgentHandle {
   start(): void {
     const { system, nc } = this;
     system.register(AGENT_NAME);
+    // For the launcher's commands (pidgeon send name@node, ps --cluster): which node
+    // this system is. Names only, no credentials.
+    fs.writeFileSync(path.join(system.dir, NODE_FILE), `${this.node}\n`, { mode: 0o600 });
+    system.onSystemAsk(AGENT_OPS.nodes, isNothing, () => [this.node, ...[...this.nodes].filter(([n, at]) => n !== this.node && Date.now() - at < 5000).map(([n]) => n)].sort());
     system.onSystemAsk(REMOTE_OPS.proxy, (p: unknown): p is { node: string } => typeof p === 'object' && p !== null && typeof (p as { node?: unknown }).node === 'string',
       (_from, p) => this.ensureProxy(p.node));
     system.on('down', ({ monitor }) => this.onProxyDown(monitor));
@@ -76,6 +83,7 @@ class NodeAgent implements ClusterAgentHandle {
 
   async close(): Promise<void> {
     this.closing = true;
+    try { fs.unlinkSync(path.join(this.system.dir, NODE_FILE)); } catch { /* gone */ }
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const e of this.proxies.values()) if (e.timer) clearTimeout(e.timer);
     await this.nc.drain().catch(() => this.nc.close());
@@ -132,6 +140,9 @@ class NodeAgent implements ClusterAgentHandle {
       if (r.op === 'spawn' && typeof r.module === 'string' && typeof r.options === 'object' && r.options !== null) {
         const ref = await this.system.spawn(r.module, r.options as never);
         return { ok: true, value: { ...ref, node: this.node } };
+      }
+      if (r.op === 'list') {
+        return { ok: true, value: listLive(this.system.dir).map((a) => ({ ...a, node: this.node })) };
       }
       if (r.op === 'lookup' && typeof r.name === 'string') {
         const ref = this.system.lookup(r.name);

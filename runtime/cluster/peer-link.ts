@@ -25,6 +25,8 @@ const MAX_HELD = 10_000;
 /** NATS' default max_payload is 1 MiB: batches stay well below it. */
 const BATCH_BYTES = 512 * 1024;
 const TOO_LARGE = 900 * 1024;
+/** How long the first link of a new proxy may take to come up. */
+const SETUP_MS = 10_000;
 
 type Sys = ActorSystem & { sendSystem(to: Address, op: string, payload: unknown): boolean };
 
@@ -206,7 +208,9 @@ export class PeerLink {
       if (!this.up && this.pinger) this.goUp(session);
     } catch {
       if (!this.up) this.connect();
-      if (Date.now() - this.lastPong >= this.downAfter) this.dropLink('no answer to pings');
+      // The first link waits longer: the peer's agent may have to start its proxy.
+      const limit = this.announceUp ? Math.max(this.downAfter, SETUP_MS) : this.downAfter;
+      if (Date.now() - this.lastPong >= limit) this.dropLink('no answer to pings');
     }
   }
 

@@ -2,7 +2,7 @@
 // (its own NATS connection, so cluster traffic uses more than one CPU, unlike
 // ctdbd). Started on demand by the node agent, registered as `pidgeon:proxy:<peer>`.
 import { defineActor, isNothing } from '../core/index.js';
-import { REMOTE_OPS } from '../core/remote.js';
+import { AGENT_OPS, REMOTE_OPS } from '../core/remote.js';
 import type { Address } from '../transport/index.js';
 import { connectNats, subjects } from './nats.js';
 import { PeerLink, type ProxyArgs } from './peer-link.js';
@@ -36,6 +36,7 @@ export default defineActor({
       (_from, p) => ctl({ op: 'spawn', module: p.module, options: p.options }, typeof p.options.timeout === 'number' ? p.options.timeout + 2000 : 32_000));
     sys.onSystemAsk(REMOTE_OPS.lookup, (p: unknown): p is { name: string } => isRecord(p) && typeof p.name === 'string',
       (_from, p) => ctl({ op: 'lookup', name: p.name }, 5000));
+    sys.onSystemAsk(AGENT_OPS.list, isNothing, () => ctl({ op: 'list' }, 5000));
     sys.onSystemAsk('proxy-info', isNothing, () => ({ peer: a.peer, session: l.session, dropped: l.dropped }));
     l.start();
   },

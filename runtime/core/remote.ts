@@ -29,6 +29,15 @@ export const REMOTE_OPS = {
   lookup: 'rlookup',          // ask, actor → proxy: { name } → the ref or null
 } as const;
 
+/** Asks of the agent and the proxies for the launcher's commands. */
+export const AGENT_OPS = {
+  nodes: 'pidgeon:nodes',     // ask, → agent: the nodes seen (heartbeats), this one included
+  list: 'rlist',              // ask, → proxy: the live processes of its peer node
+} as const;
+
+/** In a system directory while its agent runs: the node's name (for the launcher). */
+export const NODE_FILE = 'cluster-node';
+
 /** Queued for a proxy whose address is not known yet. */
 interface Pending { env: Envelope; to: Address | null }
 

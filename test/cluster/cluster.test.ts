@@ -7,11 +7,13 @@ import test, { type ExecutionContext } from 'ava';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createHosts, netnsAvailable, type TestNet } from '../helpers/netns.js';
 import { ensureNatsServer, startNats, type NatsServer } from '../helpers/nats-server.js';
 import { startNode, type ClusterNode } from '../helpers/cluster-node.js';
 
 const AUTH = { user: 'pdg', pass: 's3cret' };
+const CLI = fileURLToPath(new URL('../../runtime/cli/main.js', import.meta.url));
 /** downAfter of the test nodes; the documented bound is downAfter + 1 s. */
 const DOWN_AFTER = 1000;
 
@@ -33,7 +35,7 @@ async function pair(t: ExecutionContext): Promise<Pair> {
 
 test('send, ask, lookup and spawn across nodes with the local API; order kept; fds refused; a remote death and a missing module reported', async (t) => {
   t.timeout(120_000);
-  const { a, b } = await pair(t);
+  const { net, a, b } = await pair(t);
   await b.run(`env.echo = await sys.spawn(fixture('echo'), { name: 'echo' }); return env.echo`);
   const echo = await a.run(`env.echo = await sys.lookup('echo', { node: 'B' }); return env.echo`);
   t.is(echo.node, 'B');
@@ -66,6 +68,22 @@ test('send, ask, lookup and spawn across nodes with the local API; order kept; f
   t.deepEqual(down.reason, { signal: 'SIGKILL' });
   const dead = await t.throwsAsync(a.run(`return await sys.ask(env.r, 1)`));
   t.is((dead as any).code, 'EDEADACTOR');
+  // The launcher's commands, on host A: send name@node, ps and tree of every node.
+  const cli = (...args: string[]) => net.hosts[0]!.exec(process.execPath, [CLI, ...args, '--dir', a.dir], { timeoutMs: 30_000 });
+  const sent = await cli('send', 'echo@B', '{"via":"cli"}', '--ask');
+  t.is(sent.code, 0, sent.stderr);
+  t.deepEqual(JSON.parse(sent.stdout), { via: 'cli' });
+  const nobody = await cli('send', 'nobody@B', '1', '--ask');
+  t.not(nobody.code, 0);
+  t.regex(nobody.stderr, /no live actor named 'nobody' on node 'B'/);
+  const ps = await cli('ps', '--cluster', '--json');
+  t.is(ps.code, 0, ps.stderr);
+  const rows = JSON.parse(ps.stdout) as { node: string; name: string | null }[];
+  t.true(rows.some((r) => r.node === 'B' && r.name === 'echo'), ps.stdout);
+  t.true(rows.some((r) => r.node === 'A' && r.name === 'pidgeon:proxy:B'), ps.stdout);
+  const tree = await cli('tree', '--cluster');
+  t.is(tree.code, 0, tree.stderr);
+  t.regex(tree.stdout, /node A[\s\S]*node B[\s\S]*echo/);
 });
 
 test('a cut link: DOWN noconnection within the bound, pending asks fail at once with ENOCONNECTION, sends are dead letters; after it heals new messages flow and nothing old replays', async (t) => {
