@@ -68,6 +68,17 @@ test('send, ask, lookup and spawn across nodes with the local API; order kept; f
   t.deepEqual(down.reason, { signal: 'SIGKILL' });
   const dead = await t.throwsAsync(a.run(`return await sys.ask(env.r, 1)`));
   t.is((dead as any).code, 'EDEADACTOR');
+  // A link across hosts: B's actor crashes, A hears its exit with the error.
+  const exit = await a.run(`
+    env.l = await sys.spawn(fixture('echo'), { node: 'B' });
+    const exited = new Promise((resolve) => sys.on('exit', (e) => { if (e.from.pid === env.l.pid) resolve(e); }));
+    sys.link(env.l);
+    await sys.ask(env.l, 'linked');
+    sys.send(env.l, { crash: true });
+    const e = await exited;
+    return { node: e.from.node, reason: e.reason };`);
+  t.is(exit.node, 'B');
+  t.is(exit.reason.error.message, 'crash on purpose');
   // The launcher's commands, on host A: send name@node, ps and tree of every node.
   const cli = (...args: string[]) => net.hosts[0]!.exec(process.execPath, [CLI, ...args, '--dir', a.dir], { timeoutMs: 30_000 });
   const sent = await cli('send', 'echo@B', '{"via":"cli"}', '--ask');
