@@ -9,7 +9,7 @@ test('the package exports exactly the documented values', (t) => {
     'ActorContext', 'ActorSystem', 'AlreadyRunningError', 'AlreadyStartedError', 'BadArgumentError', 'BadSpecError',
     'ChildPresentError', 'ChildRestartingError', 'ChildRunningError', 'ClosedError', 'DeadActorError', 'MailboxError', 'MailboxFullError',
     'ManySystemsError', 'MaxChildrenError', 'MessageTooLargeError', 'NameTakenError', 'NoActorError',
-    'NoChildError', 'NoSupervisorError', 'NoSystemError', 'PidgeonError', 'PlatformError', 'ReplyError', 'SimpleOneForOneError', 'SpawnError', 'TimeoutError', 'TypeScriptError',
+    'NoChildError', 'NoConnectionError', 'NoSupervisorError', 'NoSystemError', 'PidgeonError', 'PlatformError', 'RemoteFdError', 'ReplyError', 'SimpleOneForOneError', 'SpawnError', 'TimeoutError', 'TypeScriptError',
     'UnsafeDirectoryError', 'defineActor', 'formatAddress', 'formatReason', 'isNormalReason',
   ]);
 });
@@ -37,6 +37,7 @@ for (const [Cls, code] of [
   [pidgeon.DeadActorError, 'EDEADACTOR'], [pidgeon.TimeoutError, 'ETIMEDOUT'], [pidgeon.MailboxFullError, 'EMAILBOXFULL'],
   [pidgeon.MessageTooLargeError, 'EMSGSIZE'], [pidgeon.UnsafeDirectoryError, 'EUNSAFEDIR'], [pidgeon.PlatformError, 'EPLATFORM'],
   [pidgeon.ClosedError, 'ECLOSED'], [pidgeon.BadArgumentError, 'EBADARG'], [pidgeon.NameTakenError, 'ENAMETAKEN'],
+  [pidgeon.NoConnectionError, 'ENOCONNECTION'], [pidgeon.RemoteFdError, 'EREMOTEFD'],
   [pidgeon.SpawnError, 'ESPAWN'], [pidgeon.MailboxError, 'EMAILBOX'], [pidgeon.NoSystemError, 'ENOSYSTEM'],
   [pidgeon.NoActorError, 'ENOACTOR'], [pidgeon.AlreadyRunningError, 'ERUNNING'], [pidgeon.ReplyError, 'EREPLY'],
   [pidgeon.ChildPresentError, 'ECHILDPRESENT'], [pidgeon.ChildRunningError, 'ECHILDRUNNING'], [pidgeon.NoChildError, 'ENOCHILD'],
