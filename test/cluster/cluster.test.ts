@@ -129,3 +129,30 @@ test('a cut link: DOWN noconnection within the bound, pending asks fail at once 
   const seen = await b.run(`return (await sys.info(env.echo)).stats`);
   t.true(seen !== undefined);
 });
+
+test('members: a node that is not one is not heard (its requests refused, its heartbeats ignored); the members talk on', async (t) => {
+  t.timeout(120_000);
+  const ok = netnsAvailable();
+  if (!ok.ok) throw new Error(ok.why);
+  ensureNatsServer();
+  const net = await createHosts(3, { t });
+  const [h0, h1, h2] = net.hosts as [typeof net.hosts[0], typeof net.hosts[0], typeof net.hosts[0]];
+  const nats = await startNats({ host: h0, address: h0.address, port: 4222, ...AUTH, t });
+  const dirs = [0, 1, 2].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'pdg-cluster-')));
+  t.teardown(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+  const members = ['A', 'B'];
+  const a = await startNode(t, h0, 'A', dirs[0]!, [nats.url], AUTH, DOWN_AFTER, members);
+  const b = await startNode(t, h1, 'B', dirs[1]!, [nats.url], AUTH, DOWN_AFTER, members);
+  // C has the NATS password but is not a member of A's and B's cluster.
+  const c = await startNode(t, h2, 'C', dirs[2]!, [nats.url], AUTH, DOWN_AFTER);
+  await b.run(`await sys.spawn(fixture('echo'), { name: 'echo' })`);
+  const refused = await t.throwsAsync(c.run(`return await sys.lookup('echo', { node: 'B' })`));
+  t.is((refused as any).code, 'ENOCONNECTION');
+  t.regex((refused as any).message, /not a member/);
+  t.deepEqual(await a.run(`const echo = await sys.lookup('echo', { node: 'B' }); return await sys.ask(echo, 'members only')`), 'members only');
+  // A never starts a proxy for C, and does not count it among the nodes.
+  const nodes = await a.run(`await new Promise((r) => setTimeout(r, 1500)); return await sys.askSystem(sys.lookup('pidgeon:node'), 'pidgeon:nodes', null)`);
+  t.deepEqual(nodes, ['A', 'B']);
+  const fromA = await t.throwsAsync(a.run(`return await sys.lookup('x', { node: 'C' })`));
+  t.is((fromA as any).code, 'ENOCONNECTION');
+});

@@ -20,9 +20,9 @@ export class RemoteError extends Error {
   constructor(readonly code: string | undefined, message: string) { super(message); }
 }
 
-export async function startNode(t: ExecutionContext, host: Host, node: string, dir: string, urls: string[], auth: { user: string; pass: string }, downAfter = 1000): Promise<ClusterNode> {
+export async function startNode(t: ExecutionContext, host: Host, node: string, dir: string, urls: string[], auth: { user: string; pass: string }, downAfter = 1000, members?: string[]): Promise<ClusterNode> {
   const main = fileURLToPath(new URL('../fixtures/cluster-node.js', import.meta.url));
-  const proc = host.spawnIn(process.execPath, [main, node, dir, urls.join(','), auth.user, auth.pass, String(downAfter)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = host.spawnIn(process.execPath, [main, node, dir, urls.join(','), auth.user, auth.pass, String(downAfter), ...(members ? [members.join(',')] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
   t.teardown(() => { proc.stdin?.end(); });
   const waiting = new Map<number, (m: any) => void>();
   let ready!: (m: any) => void;
