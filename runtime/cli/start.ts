@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ActorSystem, formatReason, type ActorRef, type ExitReason } from '../core/index.js';
+import type { ClusterOptions } from '../core/options.js';
+import '../cluster/index.js'; // a tree with cluster options joins a cluster
 import { normalizeSpec, type SupervisorEvent, type SupervisorSpec } from '../supervision/index.js';
 import { reapOrphans, setChildSubreaper } from '../transport/index.js';
 import { AlreadyRunningError, BadArgumentError, BadSpecError, NameTakenError, PidgeonError } from '../errors.js';
@@ -29,6 +31,9 @@ or a JS or TS module whose default export is the same object:
                   { "id": "sub", "supervisor": { "strategy": "one_for_all", "children": [] } } ] }
 
 The system is --system, else the tree's "system", else the tree file's name.
+A tree with "node" and "cluster" (ActorSystem.start's options, docs/cluster.md)
+joins a cluster over NATS: { "node": "host-a", "cluster": { "servers":
+["nats://10.0.0.1:4222"], "user": "u", "pass": "p" }, ... }; --node overrides.
 Each supervisor keeps --pool N pre-started processes (default 2; 0: none), so a
 restart takes milliseconds instead of a Node start.
 Relative module paths are relative to the tree file. Ctrl-C, SIGTERM or
@@ -109,14 +114,16 @@ function poolSize(v: unknown): number {
 }
 
 export async function start(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { values: ['system', 'dir', 'pool', ...launchOptions.values], flags: ['quiet', ...launchOptions.flags] });
+  const p = parseArgs(argv, { values: ['system', 'dir', 'pool', 'node', ...launchOptions.values], flags: ['quiet', ...launchOptions.flags] });
   if (p.options.help) return console.log(startHelp), 0;
   if (p.positionals.length !== 1) throw new BadArgumentError('start needs exactly one tree file');
   const file = p.positionals[0];
   const pool = poolSize(p.options.pool);
   const tree = await loadTree(file);
-  const { system: treeSystem, ...spec } = tree;
+  const { system: treeSystem, node: treeNode, cluster, ...spec } = tree as typeof tree & { node?: unknown; cluster?: ClusterOptions };
   if (treeSystem !== undefined && typeof treeSystem !== 'string') throw new BadSpecError('tree.system', 'must be a string');
+  const node = typeof p.options.node === 'string' ? p.options.node : treeNode;
+  if (node !== undefined && typeof node !== 'string') throw new BadSpecError('tree.node', 'must be a string');
   try {
     normalizeSpec(spec, 'tree'); // refuse a bad tree before anything starts
   } catch (err) {
@@ -139,7 +146,7 @@ export async function start(argv: string[]): Promise<number> {
   // Orphans of the tree are re-parented to us; Node reaps only what it spawned.
   setChildSubreaper();
   logEnvironment(p, t); // before the system's pool starts processes
-  const sys = await ActorSystem.start({ name: t.system, dir: t.dir, pool: { size: pool } });
+  const sys = await ActorSystem.start({ name: t.system, dir: t.dir, pool: { size: pool }, ...(node !== undefined ? { node } : {}), ...(cluster !== undefined ? { cluster } : {}) });
   const nodeChildren = new Set<number>();
   // Node reaps what it spawned: the top supervisor, and the pool's processes.
   process.on('SIGCHLD', () => reapOrphans({ has: (pid) => nodeChildren.has(pid) || sys.children.get(pid) !== undefined }));

@@ -156,3 +156,50 @@ test('members: a node that is not one is not heard (its requests refused, its he
   const fromA = await t.throwsAsync(a.run(`return await sys.lookup('x', { node: 'C' })`));
   t.is((fromA as any).code, 'ENOCONNECTION');
 });
+
+test('a tree started by the launcher joins the cluster (node and cluster in the tree file): its supervised actors are reached from another node by name, and a kill there is restarted and found again', async (t) => {
+  t.timeout(120_000);
+  const ok = netnsAvailable();
+  if (!ok.ok) throw new Error(ok.why);
+  ensureNatsServer();
+  const net = await createHosts(2, { t });
+  const [h0, h1] = net.hosts as [typeof net.hosts[0], typeof net.hosts[0]];
+  const nats = await startNats({ host: h0, address: h0.address, port: 4222, ...AUTH, t });
+  const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'pdg-cluster-')));
+  t.teardown(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+  const treeFile = path.join(dirs[1]!, 'tree.json');
+  fs.writeFileSync(treeFile, JSON.stringify({
+    system: 'ctest', node: 'B', cluster: { servers: [nats.url], ...AUTH, downAfter: DOWN_AFTER },
+    strategy: 'one_for_one', intensity: 5, period: 5000,
+    children: [{ id: 'echo', name: 'echo', module: fileURLToPath(new URL('../fixtures/echo.js', import.meta.url)), restart: 'permanent' }],
+  }));
+  const launcher = h1.spawnIn(process.execPath, [CLI, 'start', treeFile, '--dir', path.join(dirs[1]!, 'sys'), '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  t.teardown(() => { launcher.kill('SIGTERM'); });
+  const a = await startNode(t, h0, 'A', dirs[0]!, [nats.url], AUTH, DOWN_AFTER);
+  const first = await a.run(`
+    const t0 = Date.now();
+    for (;;) {
+      const r = await sys.lookup('echo', { node: 'B' }).catch(() => undefined);
+      if (r) { env.m = sys.monitor(r); env.first = r; return r; }
+      if (Date.now() - t0 > 30000) throw new Error('no echo on B'); await new Promise((res) => setTimeout(res, 100));
+    }`, 40_000);
+  t.deepEqual(await a.run(`return await sys.ask(env.first, 'hi from A')`), 'hi from A');
+  process.kill(first.pid, 'SIGKILL');
+  const down = await a.run(`
+    const t0 = Date.now();
+    while (!env.downs.some((d) => d.monitor === env.m)) { if (Date.now() - t0 > 10000) throw new Error('no DOWN'); await new Promise((r) => setTimeout(r, 10)); }
+    return env.downs.find((d) => d.monitor === env.m).reason;`);
+  t.deepEqual(down, { signal: 'SIGKILL' });
+  const again = await a.run(`
+    const t0 = Date.now();
+    for (;;) {
+      const r = await sys.lookup('echo', { node: 'B' }).catch(() => undefined);
+      if (r && r.pid !== env.first.pid) return { ref: r, reply: await sys.ask(r, 'again') };
+      if (Date.now() - t0 > 20000) throw new Error('echo was not restarted'); await new Promise((res) => setTimeout(res, 50));
+    }`, 30_000);
+  t.is(again.reply, 'again');
+  t.is(again.ref.node, 'B');
+  const exited = new Promise((resolve) => launcher.once('exit', resolve));
+  launcher.kill('SIGTERM');
+  await exited;
+});
