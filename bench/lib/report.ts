@@ -117,3 +117,29 @@ export function writeGenerated(file: string, generated: string, skeleton: string
   else text = `${text.trimEnd()}\n\n${block}\n`;
   fs.writeFileSync(file, text);
 }
+
+/** The generated part of `file` (between the markers), or null if it has none. */
+export function readGenerated(file: string): string | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const b = text.indexOf('<!-- bench:begin');
+  const e = text.indexOf(END_MARKER);
+  if (b < 0 || e < b) return null;
+  const start = text.indexOf('\n', b);
+  return start < 0 || start > e ? '' : text.slice(start + 1, e).trim();
+}
+
+/** Generated Markdown split into its head (the run's header, before the first
+ * section) and its sections (each from its `### title` line to the next one). */
+export function splitSections(md: string): { head: string; sections: { title: string; text: string }[] } {
+  const parts = md.split(/^(?=### )/m);
+  const head = parts[0]!.startsWith('### ') ? '' : parts.shift()!;
+  return {
+    head: head.trim(),
+    sections: parts.map((p) => ({ title: p.slice(4, p.indexOf('\n') < 0 ? undefined : p.indexOf('\n')).trim(), text: p.trim() })),
+  };
+}
