@@ -20,11 +20,13 @@ import { isNothing } from '../core/index.js';
 import type { ProxyArgs } from './peer-link.js';
 import { serializeRemoteError } from './remote-errors.js';
 
-interface ProxyEntry { ref: Promise<ActorRef> | null; monitor: string | null; backoff: number; timer: NodeJS.Timeout | null }
+interface ProxyEntry { ref: Promise<ActorRef> | null; monitor: string | null; backoff: number; timer: NodeJS.Timeout | null; startedAt: number }
 
 type Sys = ActorSystem & { sendSystem(to: Address, op: string, payload: unknown): boolean };
 
 const HEARTBEAT_MS = 1000;
+/** A proxy that ran this long restarts after the shortest backoff again. */
+const PROXY_STABLE_MS = 10_000;
 /** The proxy's module (as the supervisor's: found from core/ chunks and from here). */
 const PROXY_MODULE = fileURLToPath(new URL('../cluster/proxy.js', import.meta.url));
 
@@ -32,7 +34,12 @@ const PROXY_MODULE = fileURLToPath(new URL('../cluster/proxy.js', import.meta.ur
 export async function startAgent(sys: unknown, node: string, options: ClusterOptions): Promise<ClusterAgentHandle> {
   const system = sys as Sys;
   const c = checkClusterOptions(options);
-  const nc = await connectNats(c, `pidgeon ${node} agent`);
+  let nc: NatsConnection;
+  try {
+    nc = await connectNats(c, `pidgeon ${node} agent`);
+  } catch (err) {
+    throw new NoConnectionError(`cannot connect to NATS (${c.servers.join(', ')}): ${(err as Error).message}`, { cause: err });
+  }
   const agent = new NodeAgent(system, nc, node, c);
   try {
     agent.start();
@@ -95,16 +102,17 @@ class NodeAgent implements ClusterAgentHandle {
     if (typeof peer !== 'string' || !NODE_RE.test(peer) || peer === this.node) return Promise.reject(new NoConnectionError(`no node '${peer}' to connect to`));
     if (!isMember(this.c, peer)) return Promise.reject(new NoConnectionError(`node '${peer}' is not a member of the cluster`));
     let e = this.proxies.get(peer);
-    if (!e) this.proxies.set(peer, (e = { ref: null, monitor: null, backoff: 100, timer: null }));
+    if (!e) this.proxies.set(peer, (e = { ref: null, monitor: null, backoff: 100, timer: null, startedAt: 0 }));
     if (e.ref) return e.ref;
     const entry = e;
     const args: ProxyArgs = { local: this.node, peer, prefix: this.prefix, cluster: this.c };
     entry.ref = this.system.spawn(PROXY_MODULE, { name: PROXY_NAME + peer, args, logName: `proxy-${peer}` }).then((ref) => {
       entry.monitor = this.system.monitor(ref);
-      entry.backoff = 100;
+      entry.startedAt = Date.now();
       return ref;
     }, (err) => {
       entry.ref = null;
+      this.retry(peer, entry);
       throw err;
     });
     return entry.ref;
@@ -120,11 +128,17 @@ class NodeAgent implements ClusterAgentHandle {
       for (const p of listLive(this.system.dir)) {
         try { this.system.sendSystem(p, REMOTE_OPS.nodeDown, { node: peer }); } catch { /* gone */ }
       }
-      if (this.closing) return;
-      e.timer = setTimeout(() => { e.timer = null; this.ensureProxy(peer).catch(() => {}); }, e.backoff);
-      e.backoff = Math.min(e.backoff * 2, 5000);
+      // A proxy that lived long enough starts the backoff afresh.
+      if (Date.now() - e.startedAt > PROXY_STABLE_MS) e.backoff = 100;
+      this.retry(peer, e);
       return;
     }
+  }
+
+  private retry(peer: string, e: ProxyEntry): void {
+    if (this.closing || e.timer) return;
+    e.timer = setTimeout(() => { e.timer = null; this.ensureProxy(peer).catch(() => {}); }, e.backoff);
+    e.backoff = Math.min(e.backoff * 2, 5000);
   }
 
   // A peer's request: connect (start our proxy for it), spawn, lookup.

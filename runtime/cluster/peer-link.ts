@@ -8,7 +8,7 @@
 // noconnection, their asks fail with ENOCONNECTION), and nothing old is replayed.
 import { randomBytes } from 'node:crypto';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { DeadActorError } from '../errors.js';
+import { DeadActorError, PidgeonError } from '../errors.js';
 import { listLive, type Address } from '../transport/index.js';
 import type { ActorSystem } from '../core/index.js';
 import type { ClusterOptions } from '../core/options.js';
@@ -31,7 +31,8 @@ const SETUP_MS = 10_000;
 type Sys = ActorSystem & { sendSystem(to: Address, op: string, payload: unknown): boolean };
 
 export class PeerLink {
-  readonly session = randomBytes(8).toString('hex');
+  /** Renewed whenever our link drops: the peer then knows what it sent may be lost. */
+  session = randomBytes(8).toString('hex');
   /** Frames from the peer dropped: not from a member, or not frames at all. */
   dropped = 0;
   private up = false;
@@ -62,6 +63,18 @@ export class PeerLink {
     this.subs.push(nc.subscribe(subjects.in(a.prefix, a.local, a.peer), { callback: (err, m) => { if (!err) this.onFrames(m.data); } }));
     this.subs.push(nc.subscribe(subjects.ping(a.prefix, a.local, a.peer), { callback: (err, m) => { if (!err) m.respond(this.session); } }));
     this.system.on('down', ({ monitor, reason }) => this.onLocalDown(monitor, reason));
+    // A relayed message our mailbox could not deliver after all (its receiver died
+    // with it queued, or the queue overflowed): the sender hears of it.
+    this.system.onUndeliveredSystem((to, op, payload, error) => {
+      if (op !== REMOTE_OPS.relayed || !Array.isArray(payload) || payload.length !== 4) return;
+      const why = error instanceof DeadActorError ? 'noproc' : error.code;
+      this.queue([F_FAILED, payload[0], payload[1], to.pid, to.instance, payload[3], why]);
+    });
+    // The NATS client drops what it had not written when its connection breaks: what
+    // we or the peer published may be lost, so the link is down at once.
+    void (async () => {
+      for await (const st of nc.status()) if (st.type === 'disconnect' && this.pinger) this.dropLink('the NATS connection broke');
+    })().catch(() => {});
     this.pinger = setInterval(() => void this.ping(), Math.max(50, this.downAfter / 4));
     void this.ping();
   }
@@ -96,9 +109,10 @@ export class PeerLink {
   private queue(f: Frame): void {
     const size = f[0] === F_DATA ? (f[5] as Uint8Array).length : f[0] === F_FAILED ? (f[5] as Uint8Array).length : 16;
     if (size > TOO_LARGE) {
-      if (f[0] === F_DATA) this.tell({ pid: f[1] as number, instance: f[2] as string }, REMOTE_OPS.failed, [f[3], f[4], this.a.peer, f[5], 'too large for NATS']);
+      if (f[0] === F_DATA) this.tell({ pid: f[1] as number, instance: f[2] as string }, REMOTE_OPS.failed, [f[3], f[4], this.a.peer, f[5], 'EMSGSIZE']);
       return;
     }
+    if (this.outBytes + size + 32 > TOO_LARGE) this.flush(); // a batch stays under max_payload
     this.out.push(f);
     this.outBytes += size + 32;
     if (this.outBytes >= BATCH_BYTES) this.flush();
@@ -141,6 +155,7 @@ export class PeerLink {
       if (this.up) this.dropLink('the peer proxy restarted');
       this.goUp(b.session);
     }
+    this.lastPong = Date.now(); // frames from the peer's session are as good as a pong
     for (const f of b.frames) {
       if (Array.isArray(f)) this.onFrame(f);
     }
@@ -154,8 +169,10 @@ export class PeerLink {
         try {
           this.system.sendSystem(to, REMOTE_OPS.relayed, [f[1], f[2], peer, f[5]]);
         } catch (err) {
-          // Not alive here: the sender hears of it (its ask fails, or a dead letter).
-          if (err instanceof DeadActorError) this.queue([F_FAILED, f[1], f[2], f[3], f[4], f[5], 'noproc']);
+          // Not alive here, or its queue is full: the sender hears of it (its ask
+          // fails, or a dead letter), never silence.
+          const why = err instanceof DeadActorError ? 'noproc' : err instanceof PidgeonError ? err.code : 'EMAILBOX';
+          this.queue([F_FAILED, f[1], f[2], f[3], f[4], f[5], why]);
         }
         return;
       }
@@ -241,6 +258,7 @@ export class PeerLink {
     this.up = false;
     this.peerSession = null;
     this.declaredDown = true;
+    this.session = randomBytes(8).toString('hex');
     this.lastPong = Date.now(); // the next verdict after another full period
     const unsent = this.out;
     this.out = [];

@@ -8,6 +8,7 @@ import { connectNats, subjects } from './nats.js';
 import { PeerLink, type ProxyArgs } from './peer-link.js';
 import { pack, unpack } from './frames.js';
 import { BadArgumentError, deserializeRemoteError } from './remote-errors.js';
+import { NoConnectionError } from '../errors.js';
 
 let link: PeerLink | null = null;
 let closeNats: (() => Promise<void>) | null = null;
@@ -26,7 +27,9 @@ export default defineActor({
     sys.onSystem(REMOTE_OPS.kill, isTuple(3), (from: Address, p) => l.kill(from, p as [number, string, string]));
     // Spawn and lookup on the peer: its agent answers.
     const ctl = async (req: Record<string, unknown>, timeout: number) => {
-      const m = await nc.request(subjects.ctl(a.prefix, a.peer), pack({ ...req, from: a.local }), { timeout });
+      const m = await nc.request(subjects.ctl(a.prefix, a.peer), pack({ ...req, from: a.local }), { timeout }).catch((err: Error) => {
+        throw new NoConnectionError(`node '${a.peer}' does not answer: ${err.message}`, { cause: err });
+      });
       const r = unpack(m.data) as { ok: boolean; value?: unknown; error?: unknown } | undefined;
       if (!r || typeof r.ok !== 'boolean') throw new BadArgumentError(`node '${a.peer}' sent a malformed answer`);
       if (!r.ok) throw deserializeRemoteError(r.error);

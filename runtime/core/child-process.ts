@@ -124,6 +124,7 @@ export function resolveModule(module: string | URL): string {
 /** Where a child is started from: its parent's system. */
 export interface LaunchHost {
   readonly self: Address;
+  readonly node?: string;
   readonly dir: string;
   readonly systemName: string;
 }
@@ -150,6 +151,8 @@ export function launchChild(file: string | null, name: string | undefined, extra
   else delete env.PIDGEON_POOL_SIZE;
   if (name !== undefined) env.PIDGEON_NAME = name;
   else delete env.PIDGEON_NAME;
+  if (host.node !== undefined) env.PIDGEON_NODE = host.node;
+  else delete env.PIDGEON_NODE;
   // A pooled process reads its module from stdin and says it has loaded on fd 3.
   // Under a launcher stdout is piped too, to go to the actor's log file.
   const logs = logSettings();

@@ -21,6 +21,8 @@ export { ChildHandle, resolveModule } from './child-process.js';
 /** What the children set needs from its system. */
 export interface ChildHost {
   readonly self: Address;
+  /** The cluster node (undefined: not in a cluster). */
+  readonly node?: string;
   readonly dir: string;
   readonly systemName: string;
   sendSystem(to: Address, op: string, payload: unknown): boolean;

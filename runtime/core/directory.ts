@@ -5,7 +5,7 @@ import { listLive } from '../transport/index.js';
 import type { ActorRef } from './refs.js';
 import type { Registry } from './registry.js';
 import type { RemoteRoutes } from './remote.js';
-import { checkNode, lookupRemote } from './remote-ops.js';
+import { checkNode, lookupRemote, notInCluster } from './remote-ops.js';
 import { checkRef } from './send.js';
 import { SupervisionCalls } from './supervision-calls.js';
 
@@ -33,7 +33,8 @@ export abstract class Directory extends SupervisionCalls {
   lookup<P = any>(name: string): ActorRef<P> | undefined;
   lookup<P = any>(name: string, options: { node: string }): Promise<ActorRef<P> | undefined>;
   lookup<P = any>(name: string, options?: { node: string }): ActorRef<P> | undefined | Promise<ActorRef<P> | undefined> {
-    if (options?.node !== undefined && this.remote?.isRemote({ pid: 1, instance: '', node: checkNode(options.node) })) {
+    if (options?.node !== undefined && checkNode(options.node) !== this.node) {
+      if (!this.remote) return Promise.reject(notInCluster(options.node));
       return lookupRemote(this.remote, (to, op, p, t) => this.askSystem(to, op, p, t), options.node, name);
     }
     const local = this.onNode(this.registry.lookup(name));

@@ -43,6 +43,9 @@ export interface DispatchHost {
 export class Dispatch {
   /** The hosted actor, once its module has loaded (never, in a plain process). */
   actor: ActorRuntime | null = null;
+  /** This node, in a cluster: the senders of user messages carry it, so that a ref
+   * passed on to another node still names the same process. */
+  node: string | undefined = undefined;
   // In an actor process, user messages that arrive before the module has loaded
   // (a name is registered first) wait here for the actor.
   private early: QueuedMessage[] | null;
@@ -102,7 +105,12 @@ export class Dispatch {
     if (env && env[0] === T_MSG) this.host.deadLetter(d.to, env[1], d.error);
     else if (env && env[0] === T_ASK) this.host.deadLetter(d.to, env[2], d.error);
     else if (env && env[0] === T_REPLY) this.host.deadLetter(d.to, env[3], d.error);
+    else if (env && env[0] === T_SYS) this.undeliveredRuntime?.(d.to, env[1], env[2], d.error);
   }
+
+  /** Runtime messages the mailbox could not deliver, for a layer that forwards
+   * others' messages as runtime ones (a cluster proxy): see ActorSystem. */
+  undeliveredRuntime: ((to: Address, op: string, payload: unknown, error: PidgeonError) => void) | null = null;
 
   /** Start delivering to the actor (its module has loaded). */
   attach(actor: ActorRuntime): void {
@@ -119,7 +127,8 @@ export class Dispatch {
     this.actor?.enqueue({ from, msg, askId: undefined, fds: [], fdsTaken: false });
   }
 
-  private deliverUser(from: Address, m: Carried, msg: unknown, askId: number | undefined): void {
+  private deliverUser(sender: Address, m: Carried, msg: unknown, askId: number | undefined): void {
+    const from = this.node !== undefined && sender.node === undefined ? { pid: sender.pid, instance: sender.instance, node: this.node } : sender;
     if (this.actor || this.early) {
       const q = { from, msg, askId, fds: m.fds.length ? m.takeFds() : [], fdsTaken: false };
       if (this.actor) this.actor.enqueue(q);

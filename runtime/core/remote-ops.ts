@@ -1,7 +1,7 @@
 // Wiring of one process into its cluster (remote.ts): the routes on the send path,
 // the remote death watch, and the runtime ops by which proxies talk to actors.
 // What a proxy says is believed only from the proxy registered for that node.
-import { BadArgumentError, DeadActorError, NoConnectionError, type PidgeonError } from '../errors.js';
+import { BadArgumentError, DeadActorError, MailboxFullError, MessageTooLargeError, NoConnectionError, type PidgeonError } from '../errors.js';
 import { NODE_RE, type Address } from '../transport/index.js';
 import type { Asks } from './asks.js';
 import type { DeathWatch } from './deathwatch.js';
@@ -50,6 +50,7 @@ export function attachRemote(node: string, w: RemoteWiring): RemoteRoutes {
   const watch = new RemoteWatch(routes);
   w.outbound.remote = routes;
   w.deathwatch.remote = watch;
+  w.dispatch.node = node;
   const fromProxy = (from: Address, peer: string): void => {
     if (!routes.isProxy(from, peer)) throw new Error(`${from.pid} is not the proxy of node '${peer}'`);
   };
@@ -61,9 +62,11 @@ export function attachRemote(node: string, w: RemoteWiring): RemoteRoutes {
   p.on(REMOTE_OPS.failed, isFailed, (from, [pid, instance, peer, bytes, reason]) => {
     fromProxy(from, peer);
     const to = { pid, instance, node: peer };
-    const err = reason === 'noproc'
-      ? new DeadActorError(`${pid} on node '${peer}' is not alive`, { address: to })
-      : new NoConnectionError(`node '${peer}' is unreachable (${reason})`, { address: to });
+    const err = reason === 'noproc' ? new DeadActorError(`${pid} on node '${peer}' is not alive`, { address: to })
+      : reason === 'EMSGSIZE' ? new MessageTooLargeError(`a message for ${pid} on node '${peer}' is too large for NATS (about 900 KiB at most)`, { address: to })
+        : reason === 'EMAILBOXFULL' ? new MailboxFullError(`the queue to ${pid} on node '${peer}' is full: the message was dropped there`, { address: to })
+          : reason === 'noconnection' ? new NoConnectionError(`node '${peer}' is unreachable`, { address: to })
+            : new NoConnectionError(`node '${peer}' could not deliver to ${pid} (${reason})`, { address: to });
     undeliverable(w, to, bytes, err);
   });
   p.on(REMOTE_OPS.down, isDown, (from, [pid, instance, peer, reason]) => {
@@ -101,6 +104,11 @@ function undeliverable(w: RemoteWiring, to: Address, bytes: Bytes, error: Pidgeo
 export function checkNode(node: unknown): string {
   if (!isNode(node)) throw new BadArgumentError(`node must match ${NODE_RE} (got ${JSON.stringify(node)})`);
   return node;
+}
+
+/** ENOCONNECTION: `node` named in a system that is not in a cluster. */
+export function notInCluster(node: string): NoConnectionError {
+  return new NoConnectionError(`this system is not in a cluster: node '${node}' cannot be reached (ActorSystem.start with node and cluster)`);
 }
 
 /** Spawn `module` on another node: its proxy asks that node's agent, which resolves

@@ -4,8 +4,8 @@
 // The send path is its base class's base (send.ts), the supervision calls its base
 // class (supervision-calls.ts), inbound routing is dispatch.ts, and
 // stopping another actor follows shutdown.ts.
-import { Mailbox } from '../transport/index.js';
-import { BadArgumentError, ClosedError } from '../errors.js';
+import { Mailbox, type Address } from '../transport/index.js';
+import { BadArgumentError, ClosedError, type PidgeonError } from '../errors.js';
 import type { ActorDefinition, ArgsOf, ProtocolOf } from './context.js';
 import type { AskOptions, ShutdownSpec, SpawnParams, SystemOptions } from './options.js';
 export type { SystemOptions, PoolOptions } from './options.js';
@@ -26,7 +26,7 @@ import { processInfo } from './info.js';
 import { isNothing, isReasonPayload, type PayloadCheck } from './payloads.js';
 import { newCoreDrops, splitCounts, type SystemStats } from './stats.js';
 import { stopActor } from './shutdown.js';
-import { attachRemote, checkNode, spawnRemote } from './remote-ops.js';
+import { attachRemote, checkNode, notInCluster, spawnRemote } from './remote-ops.js';
 import type { RemoteRoutes } from './remote.js';
 import { startClusterAgent, type ClusterAgentHandle } from './cluster-hook.js';
 export type { DownNotice } from './relations.js';
@@ -64,6 +64,7 @@ export class ActorSystem extends Directory {
    * cluster: see docs/cluster.md). */
   static async start(options: SystemOptions): Promise<ActorSystem> {
     if (typeof options !== 'object' || options === null) throw new BadArgumentError('ActorSystem.start needs { name }');
+    if (options.node !== undefined) checkNode(options.node); // before the mailbox opens
     const system = new ActorSystem(options, undefined);
     if (options.cluster === undefined) return system;
     try {
@@ -84,6 +85,8 @@ export class ActorSystem extends Directory {
     const { name, pool, node, cluster: _cluster, ...rest } = options;
     const poolSize = checkPoolOptions(pool);
     super(Mailbox.open({ ...rest, system: name }));
+    // A child's node is its parent's (child-process.ts passes PIDGEON_NODE on).
+    this.node = node !== undefined ? checkNode(node) : process.env.PIDGEON_NODE;
     this.name = name;
     this.dir = this.mailbox.dir;
     this.parent = parent;
@@ -96,6 +99,7 @@ export class ActorSystem extends Directory {
     this.registry = new Registry(this.dir);
     this.children = new Children({
       self: this.mailbox.address,
+      node: this.node,
       dir: this.dir,
       systemName: name,
       sendSystem: (to, op, payload) => this.sendSystem(to, op, payload),
@@ -128,10 +132,7 @@ export class ActorSystem extends Directory {
     }, parent !== undefined, this.drops, this.outbound.counts);
     this.mailbox.on('message', (m) => dispatch.onMessage(m));
     this.mailbox.on('deadLetter', (d) => dispatch.onDeadLetter(d));
-    this.node = node !== undefined ? checkNode(node) : process.env.PIDGEON_NODE;
-    if (this.node !== undefined) {
-      process.env.PIDGEON_NODE = this.node; // the actors it spawns are on its node
-      this.remote = attachRemote(this.node, { outbound: this.outbound, deathwatch: this.deathwatch, protocol: this.protocol, dispatch, asks: this.asks,
+    if (this.node !== undefined) {      this.remote = attachRemote(this.node, { outbound: this.outbound, deathwatch: this.deathwatch, protocol: this.protocol, dispatch, asks: this.asks,
         lookup: (n) => this.registry.lookup(n), askSystem: (to, op, p, t) => this.askSystem(to, op, p, t), deadLetter: (to, m, e) => this.reportDeadLetter(to, m, e) });
     }
     this.children.registerOps(this.protocol);
@@ -152,7 +153,8 @@ export class ActorSystem extends Directory {
 
   /** This process's address (with its registered name, if any). */
   get self(): ActorRef {
-    const names = this.registry.heldNames();
+    // The runtime's own names (the node agent's) are not what the process is called.
+    const names = this.registry.heldNames().filter((n) => !n.startsWith('pidgeon:'));
     const a = this.node === undefined ? this.mailbox.address : { ...this.mailbox.address, node: this.node };
     return names.length ? { ...a, name: names[0] } : a;
   }
@@ -164,7 +166,8 @@ export class ActorSystem extends Directory {
   spawn<D = any>(module: string | URL, ...[options]: SpawnParams<ArgsOf<D>>): Promise<ActorRef<ProtocolOf<D>>> {
     this.checkOpen();
     const node = (options as { node?: string } | undefined)?.node;
-    if (node !== undefined && this.remote?.isRemote({ pid: 1, instance: '', node: checkNode(node) })) {
+    if (node !== undefined && checkNode(node) !== this.node) {
+      if (!this.remote) return Promise.reject(notInCluster(node));
       return spawnRemote(this.remote, (to, op, p, t) => this.askSystem(to, op, p, t), node, module, { ...options });
     }
     return this.children.spawn(module, options).then((r) => this.onNode(r));
@@ -262,6 +265,10 @@ export class ActorSystem extends Directory {
   /** @internal Layers above register handlers for their own runtime messages. */
   onSystem<T>(op: string, check: PayloadCheck<T>, handler: SystemHandler<T>): void {
     this.protocol.on(op, check, handler);
+  }
+  /** @internal Runtime messages the mailbox could not deliver (a proxy's relays). */
+  onUndeliveredSystem(h: (to: Address, op: string, payload: unknown, error: PidgeonError) => void): void {
+    this.dispatch.undeliveredRuntime = h;
   }
   /** @internal */
   onSystemAsk<T>(op: string, check: PayloadCheck<T>, handler: SystemAskHandler<T>): void {

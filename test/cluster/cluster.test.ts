@@ -19,7 +19,7 @@ const DOWN_AFTER = 1000;
 
 interface Pair { net: TestNet; nats: NatsServer; a: ClusterNode; b: ClusterNode }
 
-async function pair(t: ExecutionContext): Promise<Pair> {
+async function pair(t: ExecutionContext, downAfter = DOWN_AFTER): Promise<Pair> {
   const ok = netnsAvailable();
   if (!ok.ok) throw new Error(ok.why);
   ensureNatsServer();
@@ -28,8 +28,8 @@ async function pair(t: ExecutionContext): Promise<Pair> {
   const nats = await startNats({ host: h0, address: h0.address, port: 4222, ...AUTH, t });
   const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'pdg-cluster-')));
   t.teardown(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
-  const a = await startNode(t, h0, 'A', dirs[0]!, [nats.url], AUTH, DOWN_AFTER);
-  const b = await startNode(t, h1, 'B', dirs[1]!, [nats.url], AUTH, DOWN_AFTER);
+  const a = await startNode(t, h0, 'A', dirs[0]!, [nats.url], AUTH, downAfter);
+  const b = await startNode(t, h1, 'B', dirs[1]!, [nats.url], AUTH, downAfter);
   return { net, nats, a, b };
 }
 
@@ -95,6 +95,28 @@ test('send, ask, lookup and spawn across nodes with the local API; order kept; f
   const tree = await cli('tree', '--cluster');
   t.is(tree.code, 0, tree.stderr);
   t.regex(tree.stdout, /node A[\s\S]*node B[\s\S]*echo/);
+});
+
+test('a busy receiver on another node under a flood of 100 KiB messages: every one is received, or comes back as a dead letter (EMAILBOXFULL): none is lost silently', async (t) => {
+  t.timeout(120_000);
+  // 120 MB through two busy cores: pings may wait, so the link's bound is wider here.
+  const { a, b } = await pair(t, 5000);
+  await b.run(`await sys.spawn(fixture('sponge'), { name: 'sponge' })`);
+  const r = await a.run(`
+    const sponge = await sys.lookup('sponge', { node: 'B' });
+    sys.send(sponge, { sleep: 4000 }); // busy for 4 s: its queues fill behind it
+    const pad = 'x'.repeat(100 * 1024);
+    const N = 1200;
+    for (let n = 0; n < N; n++) if (!sys.send(sponge, { n, pad })) await sys.drained(sponge);
+    const lost = () => env.deadLetters.filter((d) => d.message && typeof d.message.n === 'number');
+    const t0 = Date.now();
+    for (;;) {
+      const got = await sys.ask(sponge, 'count', { timeout: 30000 });
+      if (got + lost().length >= N || Date.now() - t0 > 60000) return { got, lost: lost().map((d) => d.code), N };
+      await new Promise((res) => setTimeout(res, 200));
+    }`, 90_000);
+  t.is(r.got + r.lost.length, r.N, `${r.got} received, ${r.lost.length} dead letters`);
+  t.true(r.lost.every((c: string) => c === 'EMAILBOXFULL'), JSON.stringify([...new Set(r.lost)]));
 });
 
 test('a cut link: DOWN noconnection within the bound, pending asks fail at once with ENOCONNECTION, sends are dead letters; after it heals new messages flow and nothing old replays', async (t) => {
