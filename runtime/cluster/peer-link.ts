@@ -152,7 +152,7 @@ export class PeerLink {
     if (b.session !== this.peerSession) {
       // Frames prove the link works. From a new session of the peer's proxy (it
       // restarted, with whatever it held): the old link is over first.
-      if (this.up) this.dropLink('the peer proxy restarted');
+      if (this.up) this.dropLink('the peer proxy restarted', false);
       this.goUp(b.session);
     }
     this.lastPong = Date.now(); // frames from the peer's session are as good as a pong
@@ -221,7 +221,7 @@ export class PeerLink {
       const m = await this.nc.request(subjects.ping(a.prefix, a.peer, a.local), this.session, { timeout: Math.max(100, this.downAfter / 2) });
       const session = m.string();
       this.lastPong = Date.now();
-      if (this.up && session !== this.peerSession) this.dropLink('the peer proxy restarted');
+      if (this.up && session !== this.peerSession) this.dropLink('the peer proxy restarted', false);
       if (!this.up && this.pinger) this.goUp(session);
     } catch {
       if (!this.up) this.connect();
@@ -253,12 +253,15 @@ export class PeerLink {
     for (const [f] of held) this.queue(f);
   }
 
-  private dropLink(_why: string): void {
+  // `renew`: take a new session, so that the peer learns our side lost the link
+  // too. Not when the peer's new session is the cause: it knows nothing of ours, and
+  // renewing then would make each side reset the other in turn, for ever.
+  private dropLink(_why: string, renew = true): void {
     if (this.declaredDown && !this.up) return;
     this.up = false;
     this.peerSession = null;
     this.declaredDown = true;
-    this.session = randomBytes(8).toString('hex');
+    if (renew) this.session = randomBytes(8).toString('hex');
     this.lastPong = Date.now(); // the next verdict after another full period
     const unsent = this.out;
     this.out = [];

@@ -16,10 +16,13 @@ const AUTH = { user: 'pdg', pass: 's3cret' };
 const CLI = fileURLToPath(new URL('../../runtime/cli/main.js', import.meta.url));
 /** downAfter of the test nodes; the documented bound is downAfter + 1 s. */
 const DOWN_AFTER = 1000;
+/** downAfter where the test does not measure the bound: a loaded machine can let a
+ * 1 s one expire while nothing failed. */
+const CALM = 3000;
 
 interface Pair { net: TestNet; nats: NatsServer; a: ClusterNode; b: ClusterNode }
 
-async function pair(t: ExecutionContext, downAfter = DOWN_AFTER): Promise<Pair> {
+async function pair(t: ExecutionContext, downAfter = CALM): Promise<Pair> {
   const ok = netnsAvailable();
   if (!ok.ok) throw new Error(ok.why);
   ensureNatsServer();
@@ -121,7 +124,7 @@ test('a busy receiver on another node under a flood of 100 KiB messages: every o
 
 test('a cut link: DOWN noconnection within the bound, pending asks fail at once with ENOCONNECTION, sends are dead letters; after it heals new messages flow and nothing old replays', async (t) => {
   t.timeout(120_000);
-  const { net, a, b } = await pair(t);
+  const { net, a, b } = await pair(t, DOWN_AFTER);
   await b.run(`env.echo = await sys.spawn(fixture('echo'), { name: 'echo' }); await sys.spawn(fixture('echo'), { name: 'slow' })`);
   await a.run(`env.echo = await sys.lookup('echo', { node: 'B' }); env.m = sys.monitor(env.echo); await sys.ask(env.echo, 0)`);
   // An ask that B holds for a long time is pending when the link goes.
@@ -163,10 +166,10 @@ test('members: a node that is not one is not heard (its requests refused, its he
   const dirs = [0, 1, 2].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'pdg-cluster-')));
   t.teardown(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
   const members = ['A', 'B'];
-  const a = await startNode(t, h0, 'A', dirs[0]!, [nats.url], AUTH, DOWN_AFTER, members);
-  const b = await startNode(t, h1, 'B', dirs[1]!, [nats.url], AUTH, DOWN_AFTER, members);
+  const a = await startNode(t, h0, 'A', dirs[0]!, [nats.url], AUTH, CALM, members);
+  const b = await startNode(t, h1, 'B', dirs[1]!, [nats.url], AUTH, CALM, members);
   // C has the NATS password but is not a member of A's and B's cluster.
-  const c = await startNode(t, h2, 'C', dirs[2]!, [nats.url], AUTH, DOWN_AFTER);
+  const c = await startNode(t, h2, 'C', dirs[2]!, [nats.url], AUTH, CALM);
   await b.run(`await sys.spawn(fixture('echo'), { name: 'echo' })`);
   const refused = await t.throwsAsync(c.run(`return await sys.lookup('echo', { node: 'B' })`));
   t.is((refused as any).code, 'ENOCONNECTION');
@@ -191,13 +194,13 @@ test('a tree started by the launcher joins the cluster (node and cluster in the 
   t.teardown(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
   const treeFile = path.join(dirs[1]!, 'tree.json');
   fs.writeFileSync(treeFile, JSON.stringify({
-    system: 'ctest', node: 'B', cluster: { servers: [nats.url], ...AUTH, downAfter: DOWN_AFTER },
+    system: 'ctest', node: 'B', cluster: { servers: [nats.url], ...AUTH, downAfter: CALM },
     strategy: 'one_for_one', intensity: 5, period: 5000,
     children: [{ id: 'echo', name: 'echo', module: fileURLToPath(new URL('../fixtures/echo.js', import.meta.url)), restart: 'permanent' }],
   }));
   const launcher = h1.spawnIn(process.execPath, [CLI, 'start', treeFile, '--dir', path.join(dirs[1]!, 'sys'), '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
   t.teardown(() => { launcher.kill('SIGTERM'); });
-  const a = await startNode(t, h0, 'A', dirs[0]!, [nats.url], AUTH, DOWN_AFTER);
+  const a = await startNode(t, h0, 'A', dirs[0]!, [nats.url], AUTH, CALM);
   const first = await a.run(`
     const t0 = Date.now();
     for (;;) {

@@ -20,8 +20,9 @@ async function nodes(t: ExecutionContext, urlsOf: (hosts: Host[]) => Promise<str
   const urls = await urlsOf(net.hosts);
   const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'pdg-cluster-')));
   t.teardown(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
-  const a = await startNode(t, net.hosts[0]!, 'A', dirs[0]!, urls, AUTH, 1000);
-  const b = await startNode(t, net.hosts[1]!, 'B', dirs[1]!, urls, AUTH, 1000);
+  // A wide bound: on a loaded machine a 1 s one can expire while nothing failed.
+  const a = await startNode(t, net.hosts[0]!, 'A', dirs[0]!, urls, AUTH, 3000);
+  const b = await startNode(t, net.hosts[1]!, 'B', dirs[1]!, urls, AUTH, 3000);
   await b.run(`env.echo = await sys.spawn(fixture('echo'), { name: 'echo' }); await sys.spawn(fixture('echo'), { name: 'slow' })`);
   await a.run(`env.echo = await sys.lookup('echo', { node: 'B' }); await sys.ask(env.echo, 0)`);
   return [a, b];
