@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isNothing } from '../core/index.js';
-import type { ProxyArgs } from './peer-link.js';
+import { tellLinkState, type ProxyArgs } from './peer-link.js';
 import { serializeRemoteError } from './remote-errors.js';
 
 interface ProxyEntry { ref: Promise<ActorRef> | null; monitor: string | null; backoff: number; timer: NodeJS.Timeout | null; startedAt: number }
@@ -125,9 +125,7 @@ class NodeAgent implements ClusterAgentHandle {
       if (e.monitor !== monitor) continue;
       e.ref = null;
       e.monitor = null;
-      for (const p of listLive(this.system.dir)) {
-        try { this.system.sendSystem(p, REMOTE_OPS.nodeDown, { node: peer }); } catch { /* gone */ }
-      }
+      tellLinkState(this.system, REMOTE_OPS.nodeDown, peer);
       // A proxy that lived long enough starts the backoff afresh.
       if (Date.now() - e.startedAt > PROXY_STABLE_MS) e.backoff = 100;
       this.retry(peer, e);

@@ -275,12 +275,20 @@ export class PeerLink {
   }
 
   private broadcast(op: string): void {
-    for (const p of listLive(this.system.dir)) this.tell(p, op, { node: this.a.peer });
+    tellLinkState(this.system, op, this.a.peer);
   }
 
   private tell(to: Address, op: string, payload: unknown): void {
     try {
       this.system.sendSystem(to, op, payload);
     } catch { /* gone */ }
+  }
+}
+
+/** Tell every local process of the system that the link to `peer` is down or up
+ * (REMOTE_OPS.nodeDown, nodeUp). */
+export function tellLinkState(system: Sys, op: string, peer: string): void {
+  for (const p of listLive(system.dir)) {
+    try { system.sendSystem(p, op, { node: peer }); } catch { /* gone */ }
   }
 }

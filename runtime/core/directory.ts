@@ -59,11 +59,8 @@ export abstract class Directory extends SupervisionCalls {
     return n;
   }
 
-
-  /** `ref` with this node's name, in a cluster (so that it means the same elsewhere). */
-  /** @internal */
+  /** @internal `ref` with this node's name, in a cluster (so that it means the same elsewhere). */
   protected onNode<R extends ActorRef | undefined>(ref: R): R {
     return this.node === undefined || ref === undefined || ref.node !== undefined ? ref : { ...ref, node: this.node } as R;
   }
-
 }

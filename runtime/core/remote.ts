@@ -74,6 +74,11 @@ export class RemoteRoutes {
     return to.node !== undefined && to.node !== this.node;
   }
 
+  /** Is `node` another node than this one? */
+  isRemoteNode(node: string): boolean {
+    return node !== this.node;
+  }
+
   /** Is `node` known to be unreachable? */
   isDown(node: string): boolean {
     return this.down.has(node);
@@ -116,7 +121,7 @@ export class RemoteRoutes {
 
   /** Is `from` the proxy of `node` (so that what it relays may be believed)? */
   isProxy(from: Address, node: string): boolean {
-    if (!this.isRemote({ pid: 1, instance: '', node })) return false;
+    if (!this.isRemoteNode(node)) return false;
     const r = this.route(node);
     if (r.proxy && sameAddress(r.proxy, from)) return true;
     const found = this.host.lookup(PROXY_NAME + node);
