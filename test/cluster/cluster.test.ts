@@ -5,12 +5,11 @@
 // at once; after the link comes back new messages flow and nothing old replays.
 import test, { type ExecutionContext } from 'ava';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHosts, netnsAvailable, type TestNet } from '../helpers/netns.js';
-import { ensureNatsServer, startNats, type NatsServer } from '../helpers/nats-server.js';
-import { startNode, type ClusterNode } from '../helpers/cluster-node.js';
+import type { TestNet } from '../helpers/netns.js';
+import { startNats, type NatsServer } from '../helpers/nats-server.js';
+import { clusterHosts, startNode, type ClusterNode } from '../helpers/cluster-node.js';
 
 const AUTH = { user: 'pdg', pass: 's3cret' };
 const CLI = fileURLToPath(new URL('../../runtime/cli/main.js', import.meta.url));
@@ -23,14 +22,9 @@ const CALM = 3000;
 interface Pair { net: TestNet; nats: NatsServer; a: ClusterNode; b: ClusterNode }
 
 async function pair(t: ExecutionContext, downAfter = CALM): Promise<Pair> {
-  const ok = netnsAvailable();
-  if (!ok.ok) throw new Error(ok.why);
-  ensureNatsServer();
-  const net = await createHosts(2, { t });
+  const { net, dirs } = await clusterHosts(t, 2);
   const [h0, h1] = net.hosts as [typeof net.hosts[0], typeof net.hosts[0]];
   const nats = await startNats({ host: h0, address: h0.address, port: 4222, ...AUTH, t });
-  const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'pdg-cluster-')));
-  t.teardown(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
   const a = await startNode(t, h0, 'A', dirs[0]!, [nats.url], AUTH, downAfter);
   const b = await startNode(t, h1, 'B', dirs[1]!, [nats.url], AUTH, downAfter);
   return { net, nats, a, b };
@@ -157,14 +151,9 @@ test('a cut link: DOWN noconnection within the bound, pending asks fail at once 
 
 test('members: a node that is not one is not heard (its requests refused, its heartbeats ignored); the members talk on', async (t) => {
   t.timeout(120_000);
-  const ok = netnsAvailable();
-  if (!ok.ok) throw new Error(ok.why);
-  ensureNatsServer();
-  const net = await createHosts(3, { t });
+  const { net, dirs } = await clusterHosts(t, 3);
   const [h0, h1, h2] = net.hosts as [typeof net.hosts[0], typeof net.hosts[0], typeof net.hosts[0]];
   const nats = await startNats({ host: h0, address: h0.address, port: 4222, ...AUTH, t });
-  const dirs = [0, 1, 2].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'pdg-cluster-')));
-  t.teardown(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
   const members = ['A', 'B'];
   const a = await startNode(t, h0, 'A', dirs[0]!, [nats.url], AUTH, CALM, members);
   const b = await startNode(t, h1, 'B', dirs[1]!, [nats.url], AUTH, CALM, members);
@@ -184,14 +173,9 @@ test('members: a node that is not one is not heard (its requests refused, its he
 
 test('a tree started by the launcher joins the cluster (node and cluster in the tree file): its supervised actors are reached from another node by name, and a kill there is restarted and found again', async (t) => {
   t.timeout(120_000);
-  const ok = netnsAvailable();
-  if (!ok.ok) throw new Error(ok.why);
-  ensureNatsServer();
-  const net = await createHosts(2, { t });
+  const { net, dirs } = await clusterHosts(t, 2);
   const [h0, h1] = net.hosts as [typeof net.hosts[0], typeof net.hosts[0]];
   const nats = await startNats({ host: h0, address: h0.address, port: 4222, ...AUTH, t });
-  const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'pdg-cluster-')));
-  t.teardown(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
   const treeFile = path.join(dirs[1]!, 'tree.json');
   fs.writeFileSync(treeFile, JSON.stringify({
     system: 'ctest', node: 'B', cluster: { servers: [nats.url], ...AUTH, downAfter: CALM },

@@ -3,23 +3,15 @@
 // NATS server of three SIGKILLed under a stream of asks (the proxies reconnect by
 // themselves; every acknowledged ask was answered by the right reply).
 import test, { type ExecutionContext } from 'ava';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { createHosts, netnsAvailable, type Host } from '../helpers/netns.js';
-import { ensureNatsServer, startNats, startNatsCluster } from '../helpers/nats-server.js';
-import { startNode, type ClusterNode } from '../helpers/cluster-node.js';
+import type { Host } from '../helpers/netns.js';
+import { startNats, startNatsCluster } from '../helpers/nats-server.js';
+import { clusterHosts, startNode, type ClusterNode } from '../helpers/cluster-node.js';
 
 const AUTH = { user: 'pdg', pass: 's3cret' };
 
 async function nodes(t: ExecutionContext, urlsOf: (hosts: Host[]) => Promise<string[]>): Promise<[ClusterNode, ClusterNode]> {
-  const ok = netnsAvailable();
-  if (!ok.ok) throw new Error(ok.why);
-  ensureNatsServer();
-  const net = await createHosts(2, { t });
+  const { net, dirs } = await clusterHosts(t, 2);
   const urls = await urlsOf(net.hosts);
-  const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'pdg-cluster-')));
-  t.teardown(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
   // A wide bound: on a loaded machine a 1 s one can expire while nothing failed.
   const a = await startNode(t, net.hosts[0]!, 'A', dirs[0]!, urls, AUTH, 3000);
   const b = await startNode(t, net.hosts[1]!, 'B', dirs[1]!, urls, AUTH, 3000);

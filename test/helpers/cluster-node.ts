@@ -3,9 +3,13 @@
 // resolves with its value, or rejects with an error carrying the remote `code`.
 import type { ExecutionContext } from 'ava';
 import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Host } from './netns.js';
+import { createHosts, netnsAvailable, type Host, type TestNet } from './netns.js';
+import { ensureNatsServer } from './nats-server.js';
 import { within } from './wait.js';
 
 export interface ClusterNode {
@@ -14,6 +18,18 @@ export interface ClusterNode {
   proc: ChildProcess;
   self: { pid: number; instance: string; node: string };
   run<T = any>(js: string, ms?: number): Promise<T>;
+}
+
+/** `n` test hosts (nats-server at hand) and a system directory for each, all
+ * removed at teardown. */
+export async function clusterHosts(t: ExecutionContext, n: number): Promise<{ net: TestNet; dirs: string[] }> {
+  const ok = netnsAvailable();
+  if (!ok.ok) throw new Error(ok.why);
+  ensureNatsServer();
+  const net = await createHosts(n, { t });
+  const dirs = Array.from({ length: n }, () => fs.mkdtempSync(path.join(os.tmpdir(), 'pdg-cluster-')));
+  t.teardown(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+  return { net, dirs };
 }
 
 export class RemoteError extends Error {
