@@ -37,6 +37,11 @@ export interface SenderMark {
   mainThread: number;
   sendThreads: number;
   preemptions: number;
+  allNs: number;
+  mainNs: number;
+  /** The event loop's CPU inside runs of send() calls, ns. */
+  sendRunsNs: number;
+  sendNs: number;
 }
 
 /** The sink's own readings at one instant. */

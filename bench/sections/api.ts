@@ -262,7 +262,32 @@ async function nodeRestarts(n: number): Promise<Summary> {
 }
 
 /** SIGKILL of a one_for_one supervisor's child until the supervisor reports it started again. */
-async function pidgeonRestarts(sys: ActorSystem, n: number): Promise<Summary> {
+/** The pool counts of a system's own process (`ref` undefined) or of an actor's
+ * (through `info`, as `pidgeon ps` reads them). */
+async function poolCounts(sys: ActorSystem, ref?: ActorRef): Promise<{ size: number; idle: number; starting: number }> {
+  if (ref === undefined) return sys.stats().pool;
+  const info = (await sys.info(ref)) as { stats: { pool: { size: number; idle: number; starting: number } } };
+  return info.stats.pool;
+}
+
+/** Wait (outside any timing) until the pool of `ref`'s process (or the root's) is
+ * full and none of it is starting: a warm pool is what a pooled figure measures (a
+ * refill under way is a node start, about 100 ms of CPU, competing with the spawn). */
+async function poolWarm(sys: ActorSystem, ref?: ActorRef): Promise<void> {
+  const until = performance.now() + 30_000;
+  for (;;) {
+    const p = await poolCounts(sys, ref);
+    if (p.size > 0 && p.idle >= p.size && p.starting === 0) return;
+    if (performance.now() > until) throw new Error(`pool not full after 30 s (${p.idle} of ${p.size} ready)`);
+    await sleep(20);
+  }
+}
+
+/** SIGKILL of a supervised worker until its replacement is started, `n` times; with
+ * `pooled`, each kill waits until the supervisor's own pool is full again (a
+ * supervisor is a process of its own: its restarts come from its pool, which refills
+ * in the background after each one). */
+async function pidgeonRestarts(sys: ActorSystem, n: number, pooled = false): Promise<Summary> {
   const ms: number[] = [];
   let started: ((ref: ActorRef) => void) | null = null;
   const onMessage = (m: any): void => {
@@ -273,6 +298,7 @@ async function pidgeonRestarts(sys: ActorSystem, n: number): Promise<Summary> {
   try {
     let ref = (await sys.which(sup))[0].ref!;
     for (let i = 0; i < n; i++) {
+      if (pooled) await poolWarm(sys, sup);
       const next = new Promise<ActorRef>((resolve) => { started = resolve; });
       const t = performance.now();
       process.kill(ref.pid, 'SIGKILL');
@@ -284,31 +310,6 @@ async function pidgeonRestarts(sys: ActorSystem, n: number): Promise<Summary> {
     await withTimeout(sys.stop(sup, { timeout: 'infinity' }), 20_000, 'supervisor stop');
   }
   return summarize(ms.slice(1));
-}
-
-/** Does this system have a spawn pool? (another branch adds ActorSystem.start({ pool })) */
-function poolOf(sys: ActorSystem): any {
-  const s = sys as any;
-  if (s.pool !== undefined && s.pool !== null) return s.pool;
-  try {
-    const st = s.stats?.();
-    if (st && st.pool !== undefined) return st.pool;
-  } catch { /* no stats */ }
-  return undefined;
-}
-
-async function poolWarm(pool: any, size: number, sys: ActorSystem): Promise<void> {
-  if (typeof pool?.ready === 'function') await withTimeout(Promise.resolve(pool.ready()), 30_000, 'pool ready');
-  else if (pool && typeof pool.ready?.then === 'function') await withTimeout(pool.ready, 30_000, 'pool ready');
-  else {
-    // No readiness handle: wait until stats report `size` idle processes, or 5 s.
-    const until = performance.now() + 5000;
-    while (performance.now() < until) {
-      const p = (sys as any).stats?.().pool;
-      if (p && typeof p.idle === 'number' && p.idle >= size) return;
-      await sleep(50);
-    }
-  }
 }
 
 interface PoolFigures { spawn?: Summary; restart?: Summary; na?: string }
@@ -324,11 +325,9 @@ async function poolFigures(size: number, bursts: number, restarts: number, error
     return { na: `n/a (this build has no pool: ActorSystem.start({ pool }) threw ${(err as Error).message})` };
   }
   try {
-    const pool = poolOf(sys);
-    if (pool === undefined) return { na: 'n/a (this build has no pool)' };
     const ms: number[] = [];
     for (let b = 0; b < bursts; b++) {
-      await poolWarm(pool, size, sys);
+      await poolWarm(sys);
       const t = performance.now();
       const refs = await withTimeout(Promise.all(Array.from({ length: size }, () =>
         sys.spawn(actor('echo')).then((ref) => { ms.push(performance.now() - t); return ref; }))), 60_000, 'pool burst');
@@ -336,8 +335,7 @@ async function poolFigures(size: number, bursts: number, restarts: number, error
     }
     const out: PoolFigures = { spawn: summarize(ms) };
     try {
-      await poolWarm(pool, size, sys);
-      out.restart = await pidgeonRestarts(sys, restarts);
+      out.restart = await pidgeonRestarts(sys, restarts, true);
     } catch (err) {
       errors.push(`kill → restarted, pooled: ${(err as Error).message}`);
     }
@@ -550,7 +548,7 @@ export const apiSection: Section = {
         footnotes: [
           `(7) pidgeon: system.spawn() of an echo actor until it resolves (ready: mailbox open, handshake, module loaded, init run), then stopped (brutal_kill) before the next; bare node start: fork() of an ES module whose only statement sends its first IPC message, until that message. ${nStarts - 1} timed after one warm-up each.`,
           `(8) ActorSystem.start({ pool: { size: ${poolSize} } }), pool warm, then ${poolSize} spawns at once, each timed from the burst's start to ready; ${quick ? 2 : 4} bursts.${poolNa ? ' This build has no pool (start ignored or rejected the option), so not measured.' : ''}`,
-          `(9) SIGKILL of the supervised worker until the supervisor's 'started' event for its replacement; Node: on 'exit', fork() again until the first IPC message. ${nStarts - 1} timed.`,
+          `(9) SIGKILL of the supervised worker until the supervisor's 'started' event for its replacement; Node: on 'exit', fork() again until the first IPC message. ${nStarts - 1} timed. Pooled: the system of (8); the supervisor (a process of its own) restarts from its own pool, and each kill waits until that pool is full again. A kill's first ~4 ms are the kernel's: the parent hears of the death (SIGCHLD, pidfd) once the dead process's memory is torn down.`,
           '(10) CPU of the whole child process, start to exit (this process\'s children\'s utime + stime from /proc/self/stat, around the loops of (7), measured before anything else in the section), per start; pidgeon\'s actors are SIGKILLed once ready, so no exit work is counted for them.',
           `(11) ${lanes} loops of system.spawn() → system.stop() (orderly) for ${(sustainMs / 1000).toFixed(1)} s; limit = cores ÷ CPU-seconds of one bare node start (10), what the machine could start if starting node were all it did.`,
         ],

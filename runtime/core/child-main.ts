@@ -13,6 +13,7 @@ import { BadArgumentError } from '../errors.js';
 import { locateError } from './load-error.js';
 import { defaultExport } from './typescript.js';
 import { isInitPayload, type InitPayload } from './payloads.js';
+import { warmUp } from './pool-warmup.js';
 
 const env = process.env;
 const [parentPid, parentInstance] = (env.PIDGEON_PARENT ?? '').split(':');
@@ -39,6 +40,11 @@ if (handed) {
   if (handed.init.name !== null) env.PIDGEON_NAME = handed.init.name;
   delete env.PIDGEON_POOLED;
 }
+// A pooled process knows its module now: the loader reads and compiles it (file
+// reads go to libuv's pool) while the mailbox opens below. Its code runs after that
+// anyway (an import settles in a later turn); a failure is reported in begin().
+const early = handed ? import(pathToFileURL(module).href) : null;
+early?.catch(() => {});
 const system = ActorSystem.startChild({ name: env.PIDGEON_SYSTEM, dir: env.PIDGEON_DIR }, parent);
 system.module = module;
 // Our own children come from a pool too if our parent's did (started at our first spawn).
@@ -107,7 +113,7 @@ system.onSystem('init', isInitPayload, (from, payload) => {
 
 async function begin(payload: InitPayload): Promise<void> {
   if (payload.name) system.register(payload.name);
-  const def = defaultExport(await import(pathToFileURL(module).href));
+  const def = defaultExport(await (early ?? import(pathToFileURL(module).href)));
   if (!isActorDefinition(def)) {
     throw new BadArgumentError(`${module} must \`export default defineActor({ receive })\``);
   }
@@ -136,23 +142,48 @@ if (handed) {
 async function handOff(): Promise<{ module: string; init: InitPayload }> {
   // What an actor module imports ('pidgeon': the package's entry, supervision with
   // it) is loaded now, while we wait, not after the hand-off.
-  await import(new URL('../index.js', import.meta.url).href);
+  const entry = new URL('../index.js', import.meta.url).href;
+  await import(entry);
+  await warmUp(entry, (dir) => ActorSystem.start({ name: 'pidgeon-warm-up', dir }));
   try {
     fs.writeSync(3, 'L');
     fs.closeSync(3);
   } catch { /* no fd 3: not started by a pool */ }
-  let got = Buffer.alloc(0);
-  for await (const chunk of process.stdin) {
-    got = Buffer.concat([got, chunk as Buffer]);
-    if (got.length >= 4 && got.length >= 4 + got.readUInt32LE(0)) break;
-  }
-  process.stdin.destroy();
+  const got = readHandOff();
   let h: { module?: unknown; init?: unknown } | undefined;
   try {
-    if (got.length >= 4) h = decode(got.subarray(4, 4 + got.readUInt32LE(0))) as typeof h;
+    if (got) h = decode(got) as typeof h;
   } catch { /* not a hand-off */ }
   if (!h || typeof h.module !== 'string' || h.module === '' || !isInitPayload(h.init)) process.exit(0);
   return { module: h.module, init: h.init };
+}
+
+/** The hand-off's body (after its u32 length), or null at end of file. A blocking
+ * read: this process has nothing else to do until it comes (no mailbox, no timers),
+ * and waking from a read(2) is a few µs where Node's stdin stream costs milliseconds
+ * of code that runs for the first time on the spawn's critical path. */
+function readHandOff(): Buffer | null {
+  const head = Buffer.alloc(4);
+  if (!readFully(head)) return null;
+  const body = Buffer.alloc(head.readUInt32LE(0));
+  return readFully(body) ? body : null;
+}
+
+function readFully(buf: Buffer): boolean {
+  for (let off = 0; off < buf.length;) {
+    let n: number;
+    try {
+      n = fs.readSync(0, buf, off, buf.length - off, null);
+    } catch (err) {
+      // stdin left non-blocking by someone: wait for it without spinning.
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return false;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      continue;
+    }
+    if (n === 0) return false;
+    off += n;
+  }
+  return true;
 }
 
 function exitCode(reason: ExitReason): number {
