@@ -15,7 +15,7 @@ import type { ActorRef } from './refs.js';
 import { shutdownProcess } from './shutdown.js';
 import { exitedBeforeReady, moduleNotFound, readInitFailure, startError } from './start-error.js';
 import { loaderArgs } from './typescript.js';
-import { SpawnPool } from './spawn-pool.js';
+import { SpawnPool, removeWarmUpDir } from './spawn-pool.js';
 export { ChildHandle, resolveModule } from './child-process.js';
 
 /** What the children set needs from its system. */
@@ -296,8 +296,9 @@ export class Children {
     this.host.pump();
     const farewell = child.ref ? this.host.takeFarewell(child.ref) : undefined;
     const reason = childReason(farewell, code, signal, child.stderrTail.trim());
-    // A child killed hard left its socket and lockfile behind: its parent cleans up.
+    // A child killed hard leaves its socket and lockfile (or warm-up dir): we clean up.
     removeIfStale(this.host.dir, child.pid);
+    if (child.idle) removeWarmUpDir(child.pid);
     if (child.ref) this.host.reaped(child.ref, child.name);
     this.byPid.delete(child.pid);
     this.recent.delete(child.pid); // re-insert: the map's order is the eviction order
@@ -316,4 +317,3 @@ export class Children {
     else if (!wasStarting) this.host.childExited(child, reason);
   }
 }
-

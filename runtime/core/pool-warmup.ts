@@ -10,13 +10,33 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ActorSystem } from './system.js';
+
+/** What the warm-up needs of a system (an ActorSystem). */
+interface WarmSystem {
+  readonly self: unknown;
+  send(to: never, msg: unknown): boolean;
+  once(event: 'message', f: () => void): unknown;
+  shutdown(options: { timeout: number }): Promise<void>;
+}
+
+/** The warm-up's directory of process `pid`: named by pid, so that the parent, which
+ * reaps the process, removes it if the process was killed before it could. */
+export function warmUpDir(pid: number): string {
+  return path.join(os.tmpdir(), `pidgeon-warm-${pid}`);
+}
+
+/** Remove the warm-up directory a reaped idle process may have left (killed midway). */
+export function removeWarmUpDir(pid: number): void {
+  try { fs.rmSync(warmUpDir(pid), { recursive: true, force: true }); } catch { /* not ours to keep */ }
+}
 
 /** `entry`: the URL of the package entry an actor module imports. */
-export async function warmUp(entry: string, start: (dir: string) => Promise<ActorSystem>): Promise<void> {
+export async function warmUp(entry: string, start: (dir: string) => Promise<WarmSystem>): Promise<void> {
   let dir: string | undefined;
   try {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pidgeon-warm-'));
+    dir = warmUpDir(process.pid);
+    fs.rmSync(dir, { recursive: true, force: true }); // an earlier process of this pid's
+    fs.mkdirSync(dir, { mode: 0o700 });
     const module = path.join(dir, 'warm-up-actor.mjs');
     fs.writeFileSync(module, `import { defineActor } from ${JSON.stringify(entry)};\nexport default defineActor({ receive() {} });\n`);
     await import(pathToFileURL(module).href);
@@ -25,7 +45,7 @@ export async function warmUp(entry: string, start: (dir: string) => Promise<Acto
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 2000); // never hold the pool up
         sys.once('message', () => { clearTimeout(timer); resolve(); });
-        sys.send(sys.self, { type: 'warm-up', payload: 'x'.repeat(40) });
+        sys.send(sys.self as never, { type: 'warm-up', payload: 'x'.repeat(40) });
       });
     } finally {
       await sys.shutdown({ timeout: 1000 });

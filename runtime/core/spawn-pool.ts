@@ -8,6 +8,7 @@
 // see them.
 import { BadArgumentError } from '../errors.js';
 import type { ChildHandle } from './child-process.js';
+export { removeWarmUpDir } from './pool-warmup.js';
 
 /** The largest pool: an idle process holds about 12 MiB of its own (53 MiB RSS). */
 export const MAX_POOL_SIZE = 64;

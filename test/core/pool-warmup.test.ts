@@ -1,0 +1,44 @@
+// A pooled process's warm-up (core/pool-warmup.ts) runs a throwaway system in a
+// directory of its own under the temporary directory: it must leave nothing behind
+// there or in the real system's directory, whether the idle process is handed out,
+// killed while idle (its parent removes what it left), or reaped at shutdown. This file's processes get a temporary
+// directory of their own (TMPDIR, inherited by the pool), so other test files' pools
+// cannot be mistaken for ours.
+import test from 'ava';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fixture, isReaped, kill, processesOf, startSystem, until, within, WAIT } from '../helpers/actors.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pidgeon-test-warmup-'));
+process.env.TMPDIR = tmp;
+test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const probe = fixture('probe');
+const leftovers = () => fs.readdirSync(tmp).filter((f) => f.startsWith('pidgeon-warm-'));
+
+test('warm-ups leave nothing behind: handed out, killed while idle, reaped at shutdown', async (t) => {
+  t.is(os.tmpdir(), tmp);
+  const { sys, dir } = await startSystem(t, { pool: { size: 2 } });
+  await until(() => sys.stats().pool.idle === 2, WAIT, 'a full pool');
+  t.deepEqual(leftovers(), [], 'each warm-up removed its directory before saying it loaded');
+  const others = (sub: string) => fs.readdirSync(path.join(dir, sub)).filter((f) => !f.startsWith(String(process.pid)));
+  t.deepEqual(others('sock'), [], 'the warm-up system never opened in the real directory');
+
+  const ref = await sys.spawn(probe, { name: 'warmed' });
+  t.deepEqual(await sys.ask(ref, { op: 'pid' }), { pid: ref.pid, name: 'warmed' });
+  t.is(sys.stats().received >= 0, true);
+
+  // An idle process killed mid-warm-up (the refill started by the spawn above).
+  await until(() => sys.stats().pool.starting === 1 || sys.stats().pool.idle === 2, WAIT, 'a refill');
+  const starting = [...((sys.children as unknown as { byPid: Map<number, { idle: boolean; pid: number; state: string }> }).byPid.values())]
+    .filter((c) => c.idle && c.state !== 'exited').map((c) => c.pid);
+  for (const pid of starting) kill(pid);
+  await until(() => sys.stats().pool.idle === 2, WAIT, 'the pool to refill after the kills');
+  for (const pid of starting) t.true(isReaped(pid), `${pid} reaped`);
+
+  await within(sys.shutdown({ timeout: 2000 }), WAIT, 'shutdown');
+  t.deepEqual(processesOf(dir), []);
+  // A warm-up killed midway cannot clean up after itself: its parent did, on reaping it.
+  t.deepEqual(leftovers(), []);
+});
