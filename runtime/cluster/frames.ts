@@ -39,3 +39,23 @@ export function unpack(data: Uint8Array): unknown {
     return undefined;
   }
 }
+
+/** A run of messages delivered as one runtime message: at most this many, and past
+ * this many bytes no more are added. */
+const RUN_MAX = 256;
+const RUN_BYTES = 32 * 1024;
+
+/** The end (exclusive) of the run of F_DATA frames from `frames[i]` on that have one
+ * sender and one receiver (and carry bytes): they can be delivered together, in order. */
+export function runEnd(frames: unknown[], i: number): number {
+  const f = frames[i] as Frame;
+  let bytes = 0;
+  let j = i;
+  while (j < frames.length && j - i < RUN_MAX && bytes < RUN_BYTES) {
+    const g = frames[j];
+    if (!(Array.isArray(g) && g[0] === F_DATA && g[1] === f[1] && g[2] === f[2] && g[3] === f[3] && g[4] === f[4] && g[5] instanceof Uint8Array)) break;
+    bytes += g[5].length;
+    j++;
+  }
+  return j;
+}

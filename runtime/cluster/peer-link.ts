@@ -14,7 +14,7 @@ import type { ActorSystem } from '../core/index.js';
 import type { ClusterOptions } from '../core/options.js';
 import { REMOTE_OPS } from '../core/remote.js';
 import { wireReason, type ExitReason } from '../core/reasons.js';
-import { F_DATA, F_DOWN, F_FAILED, F_KILL, F_WATCH, pack, packFrames, unpackFrames, type Frame } from './frames.js';
+import { F_DATA, F_DOWN, F_FAILED, F_KILL, F_WATCH, pack, packFrames, runEnd, unpackFrames, type Frame } from './frames.js';
 import { isMember, subjects } from './nats.js';
 
 /** What a proxy is started with (its spawn args). */
@@ -27,7 +27,6 @@ const BATCH_BYTES = 512 * 1024;
 const TOO_LARGE = 900 * 1024;
 /** How long the first link of a new proxy may take to come up. */
 const SETUP_MS = 10_000;
-
 type Sys = ActorSystem & { sendSystem(to: Address, op: string, payload: unknown): boolean };
 
 export class PeerLink {
@@ -68,7 +67,7 @@ export class PeerLink {
     this.system.onUndeliveredSystem((to, op, payload, error) => {
       if (op !== REMOTE_OPS.relayed || !Array.isArray(payload) || payload.length !== 4) return;
       const why = error instanceof DeadActorError ? 'noproc' : error.code;
-      this.queue([F_FAILED, payload[0], payload[1], to.pid, to.instance, payload[3], why]);
+      for (const body of Array.isArray(payload[3]) ? payload[3] : [payload[3]]) this.queue([F_FAILED, payload[0], payload[1], to.pid, to.instance, body, why]);
     });
     // The NATS client drops what it had not written when its connection breaks: what
     // we or the peer published may be lost, so the link is down at once.
@@ -156,26 +155,47 @@ export class PeerLink {
       this.goUp(b.session);
     }
     this.lastPong = Date.now(); // frames from the peer's session are as good as a pong
-    for (const f of b.frames) {
-      if (Array.isArray(f)) this.onFrame(f);
+    const frames = b.frames;
+    for (let i = 0; i < frames.length;) {
+      const f = frames[i];
+      if (!Array.isArray(f)) {
+        this.dropped++;
+        i++;
+      } else if (f[0] !== F_DATA) {
+        this.onFrame(f);
+        i++;
+      } else {
+        // A run of messages from one sender to one receiver goes as one runtime
+        // message (one envelope to encode here and to decode there, not one each).
+        const j = Math.max(i + 1, runEnd(frames, i));
+        this.deliver(frames.slice(i, j) as Frame[]);
+        i = j;
+      }
+    }
+  }
+
+  // Messages f[1..2] → f[3..4], in order, by datagram to the local receiver.
+  private deliver(run: Frame[]): void {
+    const f = run[0];
+    if (!(f[5] instanceof Uint8Array)) { // a hostile or broken frame
+      this.dropped += run.length;
+      return;
+    }
+    const to = { pid: f[3] as number, instance: f[4] as string };
+    const bodies = run.length === 1 ? f[5] : run.map((g) => g[5]);
+    try {
+      this.system.sendSystem(to, REMOTE_OPS.relayed, [f[1], f[2], this.a.peer, bodies]);
+    } catch (err) {
+      // Not alive here, or its queue is full: the sender hears of it (its ask
+      // fails, or a dead letter), never silence.
+      const why = err instanceof DeadActorError ? 'noproc' : err instanceof PidgeonError ? err.code : 'EMAILBOX';
+      for (const g of run) this.queue([F_FAILED, g[1], g[2], g[3], g[4], g[5], why]);
     }
   }
 
   private onFrame(f: Frame): void {
     const peer = this.a.peer;
     switch (f[0]) {
-      case F_DATA: {
-        const to = { pid: f[3] as number, instance: f[4] as string };
-        try {
-          this.system.sendSystem(to, REMOTE_OPS.relayed, [f[1], f[2], peer, f[5]]);
-        } catch (err) {
-          // Not alive here, or its queue is full: the sender hears of it (its ask
-          // fails, or a dead letter), never silence.
-          const why = err instanceof DeadActorError ? 'noproc' : err instanceof PidgeonError ? err.code : 'EMAILBOX';
-          this.queue([F_FAILED, f[1], f[2], f[3], f[4], f[5], why]);
-        }
-        return;
-      }
       case F_WATCH: return this.watchLocal({ pid: f[3] as number, instance: f[4] as string }, { pid: f[1] as number, instance: f[2] as string });
       case F_DOWN: return this.tell({ pid: f[3] as number, instance: f[4] as string }, REMOTE_OPS.down, [f[1], f[2], peer, f[5]]);
       case F_FAILED: return this.tell({ pid: f[1] as number, instance: f[2] as string }, REMOTE_OPS.failed, [f[3], f[4], peer, f[5], f[6]]);

@@ -30,8 +30,11 @@ type Bytes = Uint8Array;
 const isNode = (n: unknown): n is string => typeof n === 'string' && NODE_RE.test(n);
 const isInstance = (i: unknown): i is string => typeof i === 'string' && /^[0-9a-f]{16}$/.test(i);
 const isPid = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p > 0;
-const isRelayed: PayloadCheck<[number, string, string, Bytes]> = (p): p is [number, string, string, Bytes] =>
-  Array.isArray(p) && p.length === 4 && isPid(p[0]) && isInstance(p[1]) && isNode(p[2]) && p[3] instanceof Uint8Array;
+// One relayed envelope, or several in a row from one sender (a proxy groups them).
+const isBodies = (b: unknown): b is Bytes | Bytes[] =>
+  b instanceof Uint8Array || (Array.isArray(b) && b.length > 0 && b.every((x) => x instanceof Uint8Array));
+const isRelayed: PayloadCheck<[number, string, string, Bytes | Bytes[]]> = (p): p is [number, string, string, Bytes | Bytes[]] =>
+  Array.isArray(p) && p.length === 4 && isPid(p[0]) && isInstance(p[1]) && isNode(p[2]) && isBodies(p[3]);
 const isFailed: PayloadCheck<[number, string, string, Bytes, string]> = (p): p is [number, string, string, Bytes, string] =>
   Array.isArray(p) && p.length === 5 && isPid(p[0]) && isInstance(p[1]) && isNode(p[2]) && p[3] instanceof Uint8Array && typeof p[4] === 'string';
 const isDown: PayloadCheck<[number, string, string, unknown]> = (p): p is [number, string, string, unknown] =>
@@ -55,9 +58,11 @@ export function attachRemote(node: string, w: RemoteWiring): RemoteRoutes {
     if (!routes.isProxy(from, peer)) throw new Error(`${from.pid} is not the proxy of node '${peer}'`);
   };
   const p = w.protocol;
-  p.on(REMOTE_OPS.relayed, isRelayed, (from, [pid, instance, peer, bytes]) => {
+  p.on(REMOTE_OPS.relayed, isRelayed, (from, [pid, instance, peer, bodies]) => {
     fromProxy(from, peer);
-    w.dispatch.onRelayed({ pid, instance, node: peer }, bytes);
+    const sender = { pid, instance, node: peer };
+    if (bodies instanceof Uint8Array) return w.dispatch.onRelayed(sender, bodies);
+    for (const b of bodies) w.dispatch.onRelayed(sender, b);
   });
   p.on(REMOTE_OPS.failed, isFailed, (from, [pid, instance, peer, bytes, reason]) => {
     fromProxy(from, peer);

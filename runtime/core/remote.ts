@@ -17,7 +17,7 @@ export const AGENT_NAME = 'pidgeon:node';
 /** Runtime ops between actors, proxies and the agent (T_SYS unless said). */
 export const REMOTE_OPS = {
   relay: 'relay',             // actor → proxy: [toPid, toInstance, envelope bytes]
-  relayed: 'relayed',         // proxy → actor: [fromPid, fromInstance, node, envelope bytes]
+  relayed: 'relayed',         // proxy → actor: [fromPid, fromInstance, node, envelope bytes | [bytes, …] in order]
   failed: 'relay-failed',     // proxy → actor: [toPid, toInstance, node, envelope bytes, reason]
   nodeDown: 'nodedown',       // proxy/agent → every process: { node }
   nodeUp: 'nodeup',           // proxy → every process: { node }
