@@ -11,6 +11,8 @@ export interface OverloadArgs {
   senders: number;
   index: number;
   highWaterMark: number;
+  /** Senders: the sink, which their warm-up messages (sequence numbers below 0) go to. */
+  sink?: ActorRef;
 }
 
 export function encodeArgs(a: OverloadArgs): string[] {

@@ -113,8 +113,8 @@ async function runOne(n: number, mode: Mode, windowMs: number, warmupMs: number,
   const onChildMessage = (m: unknown): void => {
     if (isType('error')(m) && errors.length < 20) errors.push(m.message);
   };
-  const fork = (file: string, index: number): ChildProcess => {
-    const a: OverloadArgs = { dir, name, sendMode: mode, senders: n, index, highWaterMark: SENDER_HWM };
+  const fork = (file: string, index: number, sink?: ActorRef): ChildProcess => {
+    const a: OverloadArgs = { dir, name, sendMode: mode, senders: n, index, highWaterMark: SENDER_HWM, sink };
     // PIDGEON_BENCH_OVERLOAD_EXECARGV: node flags for every sender and the sink (to
     // try V8 settings against the figures, e.g. "--single-threaded-gc").
     const execArgv = (process.env.PIDGEON_BENCH_OVERLOAD_EXECARGV ?? '').split(' ').filter(Boolean);
@@ -131,7 +131,7 @@ async function runOne(n: number, mode: Mode, windowMs: number, warmupMs: number,
     const sink: ActorRef = sinkReady.ref;
 
     const t0 = performance.now();
-    const senders = Array.from({ length: n }, (_, i) => fork('overload-sender', i));
+    const senders = Array.from({ length: n }, (_, i) => fork('overload-sender', i, sink));
     const ready = await Promise.all(senders.map((c, i) => nextMessage(c, isType('ready'), READY_TIMEOUT_MS, `overload sender ${i} ready`)));
     const spawnS = (performance.now() - t0) / 1000;
     log(`    ${n} sender(s) ready in ${spawnS.toFixed(1)} s; storm (${mode})`);
@@ -376,7 +376,7 @@ function table(runs: OverloadRun[]): Table {
       '(2) Every process marks the window by its own clock (no control message crosses the storm at its edges): when it first runs after each edge (from its send loop or message handler, or a timer) it notes its system.stats() and its own /proc readings; this row is the latest such note after its edge, over all processes (a process starved of CPU marks late). Datagrams = sum over the senders of datagramsSent at the end mark minus the start mark.',
       '(3) Wake-ups: sum over every thread of every sender process of voluntary_ctxt_switches (/proc/self/task/*/status: the thread slept and was woken), end mark minus start mark; split by thread: the event loop\'s (tid = pid), pidgeon\'s sending threads (named pidgeon-send), the others (V8\'s GC workers, libuv\'s pool). Preemptions: nonvoluntary_ctxt_switches (a runnable thread lost its CPU to another process: contention on the machine, not waiting), shown apart.',
       '(4) Sum over the sender processes of utime + stime (/proc/self/stat, all threads), end mark minus start mark; the receiver\'s the same for its one process.',
-      '(4b) Measured directly in every sender (schedstat, ns): its event loop\'s CPU outside its runs of send() calls (wake-ups, backpressure callbacks, drained() promises, and in sendMode poll the POLLOUT retries) plus all of its sending threads\' CPU (their blocking sendmsg, whose copy into the kernel is sending, counted here anyway). Not counted: the runs of send() calls (producing, encoding and sending the messages) and V8\'s compiler and GC threads, whose work follows the JavaScript that runs (with node --single-threaded it moves onto the event loop, inside the send runs, and the waiting figure stays put). The plain ratio above counts everything: 200 young processes each producing a few thousand messages a second cost several µs per message (code not yet optimised, caches cold after every switch), more than the receiver spends taking them.',
+      '(4b) Measured directly in every sender (schedstat, ns): its event loop\'s CPU outside its runs of send() calls (wake-ups, backpressure callbacks, drained() promises, and in sendMode poll the POLLOUT retries) plus all of its sending threads\' CPU (their blocking sendmsg, whose copy into the kernel is sending, counted here anyway). An upper bound: the event loop\'s share also holds sending work done outside send() (when the sending thread runs low, the loop seals what coalesced meanwhile and copies it to the thread). Not counted: the runs of send() calls (producing, encoding and sending the messages) and V8\'s compiler and GC threads, whose work follows the JavaScript that runs (with node --single-threaded it moves onto the event loop, inside the send runs, and the waiting figure stays put). The plain ratio above counts everything: 200 young processes each producing a few thousand messages a second cost several µs per message (code not yet optimised, caches cold after every switch), more than the receiver spends taking them.',
       '(4c) The same CPU summed over the live threads of every sender from /proc/<pid>/task/<tid>/schedstat (nanoseconds on a CPU, exact), split by thread: the event loop (tid = pid), the sending threads (pidgeon-send), the rest (V8\'s GC and compiler workers, libuv\'s pool). The row above it is whole clock ticks per process, as ps shows.',
       '(5) Messages the receiver handled from each sender during the window (counted by the receiver against its own clock): least-served ÷ mean, most-served ÷ mean.',
       `(6) system.ask(receiver, 'ping') from the bench root, one at a time, ${PING_EVERY_MS} ms apart, during the window; the receiver answers at once. A ping unanswered after ${PING_TIMEOUT_MS / 1000} s counts as ${PING_TIMEOUT_MS / 1000} s.`,
@@ -445,7 +445,7 @@ export const overloadSection: Section = {
       }
     }
     const notes = [
-      `Every sender and the receiver is a plain member process (ActorSystem.start in a forked node process, control over the fork IPC channel, not through the mailboxes). Each sender sends { s: index, n: seq, p: 40 × 'x' } (about 64 bytes encoded) with system.send() in bursts of up to 512 per event-loop turn and, when send() returns false, awaits system.drained(receiver). Senders' highWaterMark is ${SENDER_HWM >> 10} KiB.`,
+      `Every sender and the receiver is a plain member process (ActorSystem.start in a forked node process, control over the fork IPC channel, not through the mailboxes). Each sender sends { s: index, n: seq, p: 40 × 'x' } (about 64 bytes encoded) with system.send() in bursts of up to 512 per event-loop turn and, when send() returns false, awaits system.drained(receiver). Senders' highWaterMark is ${SENDER_HWM >> 10} KiB. Before saying ready, each sender warms up on the same path: ${process.env.PIDGEON_BENCH_OVERLOAD_WARM ?? '30000'} messages to the receiver (sequence numbers below 0, not counted), so that V8 has compiled the send path for the shapes it will see (measured: without it, 200 young senders were still compiling in the window, and V8's compiler threads took over half of the senders' CPU there).`,
       `Each configuration runs once with sendMode 'poll' and once with 'thread' (passed to ActorSystem.start of every process), fresh processes and a fresh system directory each time; ${senderCounts.map((n) => `${warmupFor(n)} ms`).join(' / ')} of storm (for ${senderCounts.join(' / ')} senders) before a ${windowMs} ms window.`,
       runtimeKnowsSendMode()
         ? 'This build\'s runtime knows the sendMode option.'
