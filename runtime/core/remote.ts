@@ -16,7 +16,7 @@ export const AGENT_NAME = 'pidgeon:node';
 
 /** Runtime ops between actors, proxies and the agent (T_SYS unless said). */
 export const REMOTE_OPS = {
-  relay: 'relay',             // actor → proxy: [toPid, toInstance, envelope bytes]
+  relay: 'relay',             // actor → proxy: [toPid, toInstance, envelope bytes | [bytes, …] in order]
   relayed: 'relayed',         // proxy → actor: [fromPid, fromInstance, node, envelope bytes | [bytes, …] in order]
   failed: 'relay-failed',     // proxy → actor: [toPid, toInstance, node, envelope bytes, reason]
   nodeDown: 'nodedown',       // proxy/agent → every process: { node }
@@ -46,7 +46,16 @@ interface Route {
   pending: Pending[];
   resolving: boolean;
   waiters: (() => void)[];
+  /** What the last hand-off to the proxy said: false, wait for drained. */
+  ok: boolean;
 }
+
+/** Messages to one remote actor sent in a row: they go to the proxy as one runtime
+ * message (one envelope for it to decode, not one each), at the end of the sender's
+ * turn (a microtask) or before anything else goes to a proxy. Bounded: */
+interface Run { to: Address; bodies: Uint8Array[]; bytes: number }
+const RUN_MAX = 256;
+const RUN_BYTES = 32 * 1024;
 
 /** What the routes need from their system. */
 export interface RemoteHost {
@@ -66,6 +75,7 @@ const PROXY_START_TIMEOUT_MS = 20_000;
 export class RemoteRoutes {
   private readonly routes = new Map<string, Route>();
   private readonly down = new Set<string>();
+  private run: Run | null = null;
 
   constructor(readonly node: string, private readonly host: RemoteHost) {}
 
@@ -89,22 +99,50 @@ export class RemoteRoutes {
     if (fds !== undefined && fds.length > 0) throw new RemoteFdError(`file descriptors cannot be sent to ${formatAddress(to)} on another node`, { address: to });
     const node = to.node!;
     if (this.down.has(node)) throw new NoConnectionError(`node '${node}' is unreachable`, { address: to });
-    // Encoded now: the caller may change its message once send returns.
-    const bytes = encodeEnvelope(env);
-    return this.toProxy(node, [T_SYS, REMOTE_OPS.relay, [to.pid, to.instance, bytes]], to);
+    // Encoded now (the caller may change its message once send returns), and copied:
+    // the encoding's memory is reused by the next one.
+    const bytes = Buffer.from(encodeEnvelope(env));
+    const run = this.run;
+    if (run !== null && run.to.pid === to.pid && run.to.instance === to.instance && run.to.node === node && run.bodies.length < RUN_MAX && run.bytes < RUN_BYTES) {
+      run.bodies.push(bytes);
+      run.bytes += bytes.length;
+    } else {
+      this.flushRun();
+      this.run = { to, bodies: [bytes], bytes: bytes.length };
+      queueMicrotask(() => this.flushRun());
+    }
+    return this.route(node).ok;
   }
 
   /** A runtime message for `node`'s proxy itself (after what was sent before it). */
   control(node: string, op: string, payload: unknown): void {
+    this.flushRun();
     this.toProxy(node, [T_SYS, op, payload], null);
+  }
+
+  private flushRun(): void {
+    const run = this.run;
+    if (run === null) return;
+    this.run = null;
+    const { to, bodies } = run;
+    const node = to.node!;
+    const r = this.route(node);
+    try {
+      r.ok = this.toProxy(node, [T_SYS, REMOTE_OPS.relay, [to.pid, to.instance, bodies.length === 1 ? bodies[0] : bodies]], to);
+    } catch (err) {
+      // Not for a send to answer any more (it returned): each message is a dead letter.
+      for (const b of bodies) this.host.undeliverable(to, b, err as PidgeonError);
+    }
   }
 
   /** Resolves when messages to `node` no longer wait for its proxy. */
   async drained(node: string, proxyDrained: (proxy: Address) => Promise<void>): Promise<void> {
+    this.flushRun();
     const r = this.routes.get(node);
     if (r && r.pending.length > 0) await new Promise<void>((resolve) => r.waiters.push(resolve));
     const proxy = this.routes.get(node)?.proxy;
     if (proxy) await proxyDrained(proxy);
+    if (r) r.ok = true;
   }
 
   /** The address of `node`'s proxy (started by the agent if need be). */
@@ -143,7 +181,7 @@ export class RemoteRoutes {
 
   private route(node: string): Route {
     let r = this.routes.get(node);
-    if (!r) this.routes.set(node, (r = { proxy: null, pending: [], resolving: false, waiters: [] }));
+    if (!r) this.routes.set(node, (r = { proxy: null, pending: [], resolving: false, waiters: [], ok: true }));
     return r;
   }
 
@@ -160,7 +198,7 @@ export class RemoteRoutes {
         }
       }
     }
-    r.pending.push({ env: copyBytes(env), to });
+    r.pending.push({ env, to }); // its bytes are its own (copied by send)
     if (!r.resolving) this.resolve(node, r);
     return r.pending.length < PENDING_HIGH_WATER;
   }
@@ -186,15 +224,11 @@ export class RemoteRoutes {
           err = e instanceof DeadActorError ? new NoConnectionError(`the proxy for node '${p.to?.node}' died`, { cause: e }) : (e as PidgeonError);
         }
       }
-      if (err && p.to) this.host.undeliverable(p.to, (p.env[2] as [number, string, Uint8Array])[2], err);
+      if (err && p.to) {
+        const bodies = (p.env[2] as [number, string, Uint8Array | Uint8Array[]])[2];
+        for (const b of Array.isArray(bodies) ? bodies : [bodies]) this.host.undeliverable(p.to, b, err);
+      }
     }
     for (const w of r.waiters.splice(0)) w();
   }
-}
-
-// A relay's bytes may share memory with the next encoding: keep a copy while queued.
-function copyBytes(env: Envelope): Envelope {
-  if (env[0] !== T_SYS || env[1] !== REMOTE_OPS.relay) return env;
-  const [pid, instance, bytes] = env[2] as [number, string, Uint8Array];
-  return [T_SYS, REMOTE_OPS.relay, [pid, instance, Buffer.from(bytes)]];
 }

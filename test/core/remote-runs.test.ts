@@ -1,0 +1,112 @@
+// Runs of relays (core/remote.ts): messages sent in a row to one remote actor go to
+// its node's proxy as one runtime message at the end of the turn. Checked against a
+// fake host (the proxy is a recorded address): order is kept within and across runs,
+// another target or a control message closes the run first, runs are bounded, a
+// proxy that fails at the hand-off turns each message into its own undeliverable, and
+// fds or an unreachable node still fail at send.
+import test from 'ava';
+import { NoConnectionError, RemoteFdError, DeadActorError, type PidgeonError } from '../../runtime/errors.js';
+import { AGENT_NAME, RemoteRoutes, REMOTE_OPS, PROXY_NAME } from '../../runtime/core/remote.js';
+import { T_MSG, T_SYS, decodeEnvelope, type Envelope } from '../../runtime/core/envelope.js';
+import type { Address } from '../../runtime/transport/index.js';
+
+const proxy: Address = { pid: 4242, instance: 'proxyinst' };
+const x: Address = { pid: 10, instance: 'xinst', node: 'B' };
+const y: Address = { pid: 11, instance: 'yinst', node: 'B' };
+
+function setup(fail?: () => Error) {
+  const handed: Envelope[] = [];
+  const lost: { to: Address; msg: unknown; error: PidgeonError }[] = [];
+  const routes = new RemoteRoutes('A', {
+    lookup: (name) => (name === PROXY_NAME + 'B' ? proxy : undefined),
+    askSystem: async () => proxy,
+    sendLocal: (_to, env) => {
+      if (fail) throw fail();
+      handed.push(env);
+      return true;
+    },
+    undeliverable: (to, bytes, error) => lost.push({ to, msg: (decodeEnvelope(bytes) as [number, unknown])[1], error }),
+  });
+  return { routes, handed, lost };
+}
+
+const turn = () => new Promise<void>((r) => queueMicrotask(r));
+/** What the proxy got, as [target pid, messages] per runtime message. */
+function relays(handed: Envelope[]): [number | string, unknown[]][] {
+  return handed.map((env) => {
+    if (env[0] !== T_SYS || env[1] !== REMOTE_OPS.relay) return [String(env[1]), []];
+    const [pid, , bodies] = env[2] as [number, string, Uint8Array | Uint8Array[]];
+    return [pid, (Array.isArray(bodies) ? bodies : [bodies]).map((b) => (decodeEnvelope(b) as [number, unknown])[1])];
+  });
+}
+
+test('messages in a row to one actor go as one relay at the end of the turn, in order', async (t) => {
+  const { routes, handed } = setup();
+  for (let i = 0; i < 5; i++) t.true(routes.send(x, [T_MSG, { i }], undefined));
+  t.is(handed.length, 0, 'nothing handed to the proxy during the turn');
+  await turn();
+  t.deepEqual(relays(handed), [[10, [{ i: 0 }, { i: 1 }, { i: 2 }, { i: 3 }, { i: 4 }]]]);
+});
+
+test('another target and a control message close the run first; order holds across runs', async (t) => {
+  const { routes, handed } = setup();
+  routes.send(x, [T_MSG, 1], undefined);
+  routes.send(x, [T_MSG, 2], undefined);
+  routes.send(y, [T_MSG, 3], undefined);
+  routes.control('B', REMOTE_OPS.watch, [x.pid, x.instance]);
+  routes.send(x, [T_MSG, 4], undefined);
+  await turn();
+  t.deepEqual(relays(handed), [[10, [1, 2]], [11, [3]], [REMOTE_OPS.watch, []], [10, [4]]]);
+});
+
+test('a run is bounded: 256 messages or 32 KiB', async (t) => {
+  const { routes, handed } = setup();
+  for (let i = 0; i < 600; i++) routes.send(x, [T_MSG, i], undefined);
+  await turn();
+  t.deepEqual(relays(handed).map(([, m]) => m.length), [256, 256, 88]);
+  t.deepEqual(relays(handed).flatMap(([, m]) => m), Array.from({ length: 600 }, (_, i) => i));
+  handed.length = 0;
+  for (let i = 0; i < 10; i++) routes.send(x, [T_MSG, 'z'.repeat(10_000)], undefined);
+  await turn();
+  t.deepEqual(relays(handed).map(([, m]) => m.length), [4, 4, 2]);
+});
+
+test('a proxy that fails at the hand-off: every message of the run is undeliverable, each once', async (t) => {
+  const { routes, lost } = setup(() => new NoConnectionError('boom'));
+  for (let i = 0; i < 3; i++) routes.send(x, [T_MSG, i], undefined);
+  await turn();
+  t.deepEqual(lost.map((l) => [l.to.pid, l.msg, l.error.code]), [[10, 0, 'ENOCONNECTION'], [10, 1, 'ENOCONNECTION'], [10, 2, 'ENOCONNECTION']]);
+});
+
+test('a dead proxy: the run waits for the next one and then goes, in order', async (t) => {
+  let dead = false;
+  const handed: Envelope[] = [];
+  const routes = new RemoteRoutes('A', {
+    // The dead proxy's name is gone; the agent starts the next one.
+    lookup: (name) => (name === AGENT_NAME ? { pid: 1, instance: 'agent' } : dead ? undefined : proxy),
+    askSystem: async () => { dead = false; return proxy; },
+    sendLocal: (_to, env) => {
+      if (dead) throw new DeadActorError('gone');
+      handed.push(env);
+      return true;
+    },
+    undeliverable: () => t.fail('nothing is lost'),
+  });
+  routes.send(x, [T_MSG, 'a'], undefined);
+  await turn();
+  dead = true; // it dies after a first message went
+  routes.send(x, [T_MSG, 'b'], undefined);
+  routes.send(x, [T_MSG, 'c'], undefined);
+  await turn();
+  await new Promise((r) => setTimeout(r, 10));
+  t.deepEqual(relays(handed), [[10, ['a']], [10, ['b', 'c']]]);
+});
+
+test('fds and an unreachable node still fail at send, before anything is queued', async (t) => {
+  const { routes, handed } = setup();
+  t.throws(() => routes.send(x, [T_MSG, 1], [0]), { instanceOf: RemoteFdError });
+  routes.setDown('B', true);
+  t.throws(() => routes.send(x, [T_MSG, 1], undefined), { instanceOf: NoConnectionError });
+  await turn();
+  t.deepEqual(handed, []);
+});
