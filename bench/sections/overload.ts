@@ -118,6 +118,9 @@ async function runOne(n: number, mode: Mode, windowMs: number, warmupMs: number,
     // PIDGEON_BENCH_OVERLOAD_EXECARGV: node flags for every sender and the sink (to
     // try V8 settings against the figures, e.g. "--single-threaded-gc").
     const execArgv = (process.env.PIDGEON_BENCH_OVERLOAD_EXECARGV ?? '').split(' ').filter(Boolean);
+    // PIDGEON_BENCH_OVERLOAD_PROF=<dir>: a CPU profile of sender 0 and the sink only.
+    const prof = process.env.PIDGEON_BENCH_OVERLOAD_PROF;
+    if (prof && index <= 0) execArgv.push('--cpu-prof', `--cpu-prof-dir=${prof}`);
     const c = forkTracked(script(file), encodeArgs(a), { execArgv });
     c.on('message', onChildMessage);
     children.push(c);
