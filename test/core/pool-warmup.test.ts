@@ -1,9 +1,11 @@
 // A pooled process's warm-up (core/pool-warmup.ts) runs a throwaway system in a
 // directory of its own under the temporary directory: it must leave nothing behind
 // there or in the real system's directory, whether the idle process is handed out,
-// killed while idle (its parent removes what it left), or reaped at shutdown. This file's processes get a temporary
-// directory of their own (TMPDIR, inherited by the pool), so other test files' pools
-// cannot be mistaken for ours.
+// killed while idle (its parent removes what it left), or reaped at shutdown; and a
+// warm-up that cannot run (no temporary directory) costs speed only. This file's
+// processes get a temporary directory of their own (TMPDIR, inherited by the pool),
+// so other test files' pools cannot be mistaken for ours; the tests run one at a
+// time because they change it.
 import test from 'ava';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +19,8 @@ test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const probe = fixture('probe');
 const leftovers = () => fs.readdirSync(tmp).filter((f) => f.startsWith('pidgeon-warm-'));
 
-test('warm-ups leave nothing behind: handed out, killed while idle, reaped at shutdown', async (t) => {
+test.serial('warm-ups leave nothing behind: handed out, killed while idle, reaped at shutdown', async (t) => {
+  process.env.TMPDIR = tmp;
   t.is(os.tmpdir(), tmp);
   const { sys, dir } = await startSystem(t, { pool: { size: 2 } });
   await until(() => sys.stats().pool.idle === 2, WAIT, 'a full pool');
@@ -41,4 +44,23 @@ test('warm-ups leave nothing behind: handed out, killed while idle, reaped at sh
   t.deepEqual(processesOf(dir), []);
   // A warm-up killed midway cannot clean up after itself: its parent did, on reaping it.
   t.deepEqual(leftovers(), []);
+});
+
+test.serial('no usable temporary directory: the warm-up is skipped and pooled spawns work as before', async (t) => {
+  process.env.TMPDIR = tmp;
+  const { sys } = await startSystem(t, { pool: { size: 1 } });
+  await until(() => sys.stats().pool.idle === 1, WAIT, 'a full pool');
+  // The replacement of a killed idle process starts with the environment of now.
+  const broken = path.join(tmp, 'does-not-exist');
+  process.env.TMPDIR = broken;
+  const idle = [...((sys.children as unknown as { byPid: Map<number, { idle: boolean; pid: number; state: string }> }).byPid.values())]
+    .filter((c) => c.idle && c.state !== 'exited').map((c) => c.pid);
+  t.is(idle.length, 1);
+  kill(idle[0]);
+  await until(() => isReaped(idle[0]) && sys.stats().pool.idle === 1, WAIT, 'a replacement without warm-up');
+  const ref = await sys.spawn(probe, { name: 'unwarmed' });
+  t.deepEqual(await sys.ask(ref, { op: 'pid' }), { pid: ref.pid, name: 'unwarmed' });
+  process.env.TMPDIR = tmp;
+  await within(sys.shutdown({ timeout: 2000 }), WAIT, 'shutdown');
+  t.false(fs.existsSync(broken));
 });
