@@ -270,14 +270,20 @@ async function poolCounts(sys: ActorSystem, ref?: ActorRef): Promise<{ size: num
   return info.stats.pool;
 }
 
+/** After the pool is full, this long before a pooled figure is taken: a process that
+ * has just said it is ready still has V8's background work of its warm-up to finish
+ * (compiler jobs, GC), which would compete with the spawn for the two cores. */
+const POOL_SETTLE_MS = 250;
+
 /** Wait (outside any timing) until the pool of `ref`'s process (or the root's) is
- * full and none of it is starting: a warm pool is what a pooled figure measures (a
- * refill under way is a node start, about 100 ms of CPU, competing with the spawn). */
+ * full, none of it is starting, and it has settled: a warm pool is what a pooled
+ * figure measures (a refill under way is a node start, about 100 ms of CPU,
+ * competing with the spawn). */
 async function poolWarm(sys: ActorSystem, ref?: ActorRef): Promise<void> {
   const until = performance.now() + 30_000;
   for (;;) {
     const p = await poolCounts(sys, ref);
-    if (p.size > 0 && p.idle >= p.size && p.starting === 0) return;
+    if (p.size > 0 && p.idle >= p.size && p.starting === 0) return sleep(POOL_SETTLE_MS);
     if (performance.now() > until) throw new Error(`pool not full after 30 s (${p.idle} of ${p.size} ready)`);
     await sleep(20);
   }
@@ -547,7 +553,7 @@ export const apiSection: Section = {
         ],
         footnotes: [
           `(7) pidgeon: system.spawn() of an echo actor until it resolves (ready: mailbox open, handshake, module loaded, init run), then stopped (brutal_kill) before the next; bare node start: fork() of an ES module whose only statement sends its first IPC message, until that message. ${nStarts - 1} timed after one warm-up each.`,
-          `(8) ActorSystem.start({ pool: { size: ${poolSize} } }), pool warm, then ${poolSize} spawns at once, each timed from the burst's start to ready; ${quick ? 2 : 4} bursts.${poolNa ? ' This build has no pool (start ignored or rejected the option), so not measured.' : ''}`,
+          `(8) ActorSystem.start({ pool: { size: ${poolSize} } }), pool full and settled (${POOL_SETTLE_MS} ms after it was seen full), then ${poolSize} spawns at once, each timed from the burst's start to ready; ${quick ? 2 : 4} bursts.${poolNa ? ' This build has no pool (start ignored or rejected the option), so not measured.' : ''}`,
           `(9) SIGKILL of the supervised worker until the supervisor's 'started' event for its replacement; Node: on 'exit', fork() again until the first IPC message. ${nStarts - 1} timed. Pooled: the system of (8); the supervisor (a process of its own) restarts from its own pool, and each kill waits until that pool is full again. A kill's first ~4 ms are the kernel's: the parent hears of the death (SIGCHLD, pidfd) once the dead process's memory is torn down.`,
           '(10) CPU of the whole child process, start to exit (this process\'s children\'s utime + stime from /proc/self/stat, around the loops of (7), measured before anything else in the section), per start; pidgeon\'s actors are SIGKILLed once ready, so no exit work is counted for them.',
           `(11) ${lanes} loops of system.spawn() → system.stop() (orderly) for ${(sustainMs / 1000).toFixed(1)} s; limit = cores ÷ CPU-seconds of one bare node start (10), what the machine could start if starting node were all it did.`,
