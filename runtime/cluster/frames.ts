@@ -2,10 +2,10 @@
 // frames (coalesced per event-loop turn), as msgpack `[fromNode, session, frames]`.
 import { Packr } from 'msgpackr';
 
-export const F_DATA = 0;   // [0, fromPid, fromInstance, toPid, toInstance, envelope bytes]
+export const F_DATA = 0;   // [0, fromPid, fromInstance, toPid, toInstance, [envelope bytes, …]] (a run)
 export const F_WATCH = 1;  // [1, watcherPid, watcherInstance, targetPid, targetInstance]
 export const F_DOWN = 2;   // [2, targetPid, targetInstance, watcherPid, watcherInstance, reason]
-export const F_FAILED = 3; // [3, senderPid, senderInstance, toPid, toInstance, envelope bytes, reason]
+export const F_FAILED = 3; // [3, senderPid, senderInstance, toPid, toInstance, [envelope bytes, …], reason]
 export const F_KILL = 4;   // [4, targetPid, targetInstance, signal]
 
 export type Frame = unknown[];
@@ -40,22 +40,14 @@ export function unpack(data: Uint8Array): unknown {
   }
 }
 
-/** A run of messages delivered as one runtime message: at most this many, and past
- * this many bytes no more are added. */
-const RUN_MAX = 256;
-const RUN_BYTES = 32 * 1024;
+/** Is `b` a run's bodies (what F_DATA and F_FAILED carry)? */
+export function isRunBodies(b: unknown): b is Uint8Array[] {
+  return Array.isArray(b) && b.length > 0 && b.every((x) => x instanceof Uint8Array);
+}
 
-/** The end (exclusive) of the run of F_DATA frames from `frames[i]` on that have one
- * sender and one receiver (and carry bytes): they can be delivered together, in order. */
-export function runEnd(frames: unknown[], i: number): number {
-  const f = frames[i] as Frame;
-  let bytes = 0;
-  let j = i;
-  while (j < frames.length && j - i < RUN_MAX && bytes < RUN_BYTES) {
-    const g = frames[j];
-    if (!(Array.isArray(g) && g[0] === F_DATA && g[1] === f[1] && g[2] === f[2] && g[3] === f[3] && g[4] === f[4] && g[5] instanceof Uint8Array)) break;
-    bytes += g[5].length;
-    j++;
-  }
-  return j;
+/** The bytes of a run's bodies. */
+export function runBytes(bodies: Uint8Array[]): number {
+  let n = 0;
+  for (const b of bodies) n += b.length;
+  return n;
 }

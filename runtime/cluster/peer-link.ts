@@ -14,7 +14,7 @@ import type { ActorSystem } from '../core/index.js';
 import type { ClusterOptions } from '../core/options.js';
 import { REMOTE_OPS } from '../core/remote.js';
 import { wireReason, type ExitReason } from '../core/reasons.js';
-import { F_DATA, F_DOWN, F_FAILED, F_KILL, F_WATCH, pack, packFrames, runEnd, unpackFrames, type Frame } from './frames.js';
+import { F_DATA, F_DOWN, F_FAILED, F_KILL, F_WATCH, isRunBodies, pack, packFrames, runBytes, unpackFrames, type Frame } from './frames.js';
 import { isMember, subjects } from './nats.js';
 
 /** What a proxy is started with (its spawn args). */
@@ -67,7 +67,7 @@ export class PeerLink {
     this.system.onUndeliveredSystem((to, op, payload, error) => {
       if (op !== REMOTE_OPS.relayed || !Array.isArray(payload) || payload.length !== 4) return;
       const why = error instanceof DeadActorError ? 'noproc' : error.code;
-      for (const body of Array.isArray(payload[3]) ? payload[3] : [payload[3]]) this.queue([F_FAILED, payload[0], payload[1], to.pid, to.instance, body, why]);
+      this.queue([F_FAILED, payload[0], payload[1], to.pid, to.instance, payload[3], why]);
     });
     // The NATS client drops what it had not written when its connection breaks: what
     // we or the peer published may be lost, so the link is down at once.
@@ -87,7 +87,7 @@ export class PeerLink {
 
   // ---- from local actors ----
 
-  relay(from: Address, to: [number, string, Uint8Array]): void {
+  relay(from: Address, to: [number, string, Uint8Array[]]): void {
     this.emit([F_DATA, from.pid, from.instance, to[0], to[1], to[2]], from);
   }
 
@@ -106,7 +106,7 @@ export class PeerLink {
   }
 
   private queue(f: Frame): void {
-    const size = f[0] === F_DATA ? (f[5] as Uint8Array).length : f[0] === F_FAILED ? (f[5] as Uint8Array).length : 16;
+    const size = f[0] === F_DATA || f[0] === F_FAILED ? runBytes(f[5] as Uint8Array[]) : 16;
     if (size > TOO_LARGE) {
       if (f[0] === F_DATA) this.tell({ pid: f[1] as number, instance: f[2] as string }, REMOTE_OPS.failed, [f[3], f[4], this.a.peer, f[5], 'EMSGSIZE']);
       return;
@@ -155,41 +155,27 @@ export class PeerLink {
       this.goUp(b.session);
     }
     this.lastPong = Date.now(); // frames from the peer's session are as good as a pong
-    const frames = b.frames;
-    for (let i = 0; i < frames.length;) {
-      const f = frames[i];
-      if (!Array.isArray(f)) {
-        this.dropped++;
-        i++;
-      } else if (f[0] !== F_DATA) {
-        this.onFrame(f);
-        i++;
-      } else {
-        // A run of messages from one sender to one receiver goes as one runtime
-        // message (one envelope to encode here and to decode there, not one each).
-        const j = Math.max(i + 1, runEnd(frames, i));
-        this.deliver(frames.slice(i, j) as Frame[]);
-        i = j;
-      }
+    for (const f of b.frames) {
+      if (!Array.isArray(f)) this.dropped++;
+      else if (f[0] === F_DATA) this.deliver(f);
+      else this.onFrame(f);
     }
   }
 
-  // Messages f[1..2] → f[3..4], in order, by datagram to the local receiver.
-  private deliver(run: Frame[]): void {
-    const f = run[0];
-    if (!(f[5] instanceof Uint8Array)) { // a hostile or broken frame
-      this.dropped += run.length;
+  // A run of messages f[1..2] → f[3..4], in order, by datagram to the local receiver.
+  private deliver(f: Frame): void {
+    if (!isRunBodies(f[5])) { // a hostile or broken frame
+      this.dropped++;
       return;
     }
     const to = { pid: f[3] as number, instance: f[4] as string };
-    const bodies = run.length === 1 ? f[5] : run.map((g) => g[5]);
     try {
-      this.system.sendSystem(to, REMOTE_OPS.relayed, [f[1], f[2], this.a.peer, bodies]);
+      this.system.sendSystem(to, REMOTE_OPS.relayed, [f[1], f[2], this.a.peer, f[5]]);
     } catch (err) {
       // Not alive here, or its queue is full: the sender hears of it (its ask
       // fails, or a dead letter), never silence.
       const why = err instanceof DeadActorError ? 'noproc' : err instanceof PidgeonError ? err.code : 'EMAILBOX';
-      for (const g of run) this.queue([F_FAILED, g[1], g[2], g[3], g[4], g[5], why]);
+      this.queue([F_FAILED, f[1], f[2], f[3], f[4], f[5], why]);
     }
   }
 

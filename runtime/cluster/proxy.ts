@@ -22,9 +22,10 @@ export default defineActor({
     closeNats = async () => { await nc.drain().catch(() => nc.close()); };
     const l = link = new PeerLink(ctx.system as any, nc, a);
     const sys = ctx.system;
+    // A run of messages to one actor of the peer: one frame, kept whole to the end.
     sys.onSystem(REMOTE_OPS.relay, isTuple(3), (from: Address, p) => {
-      if (p[2] instanceof Uint8Array) return l.relay(from, p as [number, string, Uint8Array]);
-      if (Array.isArray(p[2])) for (const b of p[2]) b instanceof Uint8Array ? l.relay(from, [p[0], p[1], b]) : l.dropped++;
+      if (Array.isArray(p[2]) && p[2].length > 0 && p[2].every((b) => b instanceof Uint8Array)) l.relay(from, p as [number, string, Uint8Array[]]);
+      else l.dropped++;
     });
     sys.onSystem(REMOTE_OPS.watch, isTuple(2), (from: Address, p) => l.watch(from, p as [number, string]));
     sys.onSystem(REMOTE_OPS.kill, isTuple(3), (from: Address, p) => l.kill(from, p as [number, string, string]));

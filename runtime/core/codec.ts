@@ -168,6 +168,24 @@ export class BatchDecoder {
   }
 }
 
+/** Decode the bodies of one run, in order: what one BatchEncoder wrote after a
+ * `reset` (each body may use the shapes the ones before it described). An entry is
+ * `undefined` where its body did not decode; the ones after it may then fail too. */
+export function decodeRun(bodies: Uint8Array[]): ({ value: unknown } | undefined)[] {
+  const out: ({ value: unknown } | undefined)[] = [];
+  const structures: Structures = [];
+  for (const b of bodies) {
+    (runUnpackr as unknown as { structures: Structures }).structures = structures;
+    try {
+      out.push({ value: b.length === 0 ? packr.unpack(b) : runUnpackr.unpack(b) });
+    } catch {
+      out.push(undefined);
+    }
+  }
+  return out;
+}
+const runUnpackr = new Unpackr({ ...OPTIONS, sequential: true });
+
 /** Encode a value. The result may share memory with the next `encode`: send it at once.
  * Throws EBADARG for what no message can carry (functions, symbols), naming where
  * it is, as structured clone's DataCloneError does: in `inner` (the user's part of

@@ -69,8 +69,8 @@ export class Dispatch {
   }
 
   /** One envelope a proxy relayed from `from`, an actor of another node (remote.ts). */
-  onRelayed(from: Address, bytes: Uint8Array): void {
-    this.route(decodeEnvelope(bytes), from, NO_FDS);
+  onRelayed(from: Address, env: Envelope | null): void {
+    this.route(env, from, NO_FDS);
   }
 
   private route(env: Envelope | null, from: Address, m: Carried): void {

@@ -1,6 +1,6 @@
 // Envelopes: what one datagram message carries between actors, encoded with the
 // codec as a small array so the common case (a user message) costs two elements.
-import { encode, decode, type BatchDecoder } from './codec.js';
+import { encode, decode, decodeRun, type BatchDecoder } from './codec.js';
 
 export const T_MSG = 0;     // [0, body]                       fire-and-forget user message
 export const T_ASK = 1;     // [1, id, body]                   user message expecting a reply
@@ -46,6 +46,16 @@ export function decodeEnvelope(body: Uint8Array, decoder?: BatchDecoder, batch =
   } catch {
     return null;
   }
+  return asEnvelope(v);
+}
+
+/** The envelopes of one run of bodies (codec.ts decodeRun), in order; null for a
+ * body that is not one. */
+export function decodeEnvelopeRun(bodies: Uint8Array[]): (Envelope | null)[] {
+  return decodeRun(bodies).map((d) => (d === undefined ? null : asEnvelope(d.value)));
+}
+
+function asEnvelope(v: unknown): Envelope | null {
   if (!Array.isArray(v) || typeof v[0] !== 'number') return null;
   switch (v[0]) {
     case T_MSG: return v.length === 2 ? (v as Envelope) : null;

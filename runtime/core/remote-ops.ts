@@ -6,7 +6,7 @@ import { NODE_RE, type Address } from '../transport/index.js';
 import type { Asks } from './asks.js';
 import type { DeathWatch } from './deathwatch.js';
 import type { Dispatch } from './dispatch.js';
-import { T_ASK, T_MSG, T_REPLY, T_SYSASK, decodeEnvelope } from './envelope.js';
+import { T_ASK, T_MSG, T_REPLY, T_SYSASK, decodeEnvelopeRun } from './envelope.js';
 import type { Outbound } from './outbound.js';
 import { isWireReason, type PayloadCheck } from './payloads.js';
 import type { Protocol } from './protocol.js';
@@ -30,13 +30,13 @@ type Bytes = Uint8Array;
 const isNode = (n: unknown): n is string => typeof n === 'string' && NODE_RE.test(n);
 const isInstance = (i: unknown): i is string => typeof i === 'string' && /^[0-9a-f]{16}$/.test(i);
 const isPid = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p > 0;
-// One relayed envelope, or several in a row from one sender (a proxy groups them).
-const isBodies = (b: unknown): b is Bytes | Bytes[] =>
-  b instanceof Uint8Array || (Array.isArray(b) && b.length > 0 && b.every((x) => x instanceof Uint8Array));
-const isRelayed: PayloadCheck<[number, string, string, Bytes | Bytes[]]> = (p): p is [number, string, string, Bytes | Bytes[]] =>
-  Array.isArray(p) && p.length === 4 && isPid(p[0]) && isInstance(p[1]) && isNode(p[2]) && isBodies(p[3]);
-const isFailed: PayloadCheck<[number, string, string, Bytes, string]> = (p): p is [number, string, string, Bytes, string] =>
-  Array.isArray(p) && p.length === 5 && isPid(p[0]) && isInstance(p[1]) && isNode(p[2]) && p[3] instanceof Uint8Array && typeof p[4] === 'string';
+// A run: the bodies of messages from one sender to one receiver, in order.
+const MAX_RUN = 4096;
+const isRun = (b: unknown): b is Bytes[] => Array.isArray(b) && b.length > 0 && b.length <= MAX_RUN && b.every((x) => x instanceof Uint8Array);
+const isRelayed: PayloadCheck<[number, string, string, Bytes[]]> = (p): p is [number, string, string, Bytes[]] =>
+  Array.isArray(p) && p.length === 4 && isPid(p[0]) && isInstance(p[1]) && isNode(p[2]) && isRun(p[3]);
+const isFailed: PayloadCheck<[number, string, string, Bytes[], string]> = (p): p is [number, string, string, Bytes[], string] =>
+  Array.isArray(p) && p.length === 5 && isPid(p[0]) && isInstance(p[1]) && isNode(p[2]) && isRun(p[3]) && typeof p[4] === 'string';
 const isDown: PayloadCheck<[number, string, string, unknown]> = (p): p is [number, string, string, unknown] =>
   Array.isArray(p) && p.length === 4 && isPid(p[0]) && isInstance(p[1]) && isNode(p[2]) && isWireReason(p[3]);
 const isNodePayload: PayloadCheck<{ node: string }> = (p): p is { node: string } =>
@@ -48,7 +48,7 @@ export function attachRemote(node: string, w: RemoteWiring): RemoteRoutes {
     lookup: (name) => w.lookup(name),
     askSystem: (to, op, payload, timeout) => w.askSystem(to, op, payload, timeout),
     sendLocal: (to, env) => w.outbound.send(to, env, undefined, true),
-    undeliverable: (to, bytes, error) => undeliverable(w, to, bytes, error),
+    undeliverable: (to, bodies, error) => undeliverable(w, to, bodies, error),
   });
   const watch = new RemoteWatch(routes);
   w.outbound.remote = routes;
@@ -61,10 +61,9 @@ export function attachRemote(node: string, w: RemoteWiring): RemoteRoutes {
   p.on(REMOTE_OPS.relayed, isRelayed, (from, [pid, instance, peer, bodies]) => {
     fromProxy(from, peer);
     const sender = { pid, instance, node: peer };
-    if (bodies instanceof Uint8Array) return w.dispatch.onRelayed(sender, bodies);
-    for (const b of bodies) w.dispatch.onRelayed(sender, b);
+    for (const env of decodeEnvelopeRun(bodies)) w.dispatch.onRelayed(sender, env);
   });
-  p.on(REMOTE_OPS.failed, isFailed, (from, [pid, instance, peer, bytes, reason]) => {
+  p.on(REMOTE_OPS.failed, isFailed, (from, [pid, instance, peer, bodies, reason]) => {
     fromProxy(from, peer);
     const to = { pid, instance, node: peer };
     const err = reason === 'noproc' ? new DeadActorError(`${pid} on node '${peer}' is not alive`, { address: to })
@@ -72,7 +71,7 @@ export function attachRemote(node: string, w: RemoteWiring): RemoteRoutes {
         : reason === 'EMAILBOXFULL' ? new MailboxFullError(`the queue to ${pid} on node '${peer}' is full: the message was dropped there`, { address: to })
           : reason === 'noconnection' ? new NoConnectionError(`node '${peer}' is unreachable`, { address: to })
             : new NoConnectionError(`node '${peer}' could not deliver to ${pid} (${reason})`, { address: to });
-    undeliverable(w, to, bytes, err);
+    undeliverable(w, to, bodies, err);
   });
   p.on(REMOTE_OPS.down, isDown, (from, [pid, instance, peer, reason]) => {
     fromProxy(from, peer);
@@ -96,12 +95,13 @@ export function attachRemote(node: string, w: RemoteWiring): RemoteRoutes {
 
 // A message for a remote actor that will not arrive: an ask fails at once, the rest
 // are dead letters (as for a local actor that is gone).
-function undeliverable(w: RemoteWiring, to: Address, bytes: Bytes, error: PidgeonError): void {
-  const env = decodeEnvelope(bytes);
-  if (env === null) return;
-  if (env[0] === T_ASK || env[0] === T_SYSASK) w.asks.fail(env[1], error);
-  else if (env[0] === T_MSG) w.deadLetter(to, env[1], error);
-  else if (env[0] === T_REPLY) w.deadLetter(to, env[3], error);
+function undeliverable(w: RemoteWiring, to: Address, bodies: Bytes[], error: PidgeonError): void {
+  for (const env of decodeEnvelopeRun(bodies)) {
+    if (env === null) continue;
+    if (env[0] === T_ASK || env[0] === T_SYSASK) w.asks.fail(env[1], error);
+    else if (env[0] === T_MSG) w.deadLetter(to, env[1], error);
+    else if (env[0] === T_REPLY) w.deadLetter(to, env[3], error);
+  }
 }
 
 

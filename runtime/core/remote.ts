@@ -8,7 +8,8 @@
 // The proxies and the agent are the cluster layer (runtime/cluster/).
 import { DeadActorError, NoConnectionError, RemoteFdError, type PidgeonError } from '../errors.js';
 import { formatAddress, sameAddress, type Address } from '../transport/index.js';
-import { T_SYS, encodeEnvelope, type Envelope } from './envelope.js';
+import { BatchEncoder } from './codec.js';
+import { T_SYS, type Envelope } from './envelope.js';
 
 /** Registry names: each node's proxy (`PROXY_NAME + node`) and the node agent. */
 export const PROXY_NAME = 'pidgeon:proxy:';
@@ -16,9 +17,9 @@ export const AGENT_NAME = 'pidgeon:node';
 
 /** Runtime ops between actors, proxies and the agent (T_SYS unless said). */
 export const REMOTE_OPS = {
-  relay: 'relay',             // actor → proxy: [toPid, toInstance, envelope bytes | [bytes, …] in order]
-  relayed: 'relayed',         // proxy → actor: [fromPid, fromInstance, node, envelope bytes | [bytes, …] in order]
-  failed: 'relay-failed',     // proxy → actor: [toPid, toInstance, node, envelope bytes, reason]
+  relay: 'relay',             // actor → proxy: [toPid, toInstance, [envelope bytes, …]] (a run)
+  relayed: 'relayed',         // proxy → actor: [fromPid, fromInstance, node, [envelope bytes, …]] (a run)
+  failed: 'relay-failed',     // proxy → actor: [toPid, toInstance, node, [envelope bytes, …], reason] (a run)
   nodeDown: 'nodedown',       // proxy/agent → every process: { node }
   nodeUp: 'nodeup',           // proxy → every process: { node }
   watch: 'rwatch',            // actor → proxy: [pid, instance] (watch an actor of the peer)
@@ -50,9 +51,12 @@ interface Route {
   ok: boolean;
 }
 
-/** Messages to one remote actor sent in a row: they go to the proxy as one runtime
- * message (one envelope for it to decode, not one each), at the end of the sender's
- * turn (a microtask) or before anything else goes to a proxy. Bounded: */
+/** Messages to one remote actor sent in a row: a run. It goes to the proxy as one
+ * runtime message at the end of the sender's turn (a microtask) or before anything
+ * else goes to a proxy, and stays one to the end: the peer's proxy delivers it as
+ * one, and the receiver decodes its bodies in order. So its bodies are encoded by
+ * one BatchEncoder from a reset: an object shape is described once per run, as in
+ * a batch datagram. Bounded (a larger message is a run of its own): */
 interface Run { to: Address; bodies: Uint8Array[]; bytes: number }
 const RUN_MAX = 256;
 const RUN_BYTES = 32 * 1024;
@@ -63,8 +67,8 @@ export interface RemoteHost {
   askSystem(to: Address, op: string, payload: unknown, timeout: number): Promise<unknown>;
   /** Send an envelope to a local process (throws EDEADACTOR if it is gone). */
   sendLocal(to: Address, env: Envelope): boolean;
-  /** A message for a remote actor could not be delivered: its envelope's bytes. */
-  undeliverable(to: Address, bytes: Uint8Array, error: PidgeonError): void;
+  /** Messages for a remote actor could not be delivered: the bodies of their run. */
+  undeliverable(to: Address, bodies: Uint8Array[], error: PidgeonError): void;
 }
 
 /** Beyond this many messages waiting for a proxy, `send` says "wait for drained". */
@@ -76,6 +80,7 @@ export class RemoteRoutes {
   private readonly routes = new Map<string, Route>();
   private readonly down = new Set<string>();
   private run: Run | null = null;
+  private readonly encoder = new BatchEncoder();
 
   constructor(readonly node: string, private readonly host: RemoteHost) {}
 
@@ -99,19 +104,42 @@ export class RemoteRoutes {
     if (fds !== undefined && fds.length > 0) throw new RemoteFdError(`file descriptors cannot be sent to ${formatAddress(to)} on another node`, { address: to });
     const node = to.node!;
     if (this.down.has(node)) throw new NoConnectionError(`node '${node}' is unreachable`, { address: to });
+    let run = this.run;
+    if (run === null || run.to.pid !== to.pid || run.to.instance !== to.instance || run.to.node !== node || run.bodies.length >= RUN_MAX || run.bytes >= RUN_BYTES) {
+      run = this.startRun(to);
+    }
     // Encoded now (the caller may change its message once send returns), and copied:
     // the encoding's memory is reused by the next one.
-    const bytes = Buffer.from(encodeEnvelope(env));
-    const run = this.run;
-    if (run !== null && run.to.pid === to.pid && run.to.instance === to.instance && run.to.node === node && run.bodies.length < RUN_MAX && run.bytes < RUN_BYTES) {
-      run.bodies.push(bytes);
-      run.bytes += bytes.length;
-    } else {
+    let bytes = this.encodeInRun(env);
+    if (bytes.length >= RUN_BYTES && run.bodies.length > 0) {
+      // A large message goes in a run of its own (encoded afresh for it), so that a
+      // run too large for NATS is that one message.
       this.flushRun();
-      this.run = { to, bodies: [bytes], bytes: bytes.length };
-      queueMicrotask(() => this.flushRun());
+      run = this.startRun(to);
+      bytes = this.encodeInRun(env);
     }
+    run.bodies.push(bytes);
+    run.bytes += bytes.length;
     return this.route(node).ok;
+  }
+
+  private startRun(to: Address): Run {
+    this.flushRun();
+    this.encoder.reset();
+    const run = this.run = { to, bodies: [], bytes: 0 };
+    queueMicrotask(() => this.flushRun());
+    return run;
+  }
+
+  private encodeInRun(env: Envelope): Buffer {
+    try {
+      return Buffer.from(this.encoder.encode(env, env[env.length - 1]));
+    } catch (err) {
+      // The encoder's state is undefined after a throw: the run goes as it is, and
+      // the next message starts another.
+      this.flushRun();
+      throw err;
+    }
   }
 
   /** A runtime message for `node`'s proxy itself (after what was sent before it). */
@@ -125,13 +153,14 @@ export class RemoteRoutes {
     if (run === null) return;
     this.run = null;
     const { to, bodies } = run;
+    if (bodies.length === 0) return;
     const node = to.node!;
     const r = this.route(node);
     try {
-      r.ok = this.toProxy(node, [T_SYS, REMOTE_OPS.relay, [to.pid, to.instance, bodies.length === 1 ? bodies[0] : bodies]], to);
+      r.ok = this.toProxy(node, [T_SYS, REMOTE_OPS.relay, [to.pid, to.instance, bodies]], to);
     } catch (err) {
       // Not for a send to answer any more (it returned): each message is a dead letter.
-      for (const b of bodies) this.host.undeliverable(to, b, err as PidgeonError);
+      this.host.undeliverable(to, bodies, err as PidgeonError);
     }
   }
 
@@ -224,10 +253,7 @@ export class RemoteRoutes {
           err = e instanceof DeadActorError ? new NoConnectionError(`the proxy for node '${p.to?.node}' died`, { cause: e }) : (e as PidgeonError);
         }
       }
-      if (err && p.to) {
-        const bodies = (p.env[2] as [number, string, Uint8Array | Uint8Array[]])[2];
-        for (const b of Array.isArray(bodies) ? bodies : [bodies]) this.host.undeliverable(p.to, b, err);
-      }
+      if (err && p.to) this.host.undeliverable(p.to, (p.env[2] as [number, string, Uint8Array[]])[2], err);
     }
     for (const w of r.waiters.splice(0)) w();
   }

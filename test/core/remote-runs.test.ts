@@ -1,5 +1,6 @@
 // Runs of relays (core/remote.ts): messages sent in a row to one remote actor go to
-// its node's proxy as one runtime message at the end of the turn. Checked against a
+// its node's proxy as one runtime message at the end of the turn, their bodies
+// encoded with shapes shared along the run (decoded in order: decodeEnvelopeRun). Checked against a
 // fake host (the proxy is a recorded address): order is kept within and across runs,
 // another target or a control message closes the run first, runs are bounded, a
 // proxy that fails at the hand-off turns each message into its own undeliverable, and
@@ -7,7 +8,7 @@
 import test from 'ava';
 import { NoConnectionError, RemoteFdError, DeadActorError, type PidgeonError } from '../../runtime/errors.js';
 import { AGENT_NAME, RemoteRoutes, REMOTE_OPS, PROXY_NAME } from '../../runtime/core/remote.js';
-import { T_MSG, T_SYS, decodeEnvelope, type Envelope } from '../../runtime/core/envelope.js';
+import { T_MSG, T_SYS, decodeEnvelopeRun, type Envelope } from '../../runtime/core/envelope.js';
 import type { Address } from '../../runtime/transport/index.js';
 
 const proxy: Address = { pid: 4242, instance: 'proxyinst' };
@@ -25,7 +26,7 @@ function setup(fail?: () => Error) {
       handed.push(env);
       return true;
     },
-    undeliverable: (to, bytes, error) => lost.push({ to, msg: (decodeEnvelope(bytes) as [number, unknown])[1], error }),
+    undeliverable: (to, bodies, error) => { for (const env of decodeEnvelopeRun(bodies)) lost.push({ to, msg: (env as [number, unknown])[1], error }); },
   });
   return { routes, handed, lost };
 }
@@ -35,8 +36,8 @@ const turn = () => new Promise<void>((r) => queueMicrotask(r));
 function relays(handed: Envelope[]): [number | string, unknown[]][] {
   return handed.map((env) => {
     if (env[0] !== T_SYS || env[1] !== REMOTE_OPS.relay) return [String(env[1]), []];
-    const [pid, , bodies] = env[2] as [number, string, Uint8Array | Uint8Array[]];
-    return [pid, (Array.isArray(bodies) ? bodies : [bodies]).map((b) => (decodeEnvelope(b) as [number, unknown])[1])];
+    const [pid, , bodies] = env[2] as [number, string, Uint8Array[]];
+    return [pid, decodeEnvelopeRun(bodies).map((e) => (e as [number, unknown])[1])];
   });
 }
 
@@ -109,4 +110,36 @@ test('fds and an unreachable node still fail at send, before anything is queued'
   t.throws(() => routes.send(x, [T_MSG, 1], undefined), { instanceOf: NoConnectionError });
   await turn();
   t.deepEqual(handed, []);
+});
+
+test('a run describes each shape once and decodes in order to the messages sent; a broken body costs only what follows it', async (t) => {
+  const { routes, handed } = setup();
+  const sent = [
+    { type: 'seq', seq: 1, payload: 'x'.repeat(40) },
+    { type: 'seq', seq: 2, payload: 'y' },
+    new Map<unknown, unknown>([['k', new Set([1, 2])], [3, { nested: [new Date(0), 10n] }]]),
+    { type: 'seq', seq: 3, payload: 'z' },
+  ];
+  for (const m of sent) routes.send(x, [T_MSG, m], undefined);
+  await turn();
+  t.deepEqual(relays(handed), [[10, sent]]);
+  const bodies = (handed[0][2] as [number, string, Uint8Array[]])[2];
+  t.true(bodies[1].length < bodies[0].length - 20, 'the second message names the shape the first described');
+  // Standalone, a later body is not decodable: its shape was described earlier in the run.
+  t.deepEqual(decodeEnvelopeRun([bodies[1]]).map((e) => e === null || (e[1] as { seq?: number }).seq !== 2), [true]);
+  // A broken body: the ones before it decode, it does not (null), nothing throws.
+  const broken = [bodies[0], Uint8Array.from([0xc1]), bodies[3]];
+  const out = decodeEnvelopeRun(broken);
+  t.deepEqual(out[0], [T_MSG, sent[0]]);
+  t.is(out[1], null);
+  t.is(out.length, 3);
+});
+
+test('a message of 32 KiB or more goes in a run of its own', async (t) => {
+  const { routes, handed } = setup();
+  routes.send(x, [T_MSG, 'a'], undefined);
+  routes.send(x, [T_MSG, 'b'.repeat(40_000)], undefined);
+  routes.send(x, [T_MSG, 'c'], undefined);
+  await turn();
+  t.deepEqual(relays(handed).map(([, m]) => m.map((v) => String(v).slice(0, 1) + String(v).length)), [['a1'], ['b40000'], ['c1']]);
 });
