@@ -2,10 +2,10 @@
 // frames (coalesced per event-loop turn), as msgpack `[fromNode, session, frames]`.
 import { Packr } from 'msgpackr';
 
-export const F_DATA = 0;   // [0, fromPid, fromInstance, toPid, toInstance, [envelope bytes, …]] (a run)
+export const F_DATA = 0;   // [0, fromPid, fromInstance, toPid, toInstance, run bytes (core/codec.ts RunWriter)]
 export const F_WATCH = 1;  // [1, watcherPid, watcherInstance, targetPid, targetInstance]
 export const F_DOWN = 2;   // [2, targetPid, targetInstance, watcherPid, watcherInstance, reason]
-export const F_FAILED = 3; // [3, senderPid, senderInstance, toPid, toInstance, [envelope bytes, …], reason]
+export const F_FAILED = 3; // [3, senderPid, senderInstance, toPid, toInstance, run bytes, reason]
 export const F_KILL = 4;   // [4, targetPid, targetInstance, signal]
 
 export type Frame = unknown[];
@@ -38,16 +38,4 @@ export function unpack(data: Uint8Array): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Is `b` a run's bodies (what F_DATA and F_FAILED carry)? */
-export function isRunBodies(b: unknown): b is Uint8Array[] {
-  return Array.isArray(b) && b.length > 0 && b.every((x) => x instanceof Uint8Array);
-}
-
-/** The bytes of a run's bodies. */
-export function runBytes(bodies: Uint8Array[]): number {
-  let n = 0;
-  for (const b of bodies) n += b.length;
-  return n;
 }

@@ -14,7 +14,7 @@ import type { ActorSystem } from '../core/index.js';
 import type { ClusterOptions } from '../core/options.js';
 import { REMOTE_OPS } from '../core/remote.js';
 import { wireReason, type ExitReason } from '../core/reasons.js';
-import { F_DATA, F_DOWN, F_FAILED, F_KILL, F_WATCH, isRunBodies, pack, packFrames, runBytes, unpackFrames, type Frame } from './frames.js';
+import { F_DATA, F_DOWN, F_FAILED, F_KILL, F_WATCH, pack, packFrames, unpackFrames, type Frame } from './frames.js';
 import { isMember, subjects } from './nats.js';
 
 /** What a proxy is started with (its spawn args). */
@@ -87,7 +87,7 @@ export class PeerLink {
 
   // ---- from local actors ----
 
-  relay(from: Address, to: [number, string, Uint8Array[]]): void {
+  relay(from: Address, to: [number, string, Uint8Array]): void {
     this.emit([F_DATA, from.pid, from.instance, to[0], to[1], to[2]], from);
   }
 
@@ -106,7 +106,7 @@ export class PeerLink {
   }
 
   private queue(f: Frame): void {
-    const size = f[0] === F_DATA || f[0] === F_FAILED ? runBytes(f[5] as Uint8Array[]) : 16;
+    const size = f[0] === F_DATA || f[0] === F_FAILED ? (f[5] as Uint8Array).length : 16;
     if (size > TOO_LARGE) {
       if (f[0] === F_DATA) this.tell({ pid: f[1] as number, instance: f[2] as string }, REMOTE_OPS.failed, [f[3], f[4], this.a.peer, f[5], 'EMSGSIZE']);
       return;
@@ -164,7 +164,7 @@ export class PeerLink {
 
   // A run of messages f[1..2] → f[3..4], in order, by datagram to the local receiver.
   private deliver(f: Frame): void {
-    if (!isRunBodies(f[5])) { // a hostile or broken frame
+    if (!(f[5] instanceof Uint8Array)) { // a hostile or broken frame
       this.dropped++;
       return;
     }

@@ -24,7 +24,7 @@ export default defineActor({
     const sys = ctx.system;
     // A run of messages to one actor of the peer: one frame, kept whole to the end.
     sys.onSystem(REMOTE_OPS.relay, isTuple(3), (from: Address, p) => {
-      if (Array.isArray(p[2]) && p[2].length > 0 && p[2].every((b) => b instanceof Uint8Array)) l.relay(from, p as [number, string, Uint8Array[]]);
+      if (p[2] instanceof Uint8Array && p[2].length > 0) l.relay(from, p as [number, string, Uint8Array]);
       else l.dropped++;
     });
     sys.onSystem(REMOTE_OPS.watch, isTuple(2), (from: Address, p) => l.watch(from, p as [number, string]));

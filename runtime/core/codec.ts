@@ -168,16 +168,61 @@ export class BatchDecoder {
   }
 }
 
-/** Decode the bodies of one run, in order: what one BatchEncoder wrote after a
- * `reset` (each body may use the shapes the ones before it described). An entry is
- * `undefined` where its body did not decode; the ones after it may then fail too. */
-export function decodeRun(bodies: Uint8Array[]): ({ value: unknown } | undefined)[] {
+/** A run: the bodies of messages to one receiver, in order, in one buffer, each as a
+ * u32 (little-endian) length and its bytes, written by one BatchEncoder from a
+ * `reset` (each body may use the shapes the ones before it described). One buffer,
+ * so that each hop moves and copies one thing per run, not one per message. */
+export class RunWriter {
+  private buf = Buffer.allocUnsafe(1024); // from Node's shared pool: a run of one ask costs little
+  private len = 0;
+  count = 0;
+
+  get bytes(): number {
+    return this.len;
+  }
+
+  append(body: Uint8Array): void {
+    const need = this.len + 4 + body.length;
+    if (need > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+      this.buf.copy(grown, 0, 0, this.len);
+      this.buf = grown;
+    }
+    this.buf.writeUInt32LE(body.length, this.len);
+    this.buf.set(body, this.len + 4);
+    this.len = need;
+    this.count++;
+  }
+
+  /** The run's bytes (its own memory: the writer is done). */
+  finish(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+}
+
+/** Decode a run (RunWriter), in order. An entry is `undefined` where its body did not
+ * decode (the ones after it may then fail too); a run cut short ends with one. */
+export function decodeRun(run: Uint8Array): ({ value: unknown } | undefined)[] {
   const out: ({ value: unknown } | undefined)[] = [];
   const structures: Structures = [];
-  for (const b of bodies) {
+  const view = new DataView(run.buffer, run.byteOffset, run.byteLength);
+  const range = { start: 0, end: 0 };
+  for (let at = 0; at < run.length;) {
+    if (at + 4 > run.length) {
+      out.push(undefined);
+      break;
+    }
+    const end = at + 4 + view.getUint32(at, true);
+    if (end > run.length) {
+      out.push(undefined);
+      break;
+    }
+    range.start = at + 4;
+    range.end = end;
+    at = end;
     (runUnpackr as unknown as { structures: Structures }).structures = structures;
     try {
-      out.push({ value: b.length === 0 ? packr.unpack(b) : runUnpackr.unpack(b) });
+      out.push({ value: range.end === range.start ? packr.unpack(run.subarray(range.start, range.end)) : runUnpackr.unpack(run, range as never) });
     } catch {
       out.push(undefined);
     }

@@ -49,10 +49,10 @@ export function decodeEnvelope(body: Uint8Array, decoder?: BatchDecoder, batch =
   return asEnvelope(v);
 }
 
-/** The envelopes of one run of bodies (codec.ts decodeRun), in order; null for a
+/** The envelopes of one run (codec.ts RunWriter, decodeRun), in order; null for a
  * body that is not one. */
-export function decodeEnvelopeRun(bodies: Uint8Array[]): (Envelope | null)[] {
-  return decodeRun(bodies).map((d) => (d === undefined ? null : asEnvelope(d.value)));
+export function decodeEnvelopeRun(run: Uint8Array): (Envelope | null)[] {
+  return decodeRun(run).map((d) => (d === undefined ? null : asEnvelope(d.value)));
 }
 
 function asEnvelope(v: unknown): Envelope | null {

@@ -30,12 +30,11 @@ type Bytes = Uint8Array;
 const isNode = (n: unknown): n is string => typeof n === 'string' && NODE_RE.test(n);
 const isInstance = (i: unknown): i is string => typeof i === 'string' && /^[0-9a-f]{16}$/.test(i);
 const isPid = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p > 0;
-// A run: the bodies of messages from one sender to one receiver, in order.
-const MAX_RUN = 4096;
-const isRun = (b: unknown): b is Bytes[] => Array.isArray(b) && b.length > 0 && b.length <= MAX_RUN && b.every((x) => x instanceof Uint8Array);
-const isRelayed: PayloadCheck<[number, string, string, Bytes[]]> = (p): p is [number, string, string, Bytes[]] =>
+// A run (codec.ts RunWriter): the messages of one sender to one receiver, in order.
+const isRun = (b: unknown): b is Bytes => b instanceof Uint8Array && b.length > 0;
+const isRelayed: PayloadCheck<[number, string, string, Bytes]> = (p): p is [number, string, string, Bytes] =>
   Array.isArray(p) && p.length === 4 && isPid(p[0]) && isInstance(p[1]) && isNode(p[2]) && isRun(p[3]);
-const isFailed: PayloadCheck<[number, string, string, Bytes[], string]> = (p): p is [number, string, string, Bytes[], string] =>
+const isFailed: PayloadCheck<[number, string, string, Bytes, string]> = (p): p is [number, string, string, Bytes, string] =>
   Array.isArray(p) && p.length === 5 && isPid(p[0]) && isInstance(p[1]) && isNode(p[2]) && isRun(p[3]) && typeof p[4] === 'string';
 const isDown: PayloadCheck<[number, string, string, unknown]> = (p): p is [number, string, string, unknown] =>
   Array.isArray(p) && p.length === 4 && isPid(p[0]) && isInstance(p[1]) && isNode(p[2]) && isWireReason(p[3]);
@@ -95,8 +94,8 @@ export function attachRemote(node: string, w: RemoteWiring): RemoteRoutes {
 
 // A message for a remote actor that will not arrive: an ask fails at once, the rest
 // are dead letters (as for a local actor that is gone).
-function undeliverable(w: RemoteWiring, to: Address, bodies: Bytes[], error: PidgeonError): void {
-  for (const env of decodeEnvelopeRun(bodies)) {
+function undeliverable(w: RemoteWiring, to: Address, run: Bytes, error: PidgeonError): void {
+  for (const env of decodeEnvelopeRun(run)) {
     if (env === null) continue;
     if (env[0] === T_ASK || env[0] === T_SYSASK) w.asks.fail(env[1], error);
     else if (env[0] === T_MSG) w.deadLetter(to, env[1], error);

@@ -8,7 +8,7 @@
 // The proxies and the agent are the cluster layer (runtime/cluster/).
 import { DeadActorError, NoConnectionError, RemoteFdError, type PidgeonError } from '../errors.js';
 import { formatAddress, sameAddress, type Address } from '../transport/index.js';
-import { BatchEncoder } from './codec.js';
+import { BatchEncoder, RunWriter } from './codec.js';
 import { T_SYS, type Envelope } from './envelope.js';
 
 /** Registry names: each node's proxy (`PROXY_NAME + node`) and the node agent. */
@@ -17,9 +17,9 @@ export const AGENT_NAME = 'pidgeon:node';
 
 /** Runtime ops between actors, proxies and the agent (T_SYS unless said). */
 export const REMOTE_OPS = {
-  relay: 'relay',             // actor → proxy: [toPid, toInstance, [envelope bytes, …]] (a run)
-  relayed: 'relayed',         // proxy → actor: [fromPid, fromInstance, node, [envelope bytes, …]] (a run)
-  failed: 'relay-failed',     // proxy → actor: [toPid, toInstance, node, [envelope bytes, …], reason] (a run)
+  relay: 'relay',             // actor → proxy: [toPid, toInstance, run bytes] (codec.ts RunWriter)
+  relayed: 'relayed',         // proxy → actor: [fromPid, fromInstance, node, run bytes]
+  failed: 'relay-failed',     // proxy → actor: [toPid, toInstance, node, run bytes, reason]
   nodeDown: 'nodedown',       // proxy/agent → every process: { node }
   nodeUp: 'nodeup',           // proxy → every process: { node }
   watch: 'rwatch',            // actor → proxy: [pid, instance] (watch an actor of the peer)
@@ -57,7 +57,7 @@ interface Route {
  * one, and the receiver decodes its bodies in order. So its bodies are encoded by
  * one BatchEncoder from a reset: an object shape is described once per run, as in
  * a batch datagram. Bounded (a larger message is a run of its own): */
-interface Run { to: Address; bodies: Uint8Array[]; bytes: number }
+interface Run { to: Address; writer: RunWriter }
 const RUN_MAX = 256;
 const RUN_BYTES = 32 * 1024;
 
@@ -67,8 +67,8 @@ export interface RemoteHost {
   askSystem(to: Address, op: string, payload: unknown, timeout: number): Promise<unknown>;
   /** Send an envelope to a local process (throws EDEADACTOR if it is gone). */
   sendLocal(to: Address, env: Envelope): boolean;
-  /** Messages for a remote actor could not be delivered: the bodies of their run. */
-  undeliverable(to: Address, bodies: Uint8Array[], error: PidgeonError): void;
+  /** Messages for a remote actor could not be delivered: their run. */
+  undeliverable(to: Address, run: Uint8Array, error: PidgeonError): void;
 }
 
 /** Beyond this many messages waiting for a proxy, `send` says "wait for drained". */
@@ -105,35 +105,35 @@ export class RemoteRoutes {
     const node = to.node!;
     if (this.down.has(node)) throw new NoConnectionError(`node '${node}' is unreachable`, { address: to });
     let run = this.run;
-    if (run === null || run.to.pid !== to.pid || run.to.instance !== to.instance || run.to.node !== node || run.bodies.length >= RUN_MAX || run.bytes >= RUN_BYTES) {
+    if (run === null || run.to.pid !== to.pid || run.to.instance !== to.instance || run.to.node !== node || run.writer.count >= RUN_MAX || run.writer.bytes >= RUN_BYTES) {
       run = this.startRun(to);
     }
-    // Encoded now (the caller may change its message once send returns), and copied:
-    // the encoding's memory is reused by the next one.
+    // Encoded now (the caller may change its message once send returns) into the
+    // run's own buffer.
     let bytes = this.encodeInRun(env);
-    if (bytes.length >= RUN_BYTES && run.bodies.length > 0) {
+    if (bytes.length >= RUN_BYTES && run.writer.count > 0) {
       // A large message goes in a run of its own (encoded afresh for it), so that a
       // run too large for NATS is that one message.
       this.flushRun();
       run = this.startRun(to);
       bytes = this.encodeInRun(env);
     }
-    run.bodies.push(bytes);
-    run.bytes += bytes.length;
+    run.writer.append(bytes);
     return this.route(node).ok;
   }
 
   private startRun(to: Address): Run {
     this.flushRun();
     this.encoder.reset();
-    const run = this.run = { to, bodies: [], bytes: 0 };
+    const run = this.run = { to, writer: new RunWriter() };
     queueMicrotask(() => this.flushRun());
     return run;
   }
 
+  // The bytes share memory with the next encoding: append them before encoding again.
   private encodeInRun(env: Envelope): Buffer {
     try {
-      return Buffer.from(this.encoder.encode(env, env[env.length - 1]));
+      return this.encoder.encode(env, env[env.length - 1]);
     } catch (err) {
       // The encoder's state is undefined after a throw: the run goes as it is, and
       // the next message starts another.
@@ -152,15 +152,16 @@ export class RemoteRoutes {
     const run = this.run;
     if (run === null) return;
     this.run = null;
-    const { to, bodies } = run;
-    if (bodies.length === 0) return;
+    const { to, writer } = run;
+    if (writer.count === 0) return;
+    const bytes = writer.finish();
     const node = to.node!;
     const r = this.route(node);
     try {
-      r.ok = this.toProxy(node, [T_SYS, REMOTE_OPS.relay, [to.pid, to.instance, bodies]], to);
+      r.ok = this.toProxy(node, [T_SYS, REMOTE_OPS.relay, [to.pid, to.instance, bytes]], to);
     } catch (err) {
       // Not for a send to answer any more (it returned): each message is a dead letter.
-      this.host.undeliverable(to, bodies, err as PidgeonError);
+      this.host.undeliverable(to, bytes, err as PidgeonError);
     }
   }
 
@@ -253,7 +254,7 @@ export class RemoteRoutes {
           err = e instanceof DeadActorError ? new NoConnectionError(`the proxy for node '${p.to?.node}' died`, { cause: e }) : (e as PidgeonError);
         }
       }
-      if (err && p.to) this.host.undeliverable(p.to, (p.env[2] as [number, string, Uint8Array[]])[2], err);
+      if (err && p.to) this.host.undeliverable(p.to, (p.env[2] as [number, string, Uint8Array])[2], err);
     }
     for (const w of r.waiters.splice(0)) w();
   }

@@ -26,7 +26,7 @@ function setup(fail?: () => Error) {
       handed.push(env);
       return true;
     },
-    undeliverable: (to, bodies, error) => { for (const env of decodeEnvelopeRun(bodies)) lost.push({ to, msg: (env as [number, unknown])[1], error }); },
+    undeliverable: (to, run, error) => { for (const env of decodeEnvelopeRun(run)) lost.push({ to, msg: (env as [number, unknown])[1], error }); },
   });
   return { routes, handed, lost };
 }
@@ -36,8 +36,8 @@ const turn = () => new Promise<void>((r) => queueMicrotask(r));
 function relays(handed: Envelope[]): [number | string, unknown[]][] {
   return handed.map((env) => {
     if (env[0] !== T_SYS || env[1] !== REMOTE_OPS.relay) return [String(env[1]), []];
-    const [pid, , bodies] = env[2] as [number, string, Uint8Array[]];
-    return [pid, decodeEnvelopeRun(bodies).map((e) => (e as [number, unknown])[1])];
+    const [pid, , run] = env[2] as [number, string, Uint8Array];
+    return [pid, decodeEnvelopeRun(run).map((e) => (e as [number, unknown])[1])];
   });
 }
 
@@ -123,17 +123,45 @@ test('a run describes each shape once and decodes in order to the messages sent;
   for (const m of sent) routes.send(x, [T_MSG, m], undefined);
   await turn();
   t.deepEqual(relays(handed), [[10, sent]]);
-  const bodies = (handed[0][2] as [number, string, Uint8Array[]])[2];
+  const bodies = entries((handed[0][2] as [number, string, Uint8Array])[2]);
+  t.is(bodies.length, 4);
   t.true(bodies[1].length < bodies[0].length - 20, 'the second message names the shape the first described');
-  // Standalone, a later body is not decodable: its shape was described earlier in the run.
-  t.deepEqual(decodeEnvelopeRun([bodies[1]]).map((e) => e === null || (e[1] as { seq?: number }).seq !== 2), [true]);
+  // On its own, a later body does not decode as sent: its shape was described earlier in the run.
+  t.deepEqual(decodeEnvelopeRun(runOf([bodies[1]])).map((e) => e === null || (e[1] as { seq?: number }).seq !== 2), [true]);
   // A broken body: the ones before it decode, it does not (null), nothing throws.
-  const broken = [bodies[0], Uint8Array.from([0xc1]), bodies[3]];
-  const out = decodeEnvelopeRun(broken);
+  const out = decodeEnvelopeRun(runOf([bodies[0], Uint8Array.from([0xc1]), bodies[3]]));
   t.deepEqual(out[0], [T_MSG, sent[0]]);
   t.is(out[1], null);
   t.is(out.length, 3);
+  // Cut short, or a length past the end: what came before decodes, the rest is one null.
+  const whole = runOf(bodies);
+  t.deepEqual(decodeEnvelopeRun(whole.subarray(0, whole.length - 3)).slice(0, 3), [[T_MSG, sent[0]], [T_MSG, sent[1]], [T_MSG, sent[2]]]);
+  t.is(decodeEnvelopeRun(whole.subarray(0, whole.length - 3))[3], null);
+  t.deepEqual(decodeEnvelopeRun(Uint8Array.from([0xff, 0xff, 0xff, 0x7f, 1, 2])), [null]);
 });
+
+/** The entries of a run: a u32le length and its bytes each. */
+function entries(run: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const v = new DataView(run.buffer, run.byteOffset, run.byteLength);
+  for (let at = 0; at < run.length;) {
+    const n = v.getUint32(at, true);
+    out.push(run.subarray(at + 4, at + 4 + n));
+    at += 4 + n;
+  }
+  return out;
+}
+
+function runOf(bodies: Uint8Array[]): Uint8Array {
+  const out = Buffer.alloc(bodies.reduce((a, b) => a + 4 + b.length, 0));
+  let at = 0;
+  for (const b of bodies) {
+    out.writeUInt32LE(b.length, at);
+    out.set(b, at + 4);
+    at += 4 + b.length;
+  }
+  return out;
+}
 
 test('a message of 32 KiB or more goes in a run of its own', async (t) => {
   const { routes, handed } = setup();
