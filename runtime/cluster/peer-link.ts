@@ -27,6 +27,7 @@ const BATCH_BYTES = 512 * 1024;
 const TOO_LARGE = 900 * 1024;
 /** How long the first link of a new proxy may take to come up. */
 const SETUP_MS = 10_000;
+
 type Sys = ActorSystem & { sendSystem(to: Address, op: string, payload: unknown): boolean };
 
 export class PeerLink {

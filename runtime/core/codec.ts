@@ -5,6 +5,7 @@
 // process start ~15 ms, and it decodes our small messages no faster.
 import { Packr, RESERVE_START_SPACE, Unpackr, addExtension } from 'msgpackr/pack';
 import { BadArgumentError } from '../errors.js';
+import { BATCH_ENTRY_OVERHEAD, batchEntryEnd, writeBatchEntry } from '../transport/index.js';
 
 /** An Error as it travels: enough to rebuild it on the other side. */
 export interface SerializedError {
@@ -168,10 +169,11 @@ export class BatchDecoder {
   }
 }
 
-/** A run: the bodies of messages to one receiver, in order, in one buffer, each as a
- * u32 (little-endian) length and its bytes, written by one BatchEncoder from a
- * `reset` (each body may use the shapes the ones before it described). One buffer,
- * so that each hop moves and copies one thing per run, not one per message. */
+/** A run: the bodies of messages to one receiver, in order, in one buffer, framed as
+ * the entries of a batch datagram are (wire.ts: a u32 length and the bytes), written
+ * by one BatchEncoder from a `reset` (each body may use the shapes the ones before it
+ * described). One buffer, so that each hop moves and copies one thing per run, not
+ * one per message. */
 export class RunWriter {
   private buf = Buffer.allocUnsafe(1024); // from Node's shared pool: a run of one ask costs little
   private len = 0;
@@ -182,15 +184,13 @@ export class RunWriter {
   }
 
   append(body: Uint8Array): void {
-    const need = this.len + 4 + body.length;
+    const need = this.len + BATCH_ENTRY_OVERHEAD + body.length;
     if (need > this.buf.length) {
       const grown = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
       this.buf.copy(grown, 0, 0, this.len);
       this.buf = grown;
     }
-    this.buf.writeUInt32LE(body.length, this.len);
-    this.buf.set(body, this.len + 4);
-    this.len = need;
+    this.len = writeBatchEntry(this.buf, this.len, body);
     this.count++;
   }
 
@@ -200,36 +200,30 @@ export class RunWriter {
   }
 }
 
+// A run decodes as one batch does: its own decoder, every run its batch 1 (entry 0
+// starts it afresh).
+const runDecoder = new BatchDecoder();
+
 /** Decode a run (RunWriter), in order. An entry is `undefined` where its body did not
  * decode (the ones after it may then fail too); a run cut short ends with one. */
 export function decodeRun(run: Uint8Array): ({ value: unknown } | undefined)[] {
   const out: ({ value: unknown } | undefined)[] = [];
-  const structures: Structures = [];
-  const view = new DataView(run.buffer, run.byteOffset, run.byteLength);
-  const range = { start: 0, end: 0 };
-  for (let at = 0; at < run.length;) {
-    if (at + 4 > run.length) {
+  const body = Buffer.from(run.buffer, run.byteOffset, run.byteLength);
+  for (let at = 0, i = 0; at < body.length; i++) {
+    const end = batchEntryEnd(body, at);
+    if (end < 0) {
       out.push(undefined);
       break;
     }
-    const end = at + 4 + view.getUint32(at, true);
-    if (end > run.length) {
-      out.push(undefined);
-      break;
-    }
-    range.start = at + 4;
-    range.end = end;
-    at = end;
-    (runUnpackr as unknown as { structures: Structures }).structures = structures;
     try {
-      out.push({ value: range.end === range.start ? packr.unpack(run.subarray(range.start, range.end)) : runUnpackr.unpack(run, range as never) });
+      out.push({ value: runDecoder.decode(body, 1, i, at + BATCH_ENTRY_OVERHEAD, end) });
     } catch {
       out.push(undefined);
     }
+    at = end;
   }
   return out;
 }
-const runUnpackr = new Unpackr({ ...OPTIONS, sequential: true });
 
 /** Encode a value. The result may share memory with the next `encode`: send it at once.
  * Throws EBADARG for what no message can carry (functions, symbols), naming where

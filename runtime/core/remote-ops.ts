@@ -47,7 +47,7 @@ export function attachRemote(node: string, w: RemoteWiring): RemoteRoutes {
     lookup: (name) => w.lookup(name),
     askSystem: (to, op, payload, timeout) => w.askSystem(to, op, payload, timeout),
     sendLocal: (to, env) => w.outbound.send(to, env, undefined, true),
-    undeliverable: (to, bodies, error) => undeliverable(w, to, bodies, error),
+    undeliverable: (to, run, error) => undeliverable(w, to, run, error),
   });
   const watch = new RemoteWatch(routes);
   w.outbound.remote = routes;
@@ -57,12 +57,12 @@ export function attachRemote(node: string, w: RemoteWiring): RemoteRoutes {
     if (!routes.isProxy(from, peer)) throw new Error(`${from.pid} is not the proxy of node '${peer}'`);
   };
   const p = w.protocol;
-  p.on(REMOTE_OPS.relayed, isRelayed, (from, [pid, instance, peer, bodies]) => {
+  p.on(REMOTE_OPS.relayed, isRelayed, (from, [pid, instance, peer, run]) => {
     fromProxy(from, peer);
     const sender = { pid, instance, node: peer };
-    for (const env of decodeEnvelopeRun(bodies)) w.dispatch.onRelayed(sender, env);
+    for (const env of decodeEnvelopeRun(run)) w.dispatch.onRelayed(sender, env);
   });
-  p.on(REMOTE_OPS.failed, isFailed, (from, [pid, instance, peer, bodies, reason]) => {
+  p.on(REMOTE_OPS.failed, isFailed, (from, [pid, instance, peer, run, reason]) => {
     fromProxy(from, peer);
     const to = { pid, instance, node: peer };
     const err = reason === 'noproc' ? new DeadActorError(`${pid} on node '${peer}' is not alive`, { address: to })
@@ -70,7 +70,7 @@ export function attachRemote(node: string, w: RemoteWiring): RemoteRoutes {
         : reason === 'EMAILBOXFULL' ? new MailboxFullError(`the queue to ${pid} on node '${peer}' is full: the message was dropped there`, { address: to })
           : reason === 'noconnection' ? new NoConnectionError(`node '${peer}' is unreachable`, { address: to })
             : new NoConnectionError(`node '${peer}' could not deliver to ${pid} (${reason})`, { address: to });
-    undeliverable(w, to, bodies, err);
+    undeliverable(w, to, run, err);
   });
   p.on(REMOTE_OPS.down, isDown, (from, [pid, instance, peer, reason]) => {
     fromProxy(from, peer);

@@ -6,3 +6,5 @@ export { resolveSystemDir, systemsBase, sweepDeadSystems, checkSystemDir, listLi
 export { watchPid, type PidWatcher } from './pidwatch.js';
 export { setParentDeathSignal, setChildSubreaper, reapOrphans, descendantsOf, procStat } from './process.js';
 export { claimName, releaseName, closeFd } from './names.js';
+// The batch entry framing (a u32 length and the bytes), for what the core frames alike.
+export { BATCH_ENTRY_OVERHEAD, batchEntryEnd, writeBatchEntry } from './wire.js';
