@@ -30,6 +30,9 @@ export interface Switches {
 
 /** Time on a CPU of one thread, ns. */
 function threadNs(pid: string, tid: string): number {
+  // The calling thread's own figure is up to a tick stale unless refreshed (see
+  // mainNs in overload-sender.ts): getrusage refreshes it.
+  if (tid === String(process.pid)) process.cpuUsage();
   return Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
 }
 

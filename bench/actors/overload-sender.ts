@@ -29,16 +29,22 @@ let loopDone: Promise<void> = Promise.resolve();
 let windowStart = Infinity;
 let windowEnd = Infinity;
 let startMark: SenderMark | null = null;
-/** CPU of the event loop's thread inside runs of send() calls (producing, encoding
- * and sending the messages, up to the transport's flush of what they queued, a
- * microtask), ns: the rest of its CPU is spent waiting (wake-ups, backpressure
- * callbacks, drain promises). Read around each run of sends. */
-let sendRunsNs = 0;
+/** CPU of the event loop's thread while this sender waits: from a send() that
+ * returned false until system.drained(sink) resolves (wake-ups, backpressure
+ * callbacks, the drained() promise), ns. Read only around those waits: reading the
+ * clock around every burst cost as much as what it measured (a profile of a sender
+ * with 20 others: the reads took 60 % of the time its sends did). */
+let drainWaitNs = 0;
 // One open file read in place (pread at 0): readFileSync per run cost more than the
 // runs it measured once senders wait often (seen in a profile of a sender).
 const mainSchedstat = fs.openSync(`/proc/self/task/${process.pid}/schedstat`, 'r');
 const statBuf = Buffer.alloc(96);
 function mainNs(): number {
+  // A running thread's own schedstat is only brought up to date at a scheduler tick
+  // (4 ms here) or a switch, so a run read at its end missed up to a tick: measured
+  // in a busy loop, it advanced in 4 ms steps. getrusage (process.cpuUsage) brings
+  // the calling thread's runtime up to date first; read after it, it moves in µs.
+  process.cpuUsage();
   const n = fs.readSync(mainSchedstat, statBuf, 0, statBuf.length, 0);
   let v = 0;
   for (let i = 0; i < n; i++) {
@@ -52,7 +58,7 @@ let endMark: SenderMark | null = null;
 
 function mark(now: number): SenderMark {
   const s = system.stats();
-  return { at: now, sent: seq, wireSent: s.sent, datagramsSent: s.datagramsSent, bytesSent: s.bytesSent, cpuTicks: cpuTicks(), sendRunsNs, ...switches() };
+  return { at: now, sent: seq, wireSent: s.sent, datagramsSent: s.datagramsSent, bytesSent: s.bytesSent, cpuTicks: cpuTicks(), drainWaitNs, ...switches() };
 }
 
 /** Take the window's marks once their time has come (from the loop and from timers). */
@@ -66,21 +72,17 @@ function checkMarks(): void {
 async function loop(sink: ActorRef): Promise<void> {
   const msg = { s: args.index, n: 0, p: PAD };
   while (running) {
-    let t = mainNs();
     for (let i = 0; i < BURST && running; i++) {
       msg.n = seq;
       const ok = system.send(sink, msg); // encoded now: reusing `msg` is safe
       seq++;
       if (!ok) {
-        await null; // the transport's flush is a microtask queued by the run: it runs now
-        sendRunsNs += mainNs() - t;
+        const t = mainNs();
         await system.drained(sink);
+        drainWaitNs += mainNs() - t;
         checkMarks();
-        t = mainNs();
       }
     }
-    await null;
-    sendRunsNs += mainNs() - t;
     checkMarks();
     await yieldTurn();
   }
