@@ -5,6 +5,7 @@
 // process start ~15 ms, and it decodes our small messages no faster.
 import { Packr, RESERVE_START_SPACE, Unpackr, addExtension } from 'msgpackr/pack';
 import { BadArgumentError } from '../errors.js';
+import { isPlainTree } from './plain-tree.js';
 import { BATCH_ENTRY_OVERHEAD, batchEntryEnd, writeBatchEntry } from '../transport/index.js';
 
 /** An Error as it travels: enough to rebuild it on the other side. */
@@ -234,11 +235,16 @@ export function encode(value: unknown, inner: unknown = value): Buffer {
 }
 
 // Every encoder's pack: what cannot be encoded is EBADARG naming its place in `inner`.
+// A plain tree packs without structured clone's per-message Map (plain-tree.ts).
 function packWith(p: Packr, value: unknown, inner: unknown, flags?: number): Buffer {
+  const clone = p as unknown as { structuredClone: boolean };
+  if (isPlainTree(value)) clone.structuredClone = false;
   try {
     return p.pack(value, flags);
   } catch (err) {
     throw unsendable(inner, 'msg', err);
+  } finally {
+    clone.structuredClone = true;
   }
 }
 

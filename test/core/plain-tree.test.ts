@@ -1,0 +1,92 @@
+// Packing a plain tree without structured clone (plain-tree.ts, codec.ts packWith):
+// the check says "plain tree" only where nothing can be reached twice, and what a
+// plain tree packs to is byte for byte what structured clone would have written;
+// shared and cyclic references still arrive shared and cyclic.
+import test from 'ava';
+import { Packr } from 'msgpackr/pack';
+import { BatchDecoder, BatchEncoder, encode } from '../../runtime/core/codec.js';
+import { isPlainTree } from '../../runtime/core/plain-tree.js';
+import { rng } from '../helpers/actors.js';
+
+const OPTIONS = { structuredClone: true, moreTypes: true, mapsAsObjects: false, int64AsType: 'bigint' } as const;
+
+test('plain trees: primitives, plain objects and arrays, nested', (t) => {
+  for (const v of [1, 'x', null, undefined, true, 2n ** 70n, NaN, {}, [], { a: 1, b: 'x', c: null }, [1, [2, [3]]], { a: { b: { c: [1, { d: 2 }] } } }, [{ a: 1 }, { a: 1 }]]) {
+    t.true(isPlainTree(v), String(v));
+  }
+});
+
+test('not plain trees: shared, cyclic, other kinds, too deep, throwing', (t) => {
+  const shared = { s: 1 };
+  const cyc: Record<string, unknown> = { a: 1 };
+  cyc.self = cyc;
+  const arrCyc: unknown[] = [1];
+  arrCyc.push(arrCyc);
+  let deep: unknown = 1;
+  for (let i = 0; i < 40; i++) deep = { deep };
+  class Point { x = 1; }
+  const cases: [string, unknown][] = [
+    ['shared', { a: shared, b: shared }], ['shared in array', [shared, [shared]]], ['cycle', cyc], ['array cycle', arrCyc],
+    ['Map', new Map()], ['Set', new Set()], ['Date', new Date()], ['Buffer', Buffer.alloc(1)], ['Error', new Error('e')],
+    ['class instance', new Point()], ['null prototype', Object.create(null)], ['own constructor key', { constructor: 'c' }],
+    ['nested Map', { m: new Map() }], ['function', () => 1], ['nested function', { f: () => 1 }], ['symbol', Symbol('s')],
+    ['nested symbol', [Symbol('s')]], ['too deep', deep],
+    ['throwing getter', { get x(): number { throw new Error('no'); } }],
+    ['nested throwing getter', { o: { get x(): number { throw new Error('no'); } } }],
+  ];
+  for (const [name, v] of cases) t.false(isPlainTree(v), name);
+  t.true(isPlainTree({ a: shared }), 'the walk state does not leak into the next call');
+});
+
+/** A random plain tree (no object twice). */
+function plainTree(r: () => number, depth: number): unknown {
+  const k = Math.floor(r() * (depth > 4 ? 6 : 9));
+  switch (k) {
+    case 0: return Math.floor(r() * 1e6) - 5e5;
+    case 1: return r() * 1e9;
+    case 2: return 'é'.repeat(Math.floor(r() * 3)) + 'x'.repeat(Math.floor(r() * 80));
+    case 3: return r() < 0.5 ? null : r() < 0.5;
+    case 4: return undefined;
+    case 5: return BigInt(Math.floor(r() * 1e6)) * 10n ** 15n;
+    case 6: case 7: {
+      const o: Record<string, unknown> = {};
+      const n = Math.floor(r() * 5);
+      for (let i = 0; i < n; i++) o[`k${Math.floor(r() * 6)}`] = plainTree(r, depth + 1);
+      return o;
+    }
+    default: return Array.from({ length: Math.floor(r() * 4) }, () => plainTree(r, depth + 1));
+  }
+}
+
+test('a plain tree packs to the bytes structured clone writes (codec encode, batch encoder)', (t) => {
+  const r = rng(t);
+  const reference = new Packr(OPTIONS);
+  const refBatch = new Packr({ ...OPTIONS, sequential: true });
+  const enc = new BatchEncoder();
+  for (let i = 0; i < 3000; i++) {
+    const v = plainTree(r, 0);
+    t.true(isPlainTree(v));
+    t.deepEqual(Buffer.from(encode(v)), Buffer.from(reference.pack(v)));
+    if (i % 20 === 0) {
+      enc.reset();
+      (refBatch as unknown as { structures: unknown[] }).structures = [];
+    }
+    t.deepEqual(Buffer.from(enc.encode(v)), Buffer.from(refBatch.pack(v)));
+  }
+});
+
+test('shared and cyclic references still arrive shared and cyclic, mixed with plain trees in one batch', (t) => {
+  const enc = new BatchEncoder();
+  const dec = new BatchDecoder();
+  const shared = { s: 1 };
+  const cyc: Record<string, unknown> = { c: 1 };
+  cyc.self = cyc;
+  const values: unknown[] = [{ a: 1, b: 'x' }, { a: shared, b: shared }, { a: 2, b: 'y' }, cyc, [1, 2], { a: 3, b: 'z' }];
+  enc.reset();
+  const out = values.map((v, i) => dec.decode(enc.encode(v), 5, i)) as any[];
+  t.deepEqual(out[0], values[0]);
+  t.is(out[1].a, out[1].b, 'shared stays shared');
+  t.deepEqual(out[1].a, shared);
+  t.is(out[3].self, out[3], 'a cycle stays a cycle');
+  t.deepEqual(out[5], values[5]);
+});
