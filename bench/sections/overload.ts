@@ -29,8 +29,9 @@ const ALL_MODES = ['poll', 'thread'] as const;
 /** PIDGEON_BENCH_OVERLOAD_MODES=thread (or poll) runs one mode only. */
 const MODES = ALL_MODES.filter((m) => (process.env.PIDGEON_BENCH_OVERLOAD_MODES ?? 'poll,thread').split(',').includes(m));
 type Mode = (typeof MODES)[number];
-/** Each sender's high-water mark: four batch datagrams' worth (the default 4 MiB would
- * let 200 senders queue 800 MiB and take a minute to drain at the end). */
+/** Each sender's high-water mark: 64 datagrams of the 4 KiB batches sealed behind a
+ * backlog (the default 4 MiB would let 200 senders queue 800 MiB and take a minute to
+ * drain at the end). */
 const SENDER_HWM = 256 << 10;
 const PING_EVERY_MS = 20;
 const PING_TIMEOUT_MS = 5000;
