@@ -41,6 +41,8 @@ export interface SenderMark {
   preemptions: number;
   allNs: number;
   mainNs: number;
+  /** The event loop's CPU inside runs of send() calls, ns. */
+  sendRunsNs: number;
   /** The event loop's CPU while waiting on drained() after a send() returned false, ns. */
   drainWaitNs: number;
   sendNs: number;

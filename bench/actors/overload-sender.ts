@@ -29,11 +29,12 @@ let loopDone: Promise<void> = Promise.resolve();
 let windowStart = Infinity;
 let windowEnd = Infinity;
 let startMark: SenderMark | null = null;
-/** CPU of the event loop's thread while this sender waits: from a send() that
- * returned false until system.drained(sink) resolves (wake-ups, backpressure
- * callbacks, the drained() promise), ns. Read only around those waits: reading the
- * clock around every burst cost as much as what it measured (a profile of a sender
- * with 20 others: the reads took 60 % of the time its sends did). */
+/** CPU of the event loop's thread inside runs of send() calls (producing, encoding
+ * and sending, up to the transport's flush of what they queued, a microtask), ns:
+ * the rest of its CPU is spent waiting or on the event loop's turns between bursts. */
+let sendRunsNs = 0;
+/** Of the rest, the CPU from a send() that returned false until system.drained(sink)
+ * resolved (wake-ups, backpressure callbacks, the drained() promise), ns. */
 let drainWaitNs = 0;
 // One open file read in place (pread at 0): readFileSync per run cost more than the
 // runs it measured once senders wait often (seen in a profile of a sender).
@@ -58,7 +59,7 @@ let endMark: SenderMark | null = null;
 
 function mark(now: number): SenderMark {
   const s = system.stats();
-  return { at: now, sent: seq, wireSent: s.sent, datagramsSent: s.datagramsSent, bytesSent: s.bytesSent, cpuTicks: cpuTicks(), drainWaitNs, ...switches() };
+  return { at: now, sent: seq, wireSent: s.sent, datagramsSent: s.datagramsSent, bytesSent: s.bytesSent, cpuTicks: cpuTicks(), sendRunsNs, drainWaitNs, ...switches() };
 }
 
 /** Take the window's marks once their time has come (from the loop and from timers). */
@@ -72,17 +73,23 @@ function checkMarks(): void {
 async function loop(sink: ActorRef): Promise<void> {
   const msg = { s: args.index, n: 0, p: PAD };
   while (running) {
+    let t = mainNs();
     for (let i = 0; i < BURST && running; i++) {
       msg.n = seq;
       const ok = system.send(sink, msg); // encoded now: reusing `msg` is safe
       seq++;
       if (!ok) {
-        const t = mainNs();
+        await null; // the transport's flush is a microtask queued by the run: it runs now
+        const w = mainNs();
+        sendRunsNs += w - t;
         await system.drained(sink);
-        drainWaitNs += mainNs() - t;
+        t = mainNs();
+        drainWaitNs += t - w;
         checkMarks();
       }
     }
+    await null;
+    sendRunsNs += mainNs() - t;
     checkMarks();
     await yieldTurn();
   }

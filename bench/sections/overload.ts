@@ -75,8 +75,9 @@ export interface OverloadRun {
   senderThreadsCpuS: number;
   senderMainCpuS: number;
   senderSendCpuS: number;
-  /** Of the event loops' CPU, the part spent waiting on drained() after a send()
-   * returned false, s. */
+  /** Of the event loops' CPU, the part inside runs of send() calls, and the part
+   * spent waiting on drained() after a send() returned false, s. */
+  senderSendRunsCpuS: number;
   senderDrainWaitCpuS: number;
   sinkWakeups: number;
   wakeupsPerDatagram: number | undefined;
@@ -238,7 +239,7 @@ async function runOne(n: number, mode: Mode, windowMs: number, warmupMs: number,
     if (last.other > 0) errors.push(`the sink got ${last.other} message(s) it did not expect`);
     const received = perSender.reduce((a, b) => a + b, 0);
     const meanPer = received / n;
-    const delta = (k: 'sent' | 'wireSent' | 'datagramsSent' | 'bytesSent' | 'cpuTicks' | 'wakeups' | 'mainThread' | 'sendThreads' | 'preemptions' | 'allNs' | 'mainNs' | 'sendNs' | 'drainWaitNs'): number =>
+    const delta = (k: 'sent' | 'wireSent' | 'datagramsSent' | 'bytesSent' | 'cpuTicks' | 'wakeups' | 'mainThread' | 'sendThreads' | 'preemptions' | 'allNs' | 'mainNs' | 'sendNs' | 'sendRunsNs' | 'drainWaitNs'): number =>
       fin.reduce((a, f) => a + (f.start && f.end ? f.end[k] - f.start[k] : 0), 0);
     const datagrams = delta('datagramsSent');
     const sentInWindow = delta('sent');
@@ -269,6 +270,7 @@ async function runOne(n: number, mode: Mode, windowMs: number, warmupMs: number,
       senderThreadsCpuS: delta('allNs') / 1e9,
       senderMainCpuS: delta('mainNs') / 1e9,
       senderSendCpuS: delta('sendNs') / 1e9,
+      senderSendRunsCpuS: delta('sendRunsNs') / 1e9,
       senderDrainWaitCpuS: delta('drainWaitNs') / 1e9,
       sinkWakeups: sinkDelta('wakeups'),
       wakeupsPerDatagram: datagrams > 0 ? wk / datagrams : undefined,
@@ -314,15 +316,15 @@ const mark = (text: string, ok: boolean | undefined): string => (ok === undefine
 function senderCpuRatio(r: OverloadRun): number | undefined {
   return r.sinkCpuS > 0 ? r.senderCpuS / r.sinkCpuS : undefined;
 }
-// The senders' CPU spent waiting, measured directly: each event loop's CPU from a
-// send() that returned false until drained() resolved (the wake-up, backpressure
-// callbacks, the drain promise; in sendMode poll also the POLLOUT retries that fall
-// in those waits) plus all of the sending threads' (their blocking sendmsg: its copy
-// into the kernel is sending, counted here all the same). Not counted: the event
-// loop's CPU while it may send (producing, encoding, sending, its turns between
-// bursts) and V8's compiler and GC threads (their work follows the JavaScript run).
+// The senders' CPU spent waiting, measured directly: the event loops' CPU outside
+// their runs of send() calls (drained() waits, and the turns between bursts, where
+// backlog callbacks run: the POLLOUT retries of sendMode poll, the sending thread's
+// progress reports) plus all of the sending threads' (their blocking sendmsg: its
+// copy into the kernel is sending, counted here all the same). An upper bound: the
+// turns between bursts also hold what a sender that never waits spends on them. Not
+// counted: V8's compiler and GC threads (their work follows the JavaScript run).
 function waitingCpuS(r: OverloadRun): number {
-  return r.senderDrainWaitCpuS + r.senderSendCpuS;
+  return Math.max(0, r.senderMainCpuS - r.senderSendRunsCpuS) + r.senderSendCpuS;
 }
 function waitingCpuRatio(r: OverloadRun): number | undefined {
   return r.sinkCpuS > 0 && r.senderThreadsCpuS > 0 ? waitingCpuS(r) / r.sinkCpuS : undefined;
@@ -359,6 +361,9 @@ function table(runs: OverloadRun[]): Table {
     ['receiver wake-ups in window', '', ...col((r) => fmtInt(r.sinkWakeups))],
     ['senders CPU ÷ receiver CPU (all of it: producing the messages too)', '', ...col((r) => `${f1(senderCpuRatio(r), 2)}×`)],
     ['senders CPU waiting, s (4b)', '', ...col((r) => f1(r.senderThreadsCpuS > 0 ? waitingCpuS(r) : undefined, 2))],
+    ['  of which event loops in drained() waits', '', ...col((r) => f1(r.senderThreadsCpuS > 0 ? r.senderDrainWaitCpuS : undefined, 2))],
+    ['  of which event loops between bursts', '', ...col((r) => f1(r.senderThreadsCpuS > 0 ? Math.max(0, r.senderMainCpuS - r.senderSendRunsCpuS - r.senderDrainWaitCpuS) : undefined, 2))],
+    ['  of which sending threads', '', ...col((r) => f1(r.senderThreadsCpuS > 0 ? r.senderSendCpuS : undefined, 2))],
     ['waiting senders CPU ÷ receiver CPU', `≤ ${TARGET.senderCpuRatio}×`, ...col((r) => mark(`${f1(waitingCpuRatio(r), 2)}×`, okWaiting(r)))],
     ['senders CPU per message, µs', '', ...col((r) => f1(r.received ? (r.senderCpuS * 1e6) / r.received : undefined))],
     ['receiver CPU per message, µs', '', ...col((r) => f1(r.received ? (r.sinkCpuS * 1e6) / r.received : undefined))],
@@ -381,7 +386,7 @@ function table(runs: OverloadRun[]): Table {
       '(2) Every process marks the window by its own clock (no control message crosses the storm at its edges): when it first runs after each edge (from its send loop or message handler, or a timer) it notes its system.stats() and its own /proc readings; this row is the latest such note after its edge, over all processes (a process starved of CPU marks late). Datagrams = sum over the senders of datagramsSent at the end mark minus the start mark.',
       '(3) Wake-ups: sum over every thread of every sender process of voluntary_ctxt_switches (/proc/self/task/*/status: the thread slept and was woken), end mark minus start mark; split by thread: the event loop\'s (tid = pid), pidgeon\'s sending threads (named pidgeon-send), the others (V8\'s GC workers, libuv\'s pool). Preemptions: nonvoluntary_ctxt_switches (a runnable thread lost its CPU to another process: contention on the machine, not waiting), shown apart.',
       '(4) Sum over the sender processes of utime + stime (/proc/self/stat, all threads), end mark minus start mark; the receiver\'s the same for its one process.',
-      '(4b) Measured directly in every sender (schedstat, ns): its event loop\'s CPU from each send() that returned false until drained() resolved (the wake-up, backpressure callbacks, the drained() promise; in sendMode poll also the POLLOUT retries that fall in those waits, not the ones between bursts, so poll\'s figure is a lower bound) plus all of its sending threads\' CPU (their blocking sendmsg, whose copy into the kernel is sending, counted here anyway: an upper bound for thread). Not counted: the event loop\'s CPU while it may send (producing, encoding and sending the messages, and its turns of the event loop between bursts, which a sender that never waits has too) and V8\'s compiler and GC threads, whose work follows the JavaScript that runs. A sender\'s own schedstat is read after process.cpuUsage(): getrusage brings the calling thread\'s runtime up to date, where the file alone lags by up to a scheduler tick (4 ms here). It is read only around the waits: read around every burst, the reads themselves cost 60 % of what the sends did (a profile of a sender). The plain ratio above counts everything: 200 young processes each producing a few thousand messages a second cost several µs per message (code not yet optimised, caches cold after every switch), more than the receiver spends taking them.',
+      '(4b) Measured directly in every sender (schedstat, ns): its event loop\'s CPU outside its runs of send() calls plus all of its sending threads\' CPU, split below. Outside the runs: from each send() that returned false until drained() resolved (the wake-up, backpressure callbacks, the drained() promise), and the event loop\'s turns between bursts, where the backlog\'s callbacks run (the POLLOUT retries of sendMode poll; the sending thread\'s progress reports, on which the loop seals what coalesced meanwhile and copies it to the thread). An upper bound: the sending threads\' blocking sendmsg copies into the kernel (sending, counted here anyway), and a sender that never waits has turns between bursts too (compare the 1-sender columns). Not counted: the runs of send() calls (producing, encoding and sending the messages) and V8\'s compiler and GC threads, whose work follows the JavaScript that runs. A sender\'s own schedstat is read after process.cpuUsage(): getrusage brings the calling thread\'s runtime up to date, where the file alone lags a running thread by up to a scheduler tick (4 ms here; runs of a few ms read without it put a third of their CPU outside them). The plain ratio above counts everything: 200 young processes each producing a few thousand messages a second cost several µs per message (code not yet optimised, caches cold after every switch), more than the receiver spends taking them.',
       '(4c) The same CPU summed over the live threads of every sender from /proc/<pid>/task/<tid>/schedstat (nanoseconds on a CPU, exact), split by thread: the event loop (tid = pid), the sending threads (pidgeon-send), the rest (V8\'s GC and compiler workers, libuv\'s pool). The row above it is whole clock ticks per process, as ps shows.',
       '(5) Messages the receiver handled from each sender during the window (counted by the receiver against its own clock): least-served ÷ mean, most-served ÷ mean.',
       `(6) system.ask(receiver, 'ping') from the bench root, one at a time, ${PING_EVERY_MS} ms apart, during the window; the receiver answers at once. A ping unanswered after ${PING_TIMEOUT_MS / 1000} s counts as ${PING_TIMEOUT_MS / 1000} s.`,
