@@ -36,6 +36,11 @@ let sendRunsNs = 0;
 /** Of the rest, the CPU from a send() that returned false until system.drained(sink)
  * resolved (wake-ups, backpressure callbacks, the drained() promise), ns. */
 let drainWaitNs = 0;
+/** mainNs() when the drained() wait in progress began; -1 outside one. A mark taken
+ * during a wait (by a timer) counts its part so far: waits last up to seconds, and
+ * one straddling an edge of the window must be split there, not counted whole on
+ * one side of it. */
+let drainSince = -1;
 // One open file read in place (pread at 0): readFileSync per run cost more than the
 // runs it measured once senders wait often (seen in a profile of a sender).
 const mainSchedstat = fs.openSync(`/proc/self/task/${process.pid}/schedstat`, 'r');
@@ -59,7 +64,7 @@ let endMark: SenderMark | null = null;
 
 function mark(now: number): SenderMark {
   const s = system.stats();
-  return { at: now, sent: seq, wireSent: s.sent, datagramsSent: s.datagramsSent, bytesSent: s.bytesSent, cpuTicks: cpuTicks(), sendRunsNs, drainWaitNs, ...switches() };
+  return { at: now, sent: seq, wireSent: s.sent, datagramsSent: s.datagramsSent, bytesSent: s.bytesSent, cpuTicks: cpuTicks(), sendRunsNs, drainWaitNs: drainWaitNs + (drainSince >= 0 ? mainNs() - drainSince : 0), ...switches() };
 }
 
 /** Take the window's marks once their time has come (from the loop and from timers). */
@@ -80,11 +85,12 @@ async function loop(sink: ActorRef): Promise<void> {
       seq++;
       if (!ok) {
         await null; // the transport's flush is a microtask queued by the run: it runs now
-        const w = mainNs();
-        sendRunsNs += w - t;
+        drainSince = mainNs();
+        sendRunsNs += drainSince - t;
         await system.drained(sink);
         t = mainNs();
-        drainWaitNs += t - w;
+        drainWaitNs += t - drainSince;
+        drainSince = -1;
         checkMarks();
       }
     }
