@@ -19,10 +19,12 @@ interface WarmSystem {
   shutdown(options: { timeout: number }): Promise<void>;
 }
 
+const WARM_PREFIX = 'pidgeon-warm-';
+
 /** The warm-up's directory of process `pid`: named by pid, so that the parent, which
  * reaps the process, removes it if the process was killed before it could. */
 export function warmUpDir(pid: number): string {
-  return path.join(os.tmpdir(), `pidgeon-warm-${pid}`);
+  return path.join(os.tmpdir(), `${WARM_PREFIX}${pid}`);
 }
 
 /** Remove the warm-up directory a reaped idle process may have left (killed midway). */
@@ -30,10 +32,35 @@ export function removeWarmUpDir(pid: number): void {
   try { fs.rmSync(warmUpDir(pid), { recursive: true, force: true }); } catch { /* not ours to keep */ }
 }
 
+/** Remove warm-up directories of processes that are gone. Their parent removes them
+ * on reaping; when the parent died too (the whole tree killed at once), nobody
+ * would: the next warm-up on the machine does. A directory whose pid is alive
+ * (a warm-up under way, or the number reused) is left alone. */
+function sweepDeadWarmUps(tmp: string): void {
+  let names: string[];
+  try { names = fs.readdirSync(tmp); } catch { return; }
+  for (const name of names) {
+    if (!name.startsWith(WARM_PREFIX)) continue;
+    const pid = Number(name.slice(WARM_PREFIX.length));
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    try { fs.rmSync(path.join(tmp, name), { recursive: true, force: true }); } catch { /* not ours to remove */ }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH'; // EPERM: alive, someone else's
+  }
+}
+
 /** `entry`: the URL of the package entry an actor module imports. */
 export async function warmUp(entry: string, start: (dir: string) => Promise<WarmSystem>): Promise<void> {
   let dir: string | undefined;
   try {
+    sweepDeadWarmUps(os.tmpdir());
     dir = warmUpDir(process.pid);
     fs.rmSync(dir, { recursive: true, force: true }); // an earlier process of this pid's
     fs.mkdirSync(dir, { mode: 0o700 });

@@ -11,8 +11,18 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const cli = path.join(root, 'dist/runtime/cli/main.js');
 export const fixture = (name: string) => path.join(root, 'dist/test/fixtures', name);
 
+const tempDirs: string[] = [];
+
+/** A fresh directory under the OS temp dir, removed when this test file's worker
+ * exits (its launchers are killed and reaped by then). */
 export function tempDir(prefix = 'pidgeon-cli-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  if (tempDirs.push(dir) === 1) {
+    process.on('exit', () => {
+      for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+    });
+  }
+  return dir;
 }
 
 export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }

@@ -4,11 +4,11 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from '../cli/cli-helpers.js';
 import { captureOutput, logFileName, logNameOf, logSettings } from '../../runtime/core/child-output.js';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'pidgeon-log-'));
+const tmp = () => tempDir('pidgeon-log-');
 
 function runChild(script: string) {
   const proc = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -7,6 +7,7 @@
 // so other test files' pools cannot be mistaken for ours; the tests run one at a
 // time because they change it.
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -63,4 +64,24 @@ test.serial('no usable temporary directory: the warm-up is skipped and pooled sp
   process.env.TMPDIR = tmp;
   await within(sys.shutdown({ timeout: 2000 }), WAIT, 'shutdown');
   t.false(fs.existsSync(broken));
+});
+
+test.serial('a warm-up removes the warm-up directories of dead processes (a tree killed whole), never a live one', async (t) => {
+  process.env.TMPDIR = tmp;
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // exited and reaped: gone
+  const deadDir = path.join(tmp, `pidgeon-warm-${dead}`);
+  const liveDir = path.join(tmp, `pidgeon-warm-${process.ppid}`); // ava's main process: alive
+  const otherDir = path.join(tmp, 'pidgeon-warm-notapid');
+  for (const d of [deadDir, liveDir, otherDir]) {
+    fs.mkdirSync(path.join(d, 'sock'), { recursive: true });
+    fs.writeFileSync(path.join(d, 'warm-up-actor.mjs'), '');
+  }
+  const { sys } = await startSystem(t, { pool: { size: 1 } });
+  await until(() => sys.stats().pool.idle === 1, WAIT, 'a full pool');
+  t.false(fs.existsSync(deadDir), 'the dead process\'s directory is gone');
+  t.true(fs.existsSync(liveDir), 'a live process\'s directory stays');
+  t.true(fs.existsSync(otherDir), 'a name that is not a pid stays');
+  await within(sys.shutdown({ timeout: 2000 }), WAIT, 'shutdown');
+  for (const d of [liveDir, otherDir]) fs.rmSync(d, { recursive: true, force: true });
+  t.deepEqual(leftovers(), []);
 });
