@@ -238,7 +238,7 @@ export function encode(value: unknown, inner: unknown = value): Buffer {
 // A plain tree packs without structured clone's per-message Map (plain-tree.ts).
 function packWith(p: Packr, value: unknown, inner: unknown, flags?: number): Buffer {
   const clone = p as unknown as { structuredClone: boolean };
-  if (isPlainTree(value)) clone.structuredClone = false;
+  if (isPlainTree(value, inner)) clone.structuredClone = false;
   try {
     return p.pack(value, flags);
   } catch (err) {

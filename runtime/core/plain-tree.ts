@@ -11,13 +11,17 @@ const MAX_DEPTH = 24;
 const OBJECT = Object.prototype;
 const ARRAY = Array.prototype;
 
-/** True only if `v` certainly packs the same without structured clone. False is
+/** True only if `v` certainly packs the same without structured clone (`last`:
+ * `v`'s last element, when `v` is an array of primitives ending in it). False is
  * always safe (the general path): anything but plain objects, arrays and primitives
  * (Maps, Sets, Dates, typed arrays, Errors, class instances, functions, symbols), an
  * object seen twice (shared or cyclic), or a tree too deep. */
-export function isPlainTree(v: unknown): boolean {
+export function isPlainTree(v: unknown, last?: unknown): boolean {
   if (typeof v !== 'object') return typeof v !== 'function' && typeof v !== 'symbol';
   if (v === null) return true;
+  // An envelope: primitives, then the body (`last`). Only the body needs the walk,
+  // and a flat body then takes the quick path.
+  if (last !== undefined && last !== v && headIsPrimitive(v, last)) return isPlainTree(last);
   try {
     if (flat(v)) return true;
   } catch {
@@ -45,6 +49,16 @@ function flat(o: object): boolean {
   if (proto !== OBJECT || Object.hasOwn(o, 'constructor')) return false;
   const r = o as Record<string, unknown>;
   for (const k in r) if (!primitive(r[k])) return false;
+  return true;
+}
+
+// Is `v` a plain array whose elements but the last (`last`) are primitives?
+function headIsPrimitive(v: object, last: unknown): boolean {
+  if (Object.getPrototypeOf(v) !== ARRAY || !Array.isArray(v)) return false;
+  const a = v as unknown[];
+  const n = a.length - 1;
+  if (n < 0 || a[n] !== last) return false;
+  for (let i = 0; i < n; i++) if (!primitive(a[i])) return false;
   return true;
 }
 

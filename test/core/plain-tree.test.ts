@@ -90,3 +90,34 @@ test('shared and cyclic references still arrive shared and cyclic, mixed with pl
   t.is(out[3].self, out[3], 'a cycle stays a cycle');
   t.deepEqual(out[5], values[5]);
 });
+
+test('envelopes: primitives then the body; only the body is walked, and what it holds still counts', (t) => {
+  const body = { a: 1, b: 'x' };
+  t.true(isPlainTree([0, body], body));
+  t.true(isPlainTree([3, 7, true, { deep: [1, { x: 2 }] }], undefined), 'no last given: the general walk');
+  const deep = { deep: [1, { x: 2 }] };
+  t.true(isPlainTree([3, 7, true, deep], deep));
+  const shared = { s: 1 };
+  const withShared = { a: shared, b: shared };
+  t.false(isPlainTree([0, withShared], withShared), 'shared inside the body');
+  const env: unknown[] = [0];
+  const cyclic: Record<string, unknown> = { env };
+  env.push(cyclic);
+  t.false(isPlainTree(env, cyclic), 'the body holds its envelope: a cycle');
+  const headObject = { h: 1 };
+  t.true(isPlainTree([0, headObject, body], body), 'an object before the body: the general walk, still a tree');
+  t.false(isPlainTree([0, body, body], body), 'the body twice');
+  t.false(isPlainTree([0, new Map()], undefined));
+  const m = new Map();
+  t.false(isPlainTree([0, m], m));
+});
+
+test('an envelope of a plain tree packs to the bytes structured clone writes', (t) => {
+  const r = rng(t);
+  const reference = new Packr(OPTIONS);
+  for (let i = 0; i < 1000; i++) {
+    const b = plainTree(r, 0);
+    const env = i % 2 ? [0, b] : [3, i, true, b];
+    t.deepEqual(Buffer.from(encode(env, b)), Buffer.from(reference.pack(env)));
+  }
+});
