@@ -37,39 +37,30 @@ export class Outbound {
    * throws EDEADACTOR when `to` is gone, EBADARG for what cannot be encoded).
    * `runtime`: counted as the runtime's (T_SYS, T_SYSASK, or a reply to one). */
   send(to: Address, env: Envelope, fds?: number[], runtime = env[0] > T_REPLY): boolean {
-    const ok = to.node !== undefined && this.remote?.isRemote(to) ? this.remote.send(to, env, fds) : this.encodeAndSend(to, env, undefined, fds);
+    const ok = to.node !== undefined && this.remote?.isRemote(to) ? this.remote.send(to, env, fds) : this.encodeAndSend(to, env, fds);
     if (runtime) this.counts.runtimeSent++;
     else this.counts.userSent++;
     return ok;
   }
 
-  /** `send` of a user message `[T_MSG, msg]`, without building the envelope's array
-   * on the local path (the common case: one allocation less per message). */
-  sendUser(to: Address, msg: unknown, fds?: number[]): boolean {
-    const ok = to.node !== undefined && this.remote?.isRemote(to) ? this.remote.send(to, [T_MSG, msg], fds) : this.encodeAndSend(to, null, msg, fds);
-    this.counts.userSent++;
-    return ok;
-  }
-
-  // `env` null: a user message whose body is `body`.
-  private encodeAndSend(to: Address, env: Envelope | null, body: unknown, fds: number[] | undefined): boolean {
+  private encodeAndSend(to: Address, env: Envelope, fds: number[] | undefined): boolean {
     const mb = this.mailbox;
     // A message with fds travels on its own: no batch to share state with.
-    if (fds !== undefined && fds.length > 0) return mb.send(to, encodeEnvelope(env ?? [T_MSG, body]), { fds });
+    if (fds !== undefined && fds.length > 0) return mb.send(to, encodeEnvelope(env), { fds });
     let d = this.encoders.get(to.pid);
     if (d === undefined || d.instance !== to.instance) d = this.add(to);
     const tail = mb.batchTail(to);
     const fresh = tail === 0 || tail !== d.tail;
     d.tail = 0; // until the send succeeds: a throw below leaves the state unusable
     if (fresh) d.encoder.reset();
-    let bytes = encodeWith(d.encoder, env, body);
+    let body = encodeWith(d.encoder, env);
     // It will not follow our last entry after all (too big, or the batch is full):
     // encoded afresh, it can go on its own or start the next batch.
-    if (!fresh && !mb.joinsBatch(to, bytes.length)) {
+    if (!fresh && !mb.joinsBatch(to, body.length)) {
       d.encoder.reset();
-      bytes = encodeWith(d.encoder, env, body);
+      body = encodeWith(d.encoder, env);
     }
-    const ok = mb.send(to, bytes);
+    const ok = mb.send(to, body);
     d.tail = mb.lastEntry;
     return ok;
   }
@@ -84,7 +75,6 @@ export class Outbound {
 }
 
 // A user message, the common case, skips building its envelope's array.
-function encodeWith(encoder: BatchEncoder, env: Envelope | null, body: unknown): Buffer {
-  if (env === null) return encoder.encodeTagged(T_MSG, body);
+function encodeWith(encoder: BatchEncoder, env: Envelope): Buffer {
   return env[0] === T_MSG ? encoder.encodeTagged(T_MSG, env[1]) : encoder.encode(env, env[env.length - 1]);
 }

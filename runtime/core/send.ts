@@ -4,7 +4,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { isAddress, type Address, type Mailbox } from '../transport/index.js';
 import { BadArgumentError, ClosedError, DeadActorError, NoConnectionError, type PidgeonError } from '../errors.js';
-import { T_REPLY, T_SYS, type Envelope } from './envelope.js';
+import { T_MSG, T_REPLY, T_SYS, type Envelope } from './envelope.js';
 import { Outbound } from './outbound.js';
 import type { SystemEvents } from './events.js';
 import type { SendOptions } from './options.js';
@@ -29,13 +29,7 @@ export class Sender extends EventEmitter<SystemEvents> {
   /** Fire-and-forget; false means "queue past the high-water mark: await drained()".
    * A message to a dead actor becomes a `deadLetter` event. */
   send<P = any>(to: ActorRef<P>, msg: NoInfer<P>, options?: SendOptions): boolean {
-    this.checkOpen();
-    checkRef(to);
-    try {
-      return this.outbound.sendUser(to, msg, options?.fds);
-    } catch (err) {
-      return this.deadLetterOrThrow(to, msg, err);
-    }
+    return this.sendEnvelope(to, [T_MSG, msg], options, msg);
   }
 
   /** Resolves when the queue to `to` is below its high-water mark. */
@@ -71,17 +65,13 @@ export class Sender extends EventEmitter<SystemEvents> {
     try {
       return this.outbound.send(to, env, options?.fds);
     } catch (err) {
-      return this.deadLetterOrThrow(to, message, err);
+      // Gone, or on a node that is unreachable: a dead letter, with its reason.
+      if (err instanceof DeadActorError || err instanceof NoConnectionError) {
+        this.reportDeadLetter(to, message, err);
+        return true;
+      }
+      throw err;
     }
-  }
-
-  // Gone, or on a node that is unreachable: a dead letter, with its reason.
-  private deadLetterOrThrow(to: ActorRef, message: unknown, err: unknown): true {
-    if (err instanceof DeadActorError || err instanceof NoConnectionError) {
-      this.reportDeadLetter(to, message, err);
-      return true;
-    }
-    throw err;
   }
 
   protected reportDeadLetter(to: Address, message: unknown, error: PidgeonError): void {
