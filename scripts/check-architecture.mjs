@@ -2,7 +2,7 @@
 //   1. no import cycle, type-only imports included (`import type`, `export ... from`,
 //      `import('./x.js')` types);
 //   2. layers import only downwards: transport <- core <- supervision <- cluster <- cli
-//      (errors.ts is below them all, index.ts above);
+//      (errors.ts is below them all, index.ts above, bundle.ts above it);
 //   3. no runtime file over MAX_LINES lines.
 // Prints what it finds and exits 1 on any violation.
 import fs from 'node:fs';
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const runtime = path.join(root, 'runtime');
 const MAX_LINES = 320;
-const RANK = { 'errors.ts': 0, transport: 1, core: 2, supervision: 3, cluster: 3.5, cli: 4, 'index.ts': 5 };
+const RANK = { 'errors.ts': 0, transport: 1, core: 2, supervision: 3, cluster: 3.5, cli: 4, 'index.ts': 5, 'bundle.ts': 6 };
 
 function files(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

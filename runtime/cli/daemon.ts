@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { LAUNCHER_LOG } from './log-follow.js';
 import type { Target } from './system-dir.js';
 
-const mainJs = fileURLToPath(new URL('./main.js', import.meta.url));
+// From cli/ and from the bundle in core/ alike.
+const mainJs = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 /** Start `pidgeon start ARGV` detached; resolves with the exit code for the caller. */
 export async function startDaemon(argv: string[], t: Target, logDir: string): Promise<number> {

@@ -13,6 +13,7 @@ import { reapOrphans, setChildSubreaper } from '../transport/index.js';
 import { AlreadyRunningError, BadArgumentError, BadSpecError, NameTakenError, PidgeonError } from '../errors.js';
 import { atLocation, formatLocation, locateError } from '../core/load-error.js';
 import { defaultExport, enableTypeScriptFor } from '../core/typescript.js';
+import { importModule } from '../core/bundle-hooks.js';
 import { parseArgs } from './args.js';
 import { clock, color, reasonText } from './format.js';
 import { LAUNCHER_NAME, liveSystems, targetSystem } from './system-dir.js';
@@ -77,7 +78,7 @@ export async function loadTree(file: string): Promise<{ system?: string } & Supe
     await enableTypeScriptFor(abs); // ETYPESCRIPT: one line saying what to install
     let mod: { default?: unknown; tree?: unknown };
     try {
-      mod = await import(pathToFileURL(abs).href);
+      mod = await importModule(pathToFileURL(abs).href);
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       const location = locateError(e, abs);

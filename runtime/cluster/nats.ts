@@ -8,6 +8,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { BadArgumentError } from '../errors.js';
 import type { ClusterOptions } from '../core/options.js';
+import { importModule } from '../core/bundle-hooks.js';
 
 /** Check `SystemOptions.cluster` (EBADARG naming what is wrong). */
 export function checkClusterOptions(o: unknown): ClusterOptions {
@@ -44,7 +45,7 @@ export const subjects = {
 /** Connect to NATS as `name`, reconnecting for ever (the link comes and goes; the
  * proxies' pings decide when a peer counts as unreachable). */
 export async function connectNats(c: ClusterOptions, name: string): Promise<NatsConnection> {
-  const nats = await import('@nats-io/transport-node');
+  const nats = await importModule<typeof import('@nats-io/transport-node')>('@nats-io/transport-node');
   const auth = c.nkeySeed !== undefined ? { authenticator: nats.nkeyAuthenticator(new TextEncoder().encode(c.nkeySeed)) }
     : c.token !== undefined ? { token: c.token } : { user: c.user, pass: c.pass };
   return nats.connect({

@@ -1,8 +1,9 @@
-// One child actor process: its handle (its address once it said hello, its state,
+// One child actor process: its handle (its address once it is ready, its state,
 // the tail of its stderr, its exit reason), and launching it: Node running
 // child-main.js with the environment child-main reads and the module's loader
-// flags; stdin ignored, stdout inherited, stderr copied through (or, under a
-// launcher, both captured into the actor's log file: child-output.ts).
+// flags; stdin carries its hand-off (module and init arguments), stdout is
+// inherited, stderr copied through (or, under a launcher, both captured into the
+// actor's log file: child-output.ts).
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -34,8 +35,6 @@ export class ChildHandle {
   startedAt = Date.now();
   /** A pre-started process in the spawn pool (spawn-pool.ts), not an actor yet. */
   idle = false;
-  /** A pooled process that was handed its module: it sends no hello. */
-  handedOff = false;
   state: 'starting' | 'running' | 'stopping' | 'exited' = 'starting';
   stderrTail = '';
   /** Processes (not this one) that asked to hear how this child exits. */
@@ -76,15 +75,14 @@ export class ChildHandle {
     loaded?.once('data', f);
     loaded?.on('error', () => {});
   }
-  /** A pooled process: its module and what `init` carries; it answers `ready` (or
-   * `initFailed`) without the hello → init round trip. */
+  /** Its module and what `init` carries, on stdin: it answers `ready` (or
+   * `initFailed`). Sent at launch, or by the pool when an idle process is taken. */
   handOff(module: string, init: { args: unknown; name: string | null; mailboxCapacity: number | null }): void {
     const body = encode({ module, init });
     const len = Buffer.alloc(4);
     len.writeUInt32LE(body.length, 0);
     this.proc.stdin!.on('error', () => {}); // it may have died meanwhile: its exit says so
     this.proc.stdin!.end(Buffer.concat([len, body]));
-    this.handedOff = true;
   }
 }
 
@@ -153,13 +151,14 @@ export function launchChild(file: string | null, name: string | undefined, extra
   else delete env.PIDGEON_NAME;
   if (host.node !== undefined) env.PIDGEON_NODE = host.node;
   else delete env.PIDGEON_NODE;
-  // A pooled process reads its module from stdin and says it has loaded on fd 3.
+  // The child reads its hand-off from stdin (spawn() writes it at once, the pool
+  // when the idle process is taken); a pooled one says it has loaded on fd 3.
   // Under a launcher stdout is piped too, to go to the actor's log file.
   const logs = logSettings();
   const out = logs ? 'pipe' : 'inherit';
   const proc = loadChildProcess().spawn(process.execPath, [...process.execArgv, ...loader, childMain], {
     env,
-    stdio: file === null ? ['pipe', out, 'pipe', 'pipe'] : ['ignore', out, 'pipe'],
+    stdio: file === null ? ['pipe', out, 'pipe', 'pipe'] : ['pipe', out, 'pipe'],
   });
   const child = new ChildHandle(proc, file ?? '', name);
   child.idle = file === null;

@@ -1,5 +1,5 @@
-// The children of this process: starting them (the start handshake hello → init →
-// ready | initFailed, with its timeout), their exit reasons as their parent sees
+// The children of this process: starting them (the hand-off of module and init
+// arguments on stdin → ready | initFailed, with its timeout), their exit reasons as their parent sees
 // them (also for others that watch them), and stopping them (shutdown.ts's
 // protocol; after a SIGKILL, cleaning up what their subtree left behind).
 import fs from 'node:fs';
@@ -40,8 +40,6 @@ export interface ChildHost {
 interface Pending {
   resolve: (ref: ActorRef) => void;
   reject: (err: Error) => void;
-  args: unknown;
-  mailboxCapacity: number | null;
   timer: NodeJS.Timeout;
   failure?: Error;
 }
@@ -138,16 +136,16 @@ export class Children {
         p.failure = new TimeoutError(`actor ${file} did not become ready within ${timeout} ms`);
         proc.kill('SIGKILL');
       }, timeout);
-      const p: Pending = { resolve, reject, args: options.args, mailboxCapacity, timer };
+      const p: Pending = { resolve, reject, timer };
       this.pending.set(proc.pid!, p);
-      // A warm process is told its module and init now; its `ready` names its address.
-      if (warm) warm.handOff(file, { args: options.args, name: name ?? null, mailboxCapacity });
+      // Module and init go on stdin now, to a new process as to a warm one (a new one
+      // reads them as it starts, with no round trip); its `ready` names its address.
+      child.handOff(file, { args: options.args, name: name ?? null, mailboxCapacity });
     });
   }
 
   /** The runtime ops of children: the start handshake, and others' watches on them. */
   registerOps(p: Protocol): void {
-    p.on('hello', isNothing, (from) => this.onHello(from));
     p.on('ready', isNothing, (from) => this.onReady(from));
     p.on('initFailed', isInitFailedPayload, (from, payload) => this.onInitFailed(from, payload));
     p.on('watch-child', isWatchChildPayload, (from, { child }) => {
@@ -155,15 +153,6 @@ export class Children {
       const known = this.addWatcher(child, from);
       if (known !== undefined) this.tellWatcher(from, child, known);
     });
-  }
-
-  /** The child said hello: send it its init arguments. */
-  onHello(from: Address): void {
-    const child = this.byPid.get(from.pid);
-    const p = this.pending.get(from.pid);
-    if (!child || !p || child.ref || child.handedOff) return;
-    this.learnRef(child, from);
-    this.host.sendSystem(child.ref!, 'init', { args: p.args, name: child.name ?? null, mailboxCapacity: p.mailboxCapacity });
   }
 
   // The child's address, from its first runtime message (the kernel vouches for the pid).
@@ -174,7 +163,7 @@ export class Children {
   onReady(from: Address): void {
     const child = this.byPid.get(from.pid);
     const p = this.pending.get(from.pid);
-    if (child && p && child.handedOff && !child.ref) this.learnRef(child, from);
+    if (child && p && !child.ref) this.learnRef(child, from);
     if (!child || !p || !child.ref || child.ref.instance !== from.instance) return;
     this.pending.delete(from.pid);
     clearTimeout(p.timer);
@@ -188,7 +177,7 @@ export class Children {
   onInitFailed(from: Address, payload: unknown): void {
     const p = this.pending.get(from.pid);
     const child = this.byPid.get(from.pid);
-    if (child && p && child.handedOff && !child.ref) this.learnRef(child, from);
+    if (child && p && !child.ref) this.learnRef(child, from);
     if (!p || !child?.ref || child.ref.instance !== from.instance) return;
     const f = readInitFailure(payload);
     if (!f) return;

@@ -10,9 +10,7 @@ export const T_SYSASK = 4;  // [4, id, op, payload]            runtime request e
 
 /** Runtime operations carried by T_SYS / T_SYSASK. */
 export type SystemOp =
-  | 'hello'       // child → parent: mailbox open, waiting for its init arguments
-  | 'init'        // parent → child: { args, name }
-  | 'ready'       // child → parent: init done, receiving
+  | 'ready'       // child → parent: init done, receiving (its address: the sender's)
   | 'initFailed'  // child → parent: { error }
   | 'stop'        // request an orderly stop: { reason }
   | 'watch'       // "tell me your exit reason" (monitors, links)

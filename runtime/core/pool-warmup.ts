@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { importModule } from './bundle-hooks.js';
 
 /** What the warm-up needs of a system (an ActorSystem). */
 interface WarmSystem {
@@ -66,7 +67,7 @@ export async function warmUp(entry: string, start: (dir: string) => Promise<Warm
     fs.mkdirSync(dir, { mode: 0o700 });
     const module = path.join(dir, 'warm-up-actor.mjs');
     fs.writeFileSync(module, `import { defineActor } from ${JSON.stringify(entry)};\nexport default defineActor({ receive() {} });\n`);
-    await import(pathToFileURL(module).href);
+    await importModule(pathToFileURL(module).href);
     const sys = await start(dir);
     try {
       await new Promise<void>((resolve) => {

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TypeScriptError } from '../errors.js';
+import { importModule } from './bundle-hooks.js';
 
 const TS_FILE = /\.(ts|mts|cts)$/;
 
@@ -56,7 +57,7 @@ export async function enableTypeScriptFor(file: string): Promise<void> {
   if (enabled || !isTypeScript(file) || nodeStripsTypes() || hasLoader(process.execArgv)) return;
   const tsx = findTsx(file);
   if (!tsx) throw noLoader(file);
-  await import(tsx); // what `--import tsx` does before the main module: registers its hooks
+  await importModule(tsx); // what `--import tsx` does before the main module: registers its hooks
   enabled = true;
 }
 

@@ -95,6 +95,17 @@ const REBUILD =
   'To compile it: install a C++ toolchain (g++, make, python3), then run `npm rebuild pidgeon` ' +
   '(if npm held back its install script, first `npm install-scripts approve pidgeon`)';
 
+/** The addon's file, as node-gyp-build finds it; the addon compiled in the package
+ * (build/Release, node-gyp-build's first choice when neither PREBUILDS_ONLY nor
+ * PIDGEON_PREBUILD is set) without loading node-gyp-build: every actor process
+ * loads the addon, and that package cost each ~2 ms. */
+function resolveAddon(root: string, require: NodeJS.Require): string {
+  const local = path.join(root, 'build', 'Release', 'pidgeon.node');
+  if (!process.env.PREBUILDS_ONLY && !process.env.PIDGEON_PREBUILD && fs.existsSync(local)) return local;
+  const gypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+  return gypBuild.resolve(root);
+}
+
 function load(): NativeAddon {
   if (process.platform !== 'linux') {
     throw new PlatformError(
@@ -103,11 +114,10 @@ function load(): NativeAddon {
     );
   }
   const require = createRequire(import.meta.url);
-  const gypBuild = require('node-gyp-build') as ((dir: string) => NativeAddon) & { resolve(dir: string): string };
   const root = packageRoot();
   let file: string;
   try {
-    file = gypBuild.resolve(root);
+    file = resolveAddon(root, require);
   } catch (err) {
     // No build/Release and no prebuilds/<platform>-<arch> that matches this machine.
     throw new PlatformError(

@@ -2,8 +2,8 @@
 // runtime op with payloads that do not fit, unknown ops, bodies that are not
 // envelopes and stray replies, sent to a live actor and to a plain process. Both
 // survive, answer afterwards, and count each one under its cause; messages from
-// senders not entitled to them (a second 'init', 'ready' from a stranger, a
-// parent's report from someone else) are ignored. Payload shapes are unit-tested
+// senders not entitled to them ('ready' from a stranger, a parent's report from
+// someone else) are ignored. Payload shapes are unit-tested
 // in payloads.test.ts, the counting in protocol.test.ts and dispatch.test.ts.
 import test, { type ExecutionContext } from 'ava';
 import type { ActorRef, ActorSystem } from '../../runtime/index.js';
@@ -75,16 +75,13 @@ test('a live actor and a plain process survive bogus runtime messages and undeco
 test('runtime messages from senders not entitled to them are ignored (and are not bad input)', async (t) => {
   t.timeout(120_000);
   const { sys, dir, downs } = await startSystem(t);
-  // A second init from the parent would fail this actor's init (failInit) and end it.
   const actor = await sys.spawn(fixture('echo'));
   const plain = await startPlain(t, dir);
   const monitor = sys.monitor(actor);
   const before = await drops(sys, actor);
-  sys.sendSystem(actor, 'init', { args: { failInit: true }, name: null });
-  // hello, ready and initFailed from a process that is not its pending child;
-  // a parent's report that it never asked for.
+  // ready and initFailed from a process that is not its pending child; a parent's
+  // report that it never asked for.
   for (const to of [actor, sys.self]) {
-    await plain.sendSystem(to, 'hello', null);
     await plain.sendSystem(to, 'ready', null);
     await plain.sendSystem(to, 'initFailed', { error: { name: 'Error', message: 'forged' }, phase: 'init', location: null });
     await plain.sendSystem(to, 'child-exit', { child: actor, reason: { code: 99 } });
@@ -98,6 +95,22 @@ test('runtime messages from senders not entitled to them are ignored (and are no
   // The parent still spawns and stops children as before.
   const other = await sys.spawn(fixture('echo'));
   t.is(await sys.stop(other), 'shutdown');
+});
+
+test('an init or hello sent to a running actor, even by its parent, is bad input and restarts nothing', async (t) => {
+  t.timeout(120_000);
+  const { sys, downs } = await startSystem(t);
+  const actor = await sys.spawn(fixture('echo'));
+  const monitor = sys.monitor(actor);
+  const before = await drops(sys, actor);
+  // Init comes in the hand-off on stdin only; as a runtime message it is no op at all.
+  // Taken as one, failInit would fail this actor's init and end it.
+  sys.sendSystem(actor, 'init', { args: { failInit: true }, name: null });
+  sys.sendSystem(actor, 'hello', null);
+  t.is(await sys.ask(actor, 'still here', T), 'still here');
+  t.deepEqual(delta(before, await drops(sys, actor)), { undecodable: 0, badRuntimeMessage: 2, runtimeError: 0, strayReply: 0 });
+  t.true(isRunning(actor.pid));
+  t.is(downs.count(monitor), 0);
 });
 
 test("a parent's report from someone else does not decide a monitored actor's exit reason", async (t) => {

@@ -41,3 +41,28 @@ test('after ctx.stop() no further message is handled, even while an async termin
   await inbox.take((m) => m?.type === 'handled' && m.msg?.op === 'stop', 'the stop to be handled');
   t.deepEqual(inbox.log.filter((m) => m?.type === 'handled').map((m) => m.msg), [{ op: 'stop' }]);
 });
+
+test('init arguments travel in the hand-off on stdin: 2 MiB (many pipe buffers), and several spawns at once, each intact', async (t) => {
+  t.timeout(120_000);
+  const { sys } = await startSystem(t);
+  const big = { blob: Buffer.alloc(2 << 20, 7), text: 'é'.repeat(1000), list: Array.from({ length: 5000 }, (_, i) => i) };
+  const ref = await sys.spawn(fixture('probe'), { args: big });
+  t.deepEqual(await sys.ask(ref, { op: 'args' }, { timeout: WAIT }), big);
+  const refs = await Promise.all([1, 2, 3, 4].map((n) => sys.spawn(fixture('probe'), { args: { n }, name: `p${n}` })));
+  for (const [i, r] of refs.entries()) {
+    t.deepEqual(await sys.ask(r, { op: 'args' }, { timeout: WAIT }), { n: i + 1 });
+    t.deepEqual(await sys.ask(r, { op: 'pid' }, { timeout: WAIT }), { pid: r.pid, name: `p${i + 1}` });
+  }
+});
+
+test('child-main started by hand, without a hand-off on stdin, says so and exits', async (t) => {
+  t.timeout(60_000);
+  const { spawnSync } = await import('node:child_process');
+  const childMain = new URL('../../runtime/core/child-main.js', import.meta.url);
+  const r = spawnSync(process.execPath, [childMain.pathname], {
+    input: '', encoding: 'utf8', timeout: 30_000,
+    env: { ...process.env, PIDGEON_DIR: '/nonexistent', PIDGEON_SYSTEM: 'x', PIDGEON_MODULE: '/nonexistent.js', PIDGEON_PARENT: `${process.pid}:0123456789abcdef` },
+  });
+  t.is(r.status, 2);
+  t.regex(r.stderr, /no hand-off on stdin/);
+});

@@ -6,12 +6,12 @@ import {
   isChildExitPayload, isInitFailedPayload, isInitPayload, isNothing, isReasonPayload, isWatchChildPayload, isWireReason,
   type PayloadCheck,
 } from '../../runtime/core/payloads.js';
-import { RUNTIME_OPS, bogusFor, type RuntimeOp } from '../helpers/runtime-ops.js';
+import { INIT_HAND_OFF, RUNTIME_OPS, bogusFor, type RuntimeOp } from '../helpers/runtime-ops.js';
 
 // The check each op is registered with (children.ts, relations.ts, deathwatch.ts,
-// system.ts, child-main.ts, supervisor-actor.ts).
+// system.ts, supervisor-actor.ts), and the hand-off's init (child-main.ts).
 const CHECKS: Record<string, PayloadCheck<unknown>> = {
-  hello: isNothing, ready: isNothing, watch: isNothing, unwatch: isNothing, link: isNothing, unlink: isNothing,
+  ready: isNothing, watch: isNothing, unwatch: isNothing, link: isNothing, unlink: isNothing,
   info: isNothing, which: isNothing, init: isInitPayload, initFailed: isInitFailedPayload, stop: isReasonPayload,
   farewell: isReasonPayload, 'watch-child': isWatchChildPayload, 'child-exit': isChildExitPayload,
 };
@@ -27,10 +27,10 @@ const fits = test.macro({
   },
   title: (_, op: RuntimeOp) => `the payload check of '${op.op}' takes its shape and nothing else`,
 });
-for (const op of RUNTIME_OPS) test(fits, op);
+for (const op of [...RUNTIME_OPS, INIT_HAND_OFF]) test(fits, op);
 
 test('every op in the table has its check', (t) => {
-  t.deepEqual(RUNTIME_OPS.map((o) => o.op).sort(), Object.keys(CHECKS).sort());
+  t.deepEqual([...RUNTIME_OPS, INIT_HAND_OFF].map((o) => o.op).sort(), Object.keys(CHECKS).sort());
 });
 
 // [reason as it came off the wire, accepted]

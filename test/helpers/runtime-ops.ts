@@ -20,18 +20,13 @@ const nothing = [null, undefined];
 const reasons = ['normal', 'shutdown', 'noproc', { code: 1 }, { signal: 'SIGKILL' }, { error: new RangeError('x') }, { error: { name: 'E', message: 'not an Error' } }];
 
 /** The ops of an actor process (a plain process lacks none of them but 'which', a
- * supervisor's, and 'init', an actor process's). */
+ * supervisor's). */
 export const RUNTIME_OPS: RuntimeOp[] = [
-  { op: 'hello', request: false, valid: nothing, carries: false },
   { op: 'ready', request: false, valid: nothing, carries: false },
   { op: 'watch', request: false, valid: nothing, carries: false },
   { op: 'unwatch', request: false, valid: nothing, carries: false },
   { op: 'link', request: false, valid: nothing, carries: false },
   { op: 'unlink', request: false, valid: nothing, carries: false },
-  {
-    op: 'init', request: false, carries: true,
-    valid: [{ args: null, name: null }, { args: { a: [1] }, name: 'w', mailboxCapacity: 5 }, { args: undefined, name: null, mailboxCapacity: null }],
-  },
   {
     op: 'initFailed', request: false, carries: true,
     valid: [{ error: { name: 'Error', message: 'x' }, phase: 'init', location: null }, { error: { name: 'SyntaxError', message: 'y', stack: 's' }, phase: 'load', location: { file: '/a.js', line: 1, column: 2, source: 'x' } }],
@@ -47,8 +42,15 @@ export const RUNTIME_OPS: RuntimeOp[] = [
   { op: 'which', request: true, valid: nothing, carries: false },
 ];
 
-/** Ops nobody registers. */
-export const UNKNOWN_OPS = ['', 'nonsense', 'constructor', '__proto__', 'toString', 'x'.repeat(300)];
+/** What `init` carries in an actor process's hand-off (stdin, not a runtime op). */
+export const INIT_HAND_OFF: RuntimeOp = {
+  op: 'init', request: false, carries: true,
+  valid: [{ args: null, name: null }, { args: { a: [1] }, name: 'w', mailboxCapacity: 5 }, { args: undefined, name: null, mailboxCapacity: null }],
+};
+
+/** Ops nobody registers ('hello' and 'init' were the start handshake's, before the
+ * hand-off on stdin: a process that sends them now is someone else). */
+export const UNKNOWN_OPS = ['', 'nonsense', 'constructor', '__proto__', 'toString', 'x'.repeat(300), 'hello', 'init'];
 
 /** Nested `depth` deep (arrays, or objects `{ a: ... }`). */
 export function nested(depth: number, kind: 'array' | 'object'): unknown {

@@ -98,12 +98,12 @@ test(`a live actor survives ${TOTAL} hostile datagrams: no crash, every good mes
   const everyOp: RuntimeOp[] = [...RUNTIME_OPS, ...UNKNOWN_OPS.map((op) => ({ op, request: false, valid: [], carries: false }))];
   const askId = () => FORGED_ASK_ID + int(2 ** 31);
   // Runtime messages of the right shape that change nothing that matters: ignored
-  // (not entitled: a second init from the parent, a handshake from a non-child, a
-  // report nobody asked for) or harmless (watch, link: we are alive).
+  // (not entitled: a handshake from a non-child, a report nobody asked for) or
+  // harmless (watch, link: we are alive).
   const stranger = { pid: 4242, instance: '0123456789abcdef' };
   const harmless: [string, unknown][] = [
-    ['hello', null], ['ready', null], ['watch', null], ['unwatch', null], ['link', null], ['unlink', null],
-    ['init', { args: { failInit: true }, name: null }], ['farewell', { reason: 'normal' }], ['watch-child', { child: stranger }],
+    ['ready', null], ['watch', null], ['unwatch', null], ['link', null], ['unlink', null],
+    ['farewell', { reason: 'normal' }], ['watch-child', { child: stranger }],
     ['initFailed', { error: { name: 'Error', message: 'forged' }, phase: 'init', location: null }],
     ['child-exit', { child: target, reason: { code: 99 } }],
   ];
