@@ -28,7 +28,7 @@ export function importModule<T = unknown>(specifier: string): Promise<T> {
 }
 
 /** A warm process (its start path compiled: mailbox, codec, dispatch) writes the
- * code cache if this process found none. Never throws. */
+ * code cache if this process found none, or one V8 rejected. Never throws. */
 export function codeCacheWarm(): CodeCacheStatus | undefined {
   return hooks()?.codeCache.save();
 }

@@ -7,12 +7,14 @@
 // the runtime nor compiles its start path again (about 10 ms of each start here).
 //
 // The cache is a file beside the bundle, named by the bundle's content hash (the
-// build's), the V8 version and the architecture: V8 itself only checks the source's
-// length and its flags. An actor process writes it once it is warm (codeCacheWarm in
-// bundle-hooks.ts), if there was none; to a temporary name, then renamed, so a reader
-// sees all of it or nothing. A cache V8 rejects (other V8 flags: an inherited
-// --max-old-space-size, --cpu-prof) is used by none and left alone; where the package
-// cannot be written (a read-only install), processes compile as Node would.
+// build's: V8 itself checks only the source's length), the V8 version, the
+// architecture and the process's Node flags (V8 rejects a cache made under other
+// flags: each set of flags, e.g. an inherited --max-old-space-size or --cpu-prof, has
+// a cache of its own instead of spoiling the others'). An actor process writes it
+// once it is warm (codeCacheWarm in bundle-hooks.ts) if there was none, or if V8
+// rejected the one there (damaged); to a temporary name, then renamed, so a reader
+// sees all of it or nothing. Where the package cannot be written (a read-only
+// install), processes compile as Node would.
 //
 // The build appends the loading of its bundle to a copy of this file
 // (dist/runtime/core/runtime.js), the one module all faces import: one ES module to
@@ -28,10 +30,19 @@ const vm = require('node:vm') as typeof import('node:vm');
 // bundle-hooks.ts's BUNDLE_HOOKS (not imported: this file stands alone).
 const BUNDLE_HOOKS = Symbol.for('pidgeon.bundle');
 
-/** The cache file of `bundle` under build hash `key`, for this V8 and architecture. */
+/** The cache file of `bundle` under build hash `key`, for this V8, architecture
+ * and set of Node flags (execArgv and NODE_OPTIONS). */
 export function codeCacheFile(bundle: string, key: string): string {
   const v8 = process.versions.v8.replace(/[^0-9A-Za-z.-]/g, '_');
-  return `${bundle}.${key}.${v8}.${process.arch}.v8cache`;
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0');
+  return `${bundle}.${key}.${v8}.${process.arch}.${flags === '' ? 'default' : fnv1a(flags)}.v8cache`;
+}
+
+// 32-bit FNV-1a, hex: a name for a set of flags (not a guard: V8 checks the flags).
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 /** Run CommonJS bundle `bundle` (its build hash `key`) with the code cache, and
@@ -51,7 +62,7 @@ export function loadBundle(bundle: string, key: string): unknown {
   const codeCache: BundleHooks['codeCache'] = {
     status: cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted',
     file,
-    save: () => (codeCache.status === 'none' ? (codeCache.status = writeCache(file, script)) : codeCache.status),
+    save: () => (codeCache.status === 'none' || codeCache.status === 'rejected' ? (codeCache.status = writeCache(file, script)) : codeCache.status),
   };
   const hooks: BundleHooks = { import: (specifier) => import(specifier), codeCache };
   (globalThis as { [BUNDLE_HOOKS]?: BundleHooks })[BUNDLE_HOOKS] = hooks;
