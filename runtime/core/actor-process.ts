@@ -15,7 +15,7 @@ import { locateError } from './load-error.js';
 import { defaultExport } from './typescript.js';
 import { isInitPayload, type InitPayload } from './payloads.js';
 import { warmUp } from './pool-warmup.js';
-import { codeCacheWarm, importModule } from './bundle-hooks.js';
+import { codeCacheWanted, codeCacheWarm, importModule } from './bundle-hooks.js';
 
 /** Run this process as an actor process; returns once it has begun (the actor then
  * runs until it stops, and the process exits then). */
@@ -118,12 +118,17 @@ export async function runActorProcess(): Promise<void> {
       void exit({ error: err instanceof Error ? err : new Error(String(err)) });
     }, payload.mailboxCapacity ?? undefined);
     if (def.init) await def.init(runtime.ctx, payload.args);
+    // The first actor process of a build keeps its compiled start path for those
+    // after it (code-cache.ts; a few ms, once): after one request to itself, so that
+    // the send and receive paths are compiled too, and before `ready`, because a
+    // parent may kill its child the moment it is ready.
+    if (codeCacheWanted()) {
+      await system.info(system.self, { timeout: 1000 }).catch(() => {});
+      codeCacheWarm();
+    }
     system.sendSystem(parent, 'ready', null);
     started = true;
     runtime.start();
-    // The start path is compiled now: the first actor process of a build keeps it
-    // for those after it (code-cache.ts), once `ready` is on its way.
-    setImmediate(codeCacheWarm);
   }
   void begin(handed.init).catch(failStart);
 }

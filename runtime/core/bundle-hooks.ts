@@ -33,6 +33,12 @@ export function codeCacheWarm(): CodeCacheStatus | undefined {
   return hooks()?.codeCache.save();
 }
 
+/** Would `codeCacheWarm` write (this process found no cache, or one V8 rejected)? */
+export function codeCacheWanted(): boolean {
+  const status = hooks()?.codeCache.status;
+  return status === 'none' || status === 'rejected';
+}
+
 /** This process's code cache status; undefined outside the bundle. */
 export function codeCacheStatus(): CodeCacheStatus | undefined {
   return hooks()?.codeCache.status;

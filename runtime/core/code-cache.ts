@@ -13,7 +13,8 @@
 // a cache of its own instead of spoiling the others'). An actor process writes it
 // once it is warm (codeCacheWarm in bundle-hooks.ts) if there was none, or if V8
 // rejected the one there (damaged); to a temporary name, then renamed, so a reader
-// sees all of it or nothing. Where the package cannot be written (a read-only
+// sees all of it or nothing (what a writer killed mid-write left, the next writer
+// removes). Where the package cannot be written (a read-only
 // install), processes compile as Node would.
 //
 // The build appends the loading of its bundle to a copy of this file
@@ -74,6 +75,7 @@ export function loadBundle(bundle: string, key: string): unknown {
 
 function writeCache(file: string, script: import('node:vm').Script): CodeCacheStatus {
   const tmp = `${file}.${process.pid}.tmp`;
+  removeDeadWriters(file);
   try {
     fs.writeFileSync(tmp, script.createCachedData(), { flag: 'wx', mode: 0o644 });
     fs.renameSync(tmp, file);
@@ -81,5 +83,31 @@ function writeCache(file: string, script: import('node:vm').Script): CodeCacheSt
   } catch {
     try { fs.unlinkSync(tmp); } catch { /* not there */ }
     return 'unwritable';
+  }
+}
+
+// What writers killed mid-write left: `<file>.<pid>.tmp` of pids that are gone.
+function removeDeadWriters(file: string): void {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (!m || isAlive(Number(m[1]))) continue;
+    try { fs.unlinkSync(path.join(dir, name)); } catch { /* another writer took it */ }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
