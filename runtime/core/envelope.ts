@@ -1,6 +1,6 @@
 // Envelopes: what one datagram message carries between actors, encoded with the
 // codec as a small array so the common case (a user message) costs two elements.
-import { encode, decode, decodeRun, type BatchDecoder } from './codec.js';
+import { encode, decode, decodeRun, type BatchDecoder, type BatchEncoder } from './codec.js';
 
 export const T_MSG = 0;     // [0, body]                       fire-and-forget user message
 export const T_ASK = 1;     // [1, id, body]                   user message expecting a reply
@@ -32,6 +32,13 @@ export type Envelope =
 export function encodeEnvelope(env: Envelope): Buffer {
   // An unsendable value is named by its path in the user's part (`msg.f`), the body.
   return encode(env, env[env.length - 1]);
+}
+
+/** Encode an envelope with a batch's `encoder` (codec.ts); a user message, the
+ * common case, skips building its envelope's array (the same bytes). Append the
+ * result before encoding again (it may share memory with the next). */
+export function encodeEnvelopeWith(encoder: BatchEncoder, env: Envelope): Buffer {
+  return env[0] === T_MSG ? encoder.encodeTagged(T_MSG, env[1]) : encoder.encode(env, env[env.length - 1]);
 }
 
 /** Decode an envelope; null if the body is not one. With `decoder`, the body is

@@ -8,7 +8,7 @@
 // lost or refused batch cannot leave the two sides disagreeing.
 import type { Address, Mailbox } from '../transport/index.js';
 import { BatchEncoder } from './codec.js';
-import { T_MSG, T_REPLY, encodeEnvelope, type Envelope } from './envelope.js';
+import { T_REPLY, encodeEnvelope, encodeEnvelopeWith, type Envelope } from './envelope.js';
 import { newMessageCounts } from './stats.js';
 import type { RemoteRoutes } from './remote.js';
 
@@ -53,12 +53,12 @@ export class Outbound {
     const fresh = tail === 0 || tail !== d.tail;
     d.tail = 0; // until the send succeeds: a throw below leaves the state unusable
     if (fresh) d.encoder.reset();
-    let body = encodeWith(d.encoder, env);
+    let body = encodeEnvelopeWith(d.encoder, env);
     // It will not follow our last entry after all (too big, or the batch is full):
     // encoded afresh, it can go on its own or start the next batch.
     if (!fresh && !mb.joinsBatch(to, body.length)) {
       d.encoder.reset();
-      body = encodeWith(d.encoder, env);
+      body = encodeEnvelopeWith(d.encoder, env);
     }
     const ok = mb.send(to, body);
     d.tail = mb.lastEntry;
@@ -72,9 +72,4 @@ export class Outbound {
     this.encoders.set(to.pid, d);
     return d;
   }
-}
-
-// A user message, the common case, skips building its envelope's array.
-function encodeWith(encoder: BatchEncoder, env: Envelope): Buffer {
-  return env[0] === T_MSG ? encoder.encodeTagged(T_MSG, env[1]) : encoder.encode(env, env[env.length - 1]);
 }

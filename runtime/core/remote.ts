@@ -9,7 +9,7 @@
 import { DeadActorError, NoConnectionError, RemoteFdError, type PidgeonError } from '../errors.js';
 import { formatAddress, sameAddress, type Address } from '../transport/index.js';
 import { BatchEncoder, RunWriter } from './codec.js';
-import { T_SYS, type Envelope } from './envelope.js';
+import { T_SYS, encodeEnvelopeWith, type Envelope } from './envelope.js';
 
 /** Registry names: each node's proxy (`PROXY_NAME + node`) and the node agent. */
 export const PROXY_NAME = 'pidgeon:proxy:';
@@ -133,7 +133,7 @@ export class RemoteRoutes {
   // The bytes share memory with the next encoding: append them before encoding again.
   private encodeInRun(env: Envelope): Buffer {
     try {
-      return this.encoder.encode(env, env[env.length - 1]);
+      return encodeEnvelopeWith(this.encoder, env);
     } catch (err) {
       // The encoder's state is undefined after a throw: the run goes as it is, and
       // the next message starts another.

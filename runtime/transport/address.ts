@@ -15,16 +15,20 @@ export interface Address {
 export const NODE_RE = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/;
 
 const INSTANCE_RE = /^[0-9a-f]{16}$/;
-// The instance checked last: a stream of sends to one actor tests its string once
-// (strings are immutable, so an equal one is as good as checked).
+// The instance and the node checked last: a stream of sends to one actor tests its
+// strings once (strings are immutable, so an equal one is as good as checked).
 let lastInstance = '';
+let lastNode = '';
 
 /** True when `a` has the shape of an address (pid and 16-hex-digit instance). */
 export function isAddress(a: unknown): a is Address {
   if (typeof a !== 'object' || a === null) return false;
   const o = a as { pid?: unknown; instance?: unknown; node?: unknown };
   if (typeof o.pid !== 'number' || !Number.isInteger(o.pid) || o.pid <= 0 || typeof o.instance !== 'string') return false;
-  if (o.node !== undefined && (typeof o.node !== 'string' || !NODE_RE.test(o.node))) return false;
+  if (o.node !== undefined && o.node !== lastNode) {
+    if (typeof o.node !== 'string' || !NODE_RE.test(o.node)) return false;
+    lastNode = o.node;
+  }
   if (o.instance === lastInstance) return true;
   if (!INSTANCE_RE.test(o.instance)) return false;
   lastInstance = o.instance;

@@ -22,6 +22,16 @@ for (const [title, value, ok] of shapes) {
   });
 }
 
+test('isAddress: a node name is checked even right after a good one (the last one checked is remembered)', (t) => {
+  for (let i = 0; i < 3; i++) t.true(isAddress({ pid: 1, instance: I, node: 'host-a' }));
+  t.false(isAddress({ pid: 1, instance: I, node: 'host.a' }), 'a dot: not a NATS subject token');
+  t.false(isAddress({ pid: 1, instance: I, node: '' }));
+  t.false(isAddress({ pid: 1, instance: I, node: 7 }));
+  t.false(isAddress({ pid: 1, instance: I, node: 'x'.repeat(65) }));
+  t.true(isAddress({ pid: 1, instance: I, node: 'host-a' }));
+  t.false(isAddress({ pid: 1, instance: I, node: 'host-a*' }));
+});
+
 test('sameAddress compares pid and instance, not names', (t) => {
   t.true(sameAddress({ pid: 1, instance: I, name: 'a' }, { pid: 1, instance: I }));
   t.false(sameAddress({ pid: 1, instance: I }, { pid: 2, instance: I }));
