@@ -226,6 +226,16 @@ async function bareStarts(n: number): Promise<BareStarts> {
   };
 }
 
+/** The runtime bundle's code cache files (code-cache.ts) in this build. */
+function codeCaches(): string[] {
+  const dir = path.join(here, '..', '..', 'runtime', 'core');
+  try {
+    return fs.readdirSync(dir).filter((f) => f.endsWith('.v8cache')).map((f) => f.split('.').slice(-2, -1)[0]!);
+  } catch {
+    return [];
+  }
+}
+
 /** system.spawn() until ready, `n` times in a row (each stopped before the next). */
 async function coldSpawns(sys: ActorSystem, n: number): Promise<{ ready: Summary; cpuS: number | null }> {
   const ms: number[] = [];
@@ -422,7 +432,9 @@ export const apiSection: Section = {
       // nothing else (comedy's forks, the round-trip peers) may be exiting meanwhile.
       const nStarts = quick ? 6 : 12;
       const bare = await attempt('bare node start', () => bareStarts(nStarts));
+      const cachesBefore = codeCaches();
       const cold = await attempt('cold system.spawn to ready', () => coldSpawns(sys, nStarts));
+      const cachesAfter = codeCaches();
       const poolSize = Math.max(2, cores);
       const pool = await attempt('warm pool spawns', () => poolFigures(poolSize, quick ? 2 : 4, nStarts, errors));
       const nodeRestart = await attempt('kill → restarted, Node fork loop', () => nodeRestarts(nStarts));
@@ -570,6 +582,7 @@ export const apiSection: Section = {
         ...rttList.map((r) => `round trip, ${r.label}: ${r.describe}${r.summary ? ` (${fmtInt(r.summary.count)} samples; medians per round ${r.perRound.map((v) => fmtUs(v)).join(' / ')})` : ''}`),
         ...(bare ? [`bare node start: CPU to its first message ${(bare.cpuToReadyS * 1000).toFixed(0)} ms (the child's process.cpuUsage()), ${bare.cpuS === null ? '?' : (bare.cpuS * 1000).toFixed(0)} ms to its exit (children's times, ${CLK_TCK} ticks/s)`] : []),
         ...(sustained ? [`sustained: ${sustained.cycles} spawn + stop cycles in ${sustained.seconds.toFixed(2)} s`] : []),
+        `code cache (dist/runtime/core/*.v8cache, architecture.md "The build bundles the runtime"): ${cachesBefore.length > 0 ? `there before the cold spawns (${cachesBefore.join(', ')})` : cachesAfter.length > 0 ? 'none before the cold spawns; the first of them (the untimed warm-up) wrote it' : 'none, before or after the cold spawns (not writable, or not a bundled build): every start compiled the runtime'}`,
       );
 
       // Targets.
