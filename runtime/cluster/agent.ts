@@ -27,7 +27,7 @@ type Sys = ActorSystem & { sendSystem(to: Address, op: string, payload: unknown)
 const HEARTBEAT_MS = 1000;
 /** A proxy that ran this long restarts after the shortest backoff again. */
 const PROXY_STABLE_MS = 10_000;
-/** The proxy's module (as the supervisor's: found from core/ chunks and from here). */
+/** The proxy's module (as the supervisor's: found alike from the bundle in core/ and from here). */
 const PROXY_MODULE = fileURLToPath(new URL('../cluster/proxy.js', import.meta.url));
 
 /** Start the agent of `system` on node `node`. */

@@ -12,7 +12,7 @@ import { affectedChildren, backoffDelay, RestartWindow, shouldRestart } from './
 import type { NormalChild, NormalSpec } from './spec.js';
 
 /** The supervisor's actor module: what `supervise` spawns. */
-// Spelled from the runtime's folders: this code may run from a bundle chunk in
+// Spelled from the runtime's folders: this code may run from the bundle in
 // dist/runtime/core/ (scripts/build-ts.mjs).
 export const SUPERVISOR_MODULE = fileURLToPath(new URL('../supervision/supervisor-actor.js', import.meta.url));
 
