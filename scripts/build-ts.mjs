@@ -75,18 +75,19 @@ await esbuild.build({
 });
 // Inside the bundle an import() has no loader (core/bundle-hooks.ts): the one
 // allowed is importModule's, used only outside the bundle.
-const imports = fs.readFileSync(bundleFile, 'utf8').match(/(?<![\w$.])import\(/g) ?? [];
+const bundleBytes = fs.readFileSync(bundleFile);
+const imports = bundleBytes.toString('latin1').match(/(?<![\w$.])import\(/g) ?? [];
 if (imports.length !== 1) {
   console.error(`pidgeon: the bundle has ${imports.length} import() calls, not 1: use importModule() (runtime/core/bundle-hooks.ts)`);
   process.exit(1);
 }
-const key = createHash('sha256').update(fs.readFileSync(bundleFile)).digest('hex').slice(0, 16);
+const key = createHash('sha256').update(bundleBytes).digest('hex').slice(0, 16);
 
-// The names each entry point exports (an ESM build that writes nothing, for its
-// metafile), for the ES module faces below.
+// The names each exporting entry point exports (an ESM build that writes nothing,
+// for its metafile), for the ES module faces below.
 const probe = await esbuild.build({
   ...common,
-  entryPoints: FACES.map((f) => f.source),
+  entryPoints: FACES.filter((f) => !f.run).map((f) => f.source),
   outdir: 'faces', outbase: 'runtime', format: 'esm', splitting: true, write: false, metafile: true,
 });
 const exportsOf = (source) => {
@@ -103,12 +104,12 @@ fs.writeFileSync(path.join(core, 'runtime.js'), HEAD + '// The loader is a copy 
   fs.readFileSync(path.join(core, 'code-cache.js'), 'utf8').replace(/^\/\/# sourceMappingURL=.*$/m, '') +
   `\nexport const runtime = loadBundle(require('node:url').fileURLToPath(new URL('./runtime.cjs', import.meta.url)), '${key}');\n`);
 for (const face of FACES) {
-  const names = exportsOf(face.source);
   const from = path.relative(path.dirname(face.out), path.join(core, 'runtime.js')).replace(/^(?!\.)/, './');
-  const named = names.filter((n) => n !== 'default');
   let text = (face.shebang ? '#!/usr/bin/env node\n' : '') + HEAD + `import { runtime } from '${from}';\n\n`;
   if (face.run) text += face.run + '\n';
   else {
+    const names = exportsOf(face.source);
+    const named = names.filter((n) => n !== 'default');
     text += face.ns === 'index' ? 'const m = runtime.index;\n' : `const m = await runtime.${face.ns}();\n`;
     if (named.length) text += `export const { ${named.join(', ')} } = m;\n`;
     if (names.includes('default')) text += 'export default m.default;\n';

@@ -15,7 +15,13 @@ export type CodeCacheStatus = 'accepted' | 'rejected' | 'none' | 'written' | 'un
 
 export interface BundleHooks {
   import(specifier: string): Promise<unknown>;
-  codeCache: { status: CodeCacheStatus; file: string; save(): CodeCacheStatus };
+  codeCache: {
+    status: CodeCacheStatus;
+    file: string;
+    /** Would `save` write (no cache was found, or V8 rejected the one there)? */
+    wanted(): boolean;
+    save(): CodeCacheStatus;
+  };
 }
 
 const hooks = (): BundleHooks | undefined => (globalThis as { [BUNDLE_HOOKS]?: BundleHooks })[BUNDLE_HOOKS];
@@ -35,8 +41,7 @@ export function codeCacheWarm(): CodeCacheStatus | undefined {
 
 /** Would `codeCacheWarm` write (this process found no cache, or one V8 rejected)? */
 export function codeCacheWanted(): boolean {
-  const status = hooks()?.codeCache.status;
-  return status === 'none' || status === 'rejected';
+  return hooks()?.codeCache.wanted() ?? false;
 }
 
 /** This process's code cache status; undefined outside the bundle. */

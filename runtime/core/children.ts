@@ -1,7 +1,8 @@
 // The children of this process: starting them (the hand-off of module and init
-// arguments on stdin → ready | initFailed, with its timeout), their exit reasons as their parent sees
-// them (also for others that watch them), and stopping them (shutdown.ts's
-// protocol; after a SIGKILL, cleaning up what their subtree left behind).
+// arguments on stdin → ready | initFailed, with its timeout), their exit reasons
+// as their parent sees them (also for others that watch them), and stopping them
+// (shutdown.ts's protocol; after a SIGKILL, cleaning up what their subtree left
+// behind).
 import fs from 'node:fs';
 import { descendantsOf, listPids, removeIfStale, sweepStale, watchPid, type Address } from '../transport/index.js';
 import { SpawnError, TimeoutError } from '../errors.js';

@@ -14,8 +14,8 @@
 // once it is warm (codeCacheWarm in bundle-hooks.ts) if there was none, or if V8
 // rejected the one there (damaged); to a temporary name, then renamed, so a reader
 // sees all of it or nothing (what a writer killed mid-write left, the next writer
-// removes). Where the package cannot be written (a read-only
-// install), processes compile as Node would.
+// removes). Where the package cannot be written (a read-only install), processes
+// compile as Node would.
 //
 // The build appends the loading of its bundle to a copy of this file
 // (dist/runtime/core/runtime.js), the one module all faces import: one ES module to
@@ -63,7 +63,8 @@ export function loadBundle(bundle: string, key: string): unknown {
   const codeCache: BundleHooks['codeCache'] = {
     status: cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted',
     file,
-    save: () => (codeCache.status === 'none' || codeCache.status === 'rejected' ? (codeCache.status = writeCache(file, script)) : codeCache.status),
+    wanted: () => codeCache.status === 'none' || codeCache.status === 'rejected',
+    save: () => (codeCache.wanted() ? (codeCache.status = writeCache(file, script)) : codeCache.status),
   };
   const hooks: BundleHooks = { import: (specifier) => import(specifier), codeCache };
   (globalThis as { [BUNDLE_HOOKS]?: BundleHooks })[BUNDLE_HOOKS] = hooks;
@@ -103,6 +104,8 @@ function removeDeadWriters(file: string): void {
   }
 }
 
+// pool-warmup.ts has the same check; this file imports nothing of the runtime (the
+// build copies it into dist/runtime/core/runtime.js as the bundle's loader).
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
