@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef SYS_pidfd_open
@@ -11,6 +12,9 @@
 #endif
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
+#endif
+#ifndef P_PIDFD
+#define P_PIDFD 3
 #endif
 
 namespace pidgeon {
@@ -65,10 +69,27 @@ class PidWatch : public PollOwner<PidWatch> {
     return Napi::Number::New(env, r == 0 ? 0 : -errno);
   }
   void OnEvents(int status, int events) override {
+    int wstatus = WaitStatus();
     ClosePoll();  // fires once
     ReleaseResources();
     Napi::FunctionReference cb = std::move(callback_);
-    Dispatch(cb, {});
+    Dispatch(cb, {Napi::Number::New(Env(), wstatus)});
+  }
+  // The exit status of our own child, as waitpid would give it, without reaping it
+  // (WNOWAIT: libuv still reaps it and Node still emits 'exit'); -1 when the process
+  // is not our child, was reaped already, or the kernel lacks P_PIDFD (before 5.4).
+  // This is what lets a parent know how its child died when the pidfd fires, not a
+  // loop turn or two later when the SIGCHLD has gone through libuv's signal pipe.
+  int WaitStatus() {
+    if (fd_ < 0) return -1;
+    siginfo_t si = {};
+    if (waitid((idtype_t)P_PIDFD, (id_t)fd_, &si, WEXITED | WNOHANG | WNOWAIT) != 0 || si.si_pid == 0) return -1;
+    switch (si.si_code) {
+      case CLD_EXITED: return (si.si_status & 0xff) << 8;
+      case CLD_KILLED: return si.si_status & 0x7f;
+      case CLD_DUMPED: return (si.si_status & 0x7f) | 0x80;
+      default: return -1;
+    }
   }
 
   int fd_ = -1;

@@ -46,11 +46,18 @@ export class ChildHandle {
   /** Resolves with the exit reason once the process is reaped. */
   readonly reason: Promise<ExitReason>;
   /** @internal */ settleReason!: (r: ExitReason) => void;
+  /** Resolves with the exit reason as soon as the process is dead (its pidfd fired),
+   * which may be a little before it is reaped: what death watch waits for. */
+  readonly died: Promise<ExitReason>;
+  /** @internal */ settleDied!: (r: ExitReason) => void;
+  /** The exit reason, once the process is dead. */
+  exitReason: ExitReason | undefined;
   constructor(proc: ChildProcess, module: string, name: string | undefined) {
     this.proc = proc;
     this.module = module;
     this.name = name;
     this.reason = new Promise((r) => { this.settleReason = r; });
+    this.died = new Promise((r) => { this.settleDied = r; });
   }
   get pid(): number {
     return this.proc.pid ?? -1;

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { descendantsOf, listPids, removeIfStale, sweepStale, watchPid, type Address } from '../transport/index.js';
 import { SpawnError, TimeoutError } from '../errors.js';
 import { ChildHandle, checkSpawnOptions, launchChild } from './child-process.js';
+import { watchChildExit } from './child-exit.js';
 import { deserializeError } from './codec.js';
 import type { ShutdownSpec, SpawnOptions } from './options.js';
 import { isInitFailedPayload, isNothing, isWatchChildPayload } from './payloads.js';
@@ -87,21 +88,13 @@ export class Children {
     return child;
   }
 
-  // Reap the child when it exits, whatever it is (actor, starting, idle).
+  // Learn how the child exited, whatever it is (actor, starting, idle): as soon as
+  // it is dead, and again once it is reaped (child-exit.ts).
   private track(child: ChildHandle): void {
-    const proc = child.proc;
-    this.byPid.set(proc.pid!, child);
-    let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-    const settle = () => {
-      if (!exitInfo) return;
-      this.onExit(child, exitInfo.code, exitInfo.signal);
-    };
-    proc.once('exit', (code, signal) => {
-      exitInfo = { code, signal };
-      // Let the stderr pipe deliver its last bytes, but do not wait on it for long:
-      // a grandchild may hold it open.
-      const t = setTimeout(settle, 50);
-      proc.once('close', () => { clearTimeout(t); settle(); });
+    this.byPid.set(child.pid, child);
+    watchChildExit(child.proc, {
+      dead: (code, signal) => this.onDeath(child, code, signal),
+      reaped: (code, signal) => this.onExit(child, code, signal),
     });
   }
 
@@ -187,10 +180,10 @@ export class Children {
     // The child exits by itself after reporting; the promise settles when it is reaped.
   }
 
-  /** Exit reason of a child, if `pid` is one (for death watch). */
+  /** Exit reason of a child, if `pid` is one (for death watch: as soon as it is dead). */
   reasonOf(pid: number): Promise<ExitReason> | undefined {
     const live = this.byPid.get(pid);
-    if (live) return live.reason;
+    if (live) return live.died;
     const r = this.recent.get(pid);
     return r ? Promise.resolve(r.reason) : undefined;
   }
@@ -201,6 +194,7 @@ export class Children {
   addWatcher(child: Address, watcher: Address): ExitReason | null | undefined {
     const c = this.byPid.get(child.pid);
     if (c && c.ref && c.ref.instance === child.instance && c.state !== 'exited') {
+      if (c.exitReason !== undefined) return c.exitReason; // dead, not reaped yet
       if (!c.watchers.some((w) => w.pid === watcher.pid && w.instance === watcher.instance)) c.watchers.push(watcher);
       return undefined;
     }
@@ -212,14 +206,15 @@ export class Children {
     return this.byPid.get(pid);
   }
 
-  /** Running children in start order (idle pooled processes are not actors yet). */
+  /** Running children in start order (idle pooled processes are not actors yet;
+   * a dead one waiting to be reaped is no longer one). */
   list(): ChildHandle[] {
-    return [...this.byPid.values()].filter((c) => c.state !== 'exited' && !c.idle);
+    return [...this.byPid.values()].filter((c) => c.state !== 'exited' && c.exitReason === undefined && !c.idle);
   }
 
   /** Stop one child: stop request, then SIGKILL after `shutdown` ms. */
   stop(child: ChildHandle, shutdown: ShutdownSpec = 5000, reason: ExitReason = 'shutdown'): Promise<ExitReason> {
-    if (child.state === 'exited') return this.settled(child);
+    if (child.state === 'exited' || child.exitReason !== undefined) return this.settled(child);
     if (child.state === 'starting' || !child.ref) {
       this.killTree(child);
       return this.settled(child);
@@ -254,7 +249,7 @@ export class Children {
     child.cleaningUp = true;
     child.cleanup = child.reason.then(() => Promise.all(subtree.map((pid) => new Promise<void>((resolve) => {
       try {
-        watchPid(pid, resolve);
+        watchPid(pid, () => resolve());
       } catch {
         resolve();
       }
@@ -279,22 +274,32 @@ export class Children {
     this.host.trySendSystem(watcher, 'child-exit', { child, reason: reason === null ? null : wireReason(reason) });
   }
 
+  // The child is dead (its pidfd fired, or it has been reaped): its reason, decided
+  // once, for everyone who watches it.
+  private onDeath(child: ChildHandle, code: number | null, signal: NodeJS.Signals | null): ExitReason {
+    if (child.exitReason !== undefined) return child.exitReason;
+    this.host.pump();
+    const farewell = child.ref ? this.host.takeFarewell(child.ref) : undefined;
+    const reason = childReason(farewell, code, signal, child.stderrTail.trim());
+    child.exitReason = reason;
+    // A child killed hard leaves its socket and lockfile: we clean up.
+    removeIfStale(this.host.dir, child.pid);
+    if (child.ref) this.host.reaped(child.ref, child.name);
+    if (child.ref) for (const w of child.watchers) this.tellWatcher(w, child.ref, reason);
+    child.settleDied(reason);
+    return reason;
+  }
+
   private onExit(child: ChildHandle, code: number | null, signal: NodeJS.Signals | null): void {
     if (child.state === 'exited') return;
     const wasStarting = child.state === 'starting';
     child.state = 'exited';
-    this.host.pump();
-    const farewell = child.ref ? this.host.takeFarewell(child.ref) : undefined;
-    const reason = childReason(farewell, code, signal, child.stderrTail.trim());
-    // A child killed hard leaves its socket and lockfile (or warm-up dir): we clean up.
-    removeIfStale(this.host.dir, child.pid);
+    const reason = this.onDeath(child, code, signal);
     if (child.idle) removeWarmUpDir(child.pid);
-    if (child.ref) this.host.reaped(child.ref, child.name);
     this.byPid.delete(child.pid);
     this.recent.delete(child.pid); // re-insert: the map's order is the eviction order
     this.recent.set(child.pid, { instance: child.ref?.instance ?? null, reason });
     if (this.recent.size > 256) this.recent.delete(this.recent.keys().next().value as number);
-    if (child.ref) for (const w of child.watchers) this.tellWatcher(w, child.ref, reason);
     child.settleReason(reason);
     const p = this.pending.get(child.pid);
     if (p) {

@@ -79,10 +79,18 @@ export function reasonFromExit(code: number | null, signal: string | null): Exit
 const SIGNAL_NAMES = new Map<number, string>();
 for (const [name, n] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name);
 
-/** The reason of a wait status (as waitpid reports it, and /proc shows a zombie's). */
-export function reasonFromStatus(status: number): ExitReason {
+/** A wait status (as waitpid reports it, and /proc shows a zombie's) as Node's
+ * 'exit' event gives it: an exit code, or the name of the signal. */
+export function exitFromStatus(status: number): { code: number | null; signal: NodeJS.Signals | null } {
   const sig = status & 0x7f;
-  return reasonFromExit((status >> 8) & 0xff, sig === 0 ? null : SIGNAL_NAMES.get(sig) ?? `signal ${sig}`);
+  if (sig === 0) return { code: (status >> 8) & 0xff, signal: null };
+  return { code: null, signal: (SIGNAL_NAMES.get(sig) ?? `signal ${sig}`) as NodeJS.Signals };
+}
+
+/** The reason of a wait status. */
+export function reasonFromStatus(status: number): ExitReason {
+  const { code, signal } = exitFromStatus(status);
+  return reasonFromExit(code, signal);
 }
 
 /** How a parent sees its reaped child exit: the farewell if the child sent one, else

@@ -74,7 +74,7 @@ export interface NativeAddon {
   receiveFlags: Readonly<{ truncated: number; controlTruncated: number; noCredentials: number }>;
   Receiver: new (fd: number, slotSize: number, slots: number, cb: BatchCallback) => NativeReceiver;
   WritableWatch: new (fd: number, cb: (status: number) => void) => NativeWritableWatch;
-  PidWatch: new (pid: number, cb: () => void) => NativePidWatch;
+  PidWatch: new (pid: number, cb: (status: number) => void) => NativePidWatch;
   /** Connects a blocking socket to `path`; `cb` reports progress: datagrams and bytes
    * sent since the last report, and the first send error (-errno) or 0. */
   SendThread: new (path: string, bufsize: number, cb: (sent: number, bytes: number, errno: number) => void) => NativeSendThread;

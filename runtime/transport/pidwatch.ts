@@ -13,16 +13,18 @@ export interface PidWatcher {
 }
 
 
-/** Watch `pid`; `onExit` runs once when it exits. The watch never keeps the process alive. */
-export function watchPid(pid: number, onExit: () => void): PidWatcher {
+/** Watch `pid`; `onExit` runs once when it exits. The watch never keeps the process
+ * alive. `status`: the wait status (as waitpid gives it) when `pid` is our own child
+ * and not yet reaped, read without reaping it; -1 otherwise. */
+export function watchPid(pid: number, onExit: (status: number) => void): PidWatcher {
   if (!Number.isInteger(pid) || pid <= 0) throw new BadArgumentError(`pid must be a positive integer (got ${pid})`);
   let w: NativePidWatch | null = null;
   let done = false;
-  const fire = () => {
+  const fire = (status = -1) => {
     if (done) return;
     done = true;
     w = null;
-    onExit();
+    onExit(status);
   };
   try {
     w = new native.PidWatch(pid, fire);
@@ -30,7 +32,7 @@ export function watchPid(pid: number, onExit: () => void): PidWatcher {
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ESRCH') {
-      setImmediate(fire);
+      setImmediate(() => fire());
     } else if (code === 'ENOSYS') {
       throw new PlatformError('pidgeon needs pidfd_open (Linux 5.3 or later)', { cause: err });
     } else {

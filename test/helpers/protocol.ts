@@ -38,7 +38,7 @@ export type PeerEvent =
   | { type: 'message'; from: Address; len: number; sha256: string; nfds: number }
   | { type: 'sequenceDone'; report: SequenceReport }
   | { type: 'resumed' }
-  | { type: 'pidExit'; pid: number }
+  | { type: 'pidExit'; pid: number; status: number }
   | { type: 'fatal'; error: string };
 
 /** The peer's configuration, passed as JSON in argv[2]. */

@@ -1,8 +1,10 @@
 // watchPid: a pidfd death watch. Fires once when the process exits, at once (but
 // asynchronously) when it is already gone, works for non-children, and can signal
-// through the pidfd.
+// through the pidfd; for its own child it gives the wait status without reaping it.
+import { spawn } from 'node:child_process';
 import test from 'ava';
-import { watchPid } from '../../runtime/transport/index.js';
+import { procStat, watchPid } from '../../runtime/transport/index.js';
+import { exitFromStatus } from '../../runtime/core/reasons.js';
 import { startPeer } from '../helpers/peer.js';
 import { freshSystemDir } from '../helpers/sysdir.js';
 import { turn, within } from '../helpers/wait.js';
@@ -88,4 +90,43 @@ test('watchPid refuses a pid that is not a positive integer with EBADARG', (t) =
   for (const pid of [0, -1, 1.5, Number.NaN]) {
     t.is(code(t.throws(() => watchPid(pid, () => {}))), 'EBADARG', `pid ${pid}`);
   }
+});
+
+// A plain child process whose exit is awaited both ways: the watch and Node's 'exit'.
+function plainChild(t: import('ava').ExecutionContext, script: string) {
+  const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  return { child, exited };
+}
+
+const watchStatus = (pid: number) => new Promise<{ status: number; state: string | undefined }>((resolve) => {
+  // The state the process is in when the watch fires: a zombie, not yet reaped.
+  watchPid(pid, (status) => resolve({ status, state: procStat(pid)?.[0] }));
+});
+
+for (const [what, script, expected] of [
+  ['exit code 7', 'process.exit(7)', { code: 7, signal: null }],
+  ['SIGKILL', 'process.kill(process.pid, "SIGKILL")', { code: null, signal: 'SIGKILL' }],
+] as const) {
+  test(`watchPid gives its own child's wait status (${what}) without reaping it; Node's 'exit' still says the same`, async (t) => {
+    const { child, exited } = plainChild(t, script);
+    const seen = await within(watchStatus(child.pid!), 10_000, 'the watch to fire');
+    t.true(seen.status >= 0, `a status for our own child (got ${seen.status})`);
+    t.deepEqual(exitFromStatus(seen.status), expected);
+    t.is(seen.state, 'Z', 'still a zombie when the watch fires: libuv reaps it');
+    t.deepEqual(await within(exited, 10_000, "Node's exit event"), expected);
+  });
+}
+
+test('watchPid gives no status (-1) for a process that is not its child, nor for one already reaped', async (t) => {
+  const dir = freshSystemDir(t);
+  const victim = await startPeer(t, dir);
+  const watcher = await startPeer(t, dir);
+  await watcher.request({ cmd: 'watch', pid: victim.pid });
+  await victim.kill('SIGKILL');
+  t.is((await watcher.next('pidExit', 10_000)).status, -1, 'not its child');
+  const { child, exited } = plainChild(t, 'process.exit(3)');
+  await within(exited, 10_000, "Node's exit event");
+  t.is((await within(watchStatus(child.pid!), 5_000, 'the watch of a reaped child')).status, -1, 'reaped already');
 });
