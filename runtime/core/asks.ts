@@ -4,6 +4,7 @@
 import { DeadActorError, NoConnectionError, TimeoutError } from '../errors.js';
 import { formatAddress, type Address } from '../transport/index.js';
 import type { DeathWatch } from './deathwatch.js';
+import { Deadlines } from './deadlines.js';
 import { T_ASK, T_SYSASK } from './envelope.js';
 import type { Outbound } from './outbound.js';
 import { formatReason, type ExitReason } from './reasons.js';
@@ -14,13 +15,18 @@ interface PendingAsk {
   runtime: boolean;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout | null;
+  /** Its timeout in ms, if finite (its deadline is in `deadlines`). */
+  timeout: number | null;
   cancelWatch: (() => void) | null;
 }
 
 /** The table of asks in flight from this process. */
 export class Asks {
   private readonly pending = new Map<number, PendingAsk>();
+  private readonly deadlines = new Deadlines((id) => {
+    const e = this.pending.get(id);
+    if (e) this.fail(id, new TimeoutError(`no reply from ${formatAddress(e.to)} within ${e.timeout} ms`, { address: e.to }));
+  });
   private nextId = 1;
   /** Called when the table becomes empty or stops being empty (flow control). */
   onBusyChange: (() => void) | null = null;
@@ -49,14 +55,13 @@ export class Asks {
     if (this.nextId > 0x7fffffff) this.nextId = 1;
     let entry!: PendingAsk;
     const promise = new Promise<unknown>((resolve, reject) => {
-      entry = { to, runtime, resolve, reject, timer: null, cancelWatch: null };
+      entry = { to, runtime, resolve, reject, timeout: null, cancelWatch: null };
     });
     this.pending.set(id, entry);
     if (this.pending.size === 1) this.onBusyChange?.();
     if (Number.isFinite(timeout)) {
-      entry.timer = setTimeout(() => {
-        this.fail(id, new TimeoutError(`no reply from ${formatAddress(to)} within ${timeout} ms`, { address: to }));
-      }, timeout);
+      entry.timeout = timeout;
+      this.deadlines.add(id, timeout);
     }
     entry.cancelWatch = this.deathwatch.watch(to, (reason) => {
       if (reason === 'noconnection') return this.fail(id, new NoConnectionError(`node '${to.node}' of ${formatAddress(to)} became unreachable before it replied`, { address: to }));
@@ -88,11 +93,12 @@ export class Asks {
   /** Reject every pending ask (this process is stopping). */
   failAll(err: Error): void {
     for (const id of [...this.pending.keys()]) this.fail(id, err);
+    this.deadlines.close();
   }
 
   private finish(id: number, e: PendingAsk): void {
     this.pending.delete(id);
-    if (e.timer) clearTimeout(e.timer);
+    if (e.timeout !== null) this.deadlines.remove(id, e.timeout);
     e.cancelWatch?.();
     if (this.pending.size === 0) this.onBusyChange?.();
   }
