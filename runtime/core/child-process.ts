@@ -16,6 +16,7 @@ import { encode } from './codec.js';
 import type { SpawnOptions } from './options.js';
 import { checkActorName } from './registry.js';
 import { checkMailboxCapacity } from './actor.js';
+import { MAX_TIMER_MS } from './shutdown.js';
 import { captureOutput, logNameOf, logSettings } from './child-output.js';
 
 const STDERR_TAIL = 4096;
@@ -99,7 +100,9 @@ export function checkSpawnOptions(module: string | URL, options: SpawnOptions): 
   if (typeof options !== 'object' || options === null) throw new BadArgumentError('spawn options must be an object');
   const name = options.name === undefined ? undefined : checkActorName(options.name);
   const timeout = options.timeout ?? 30_000;
-  if (!(typeof timeout === 'number' && timeout > 0)) throw new BadArgumentError('spawn timeout must be a positive number');
+  if (!(typeof timeout === 'number' && timeout > 0 && (timeout <= MAX_TIMER_MS || timeout === Infinity))) {
+    throw new BadArgumentError(`spawn timeout must be ms (up to ${MAX_TIMER_MS}) or Infinity`);
+  }
   if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) throw new BadArgumentError('spawn env must be an object');
   if (options.logName !== undefined && (typeof options.logName !== 'string' || options.logName === '')) throw new BadArgumentError('spawn logName must be a non-empty string');
   const mailboxCapacity = options.mailboxCapacity === undefined ? null : checkMailboxCapacity(options.mailboxCapacity, 'spawn mailboxCapacity');

@@ -42,7 +42,7 @@ export interface ChildHost {
 interface Pending {
   resolve: (ref: ActorRef) => void;
   reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | null;
   failure?: Error;
 }
 
@@ -124,7 +124,7 @@ export class Children {
         if (proc.pid === undefined) return;
         this.track(child);
       }
-      const timer = setTimeout(() => {
+      const timer = timeout === Infinity ? null : setTimeout(() => {
         const p = this.pending.get(child.pid);
         if (!p) return;
         p.failure = new TimeoutError(`actor ${file} did not become ready within ${timeout} ms`);
@@ -160,7 +160,7 @@ export class Children {
     if (child && p && !child.ref) this.learnRef(child, from);
     if (!child || !p || !child.ref || child.ref.instance !== from.instance) return;
     this.pending.delete(from.pid);
-    clearTimeout(p.timer);
+    if (p.timer) clearTimeout(p.timer);
     child.state = 'running';
     p.resolve(child.ref);
     if (this.pending.size === 0) this.pool?.refillSoon();
@@ -304,7 +304,7 @@ export class Children {
     const p = this.pending.get(child.pid);
     if (p) {
       this.pending.delete(child.pid);
-      clearTimeout(p.timer);
+      if (p.timer) clearTimeout(p.timer);
       p.reject(p.failure ?? exitedBeforeReady(child.module, reason, child.ref));
       if (this.pending.size === 0) this.pool?.refillSoon();
     }

@@ -11,6 +11,7 @@ export { ActorContext } from './context.js';
 export { resolveModule } from './children.js';
 export { serializeError, deserializeError, encode, decode } from './codec.js';
 export { checkActorName } from './registry.js';
+export { MAX_TIMER_MS } from './shutdown.js';
 export { isNothing } from './payloads.js';
 export type { SystemStats, CoreDrops } from './stats.js';
 export { LOG_DIR_ENV, LOG_MAX_BYTES_ENV, LOG_FILES_ENV, logFileName } from './child-output.js';

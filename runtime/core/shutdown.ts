@@ -2,6 +2,7 @@
 // SIGKILL it when its shutdown time runs out. Used for our own children (through
 // their process handle, children.ts) and for any other actor (through its pidfd).
 import type { Address } from '../transport/index.js';
+import { BadArgumentError } from '../errors.js';
 import type { DeathWatch } from './deathwatch.js';
 import type { ShutdownSpec } from './options.js';
 import type { ExitReason } from './reasons.js';
@@ -13,6 +14,19 @@ export interface Stoppable {
   kill(): void;
   /** Settles when the process has exited (ends the timer). */
   exited: Promise<unknown>;
+}
+
+/** The longest delay a Node timer takes: beyond it setTimeout fires after 1 ms (and
+ * Infinity is 1 ms too), so longer timeouts are refused rather than cut short. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** `v` as a shutdown spec: ms from 0 to MAX_TIMER_MS, 'brutal_kill', or 'infinity'
+ * (also the number Infinity); anything else is EBADARG naming `what`. */
+export function checkShutdownSpec(v: unknown, what: string): ShutdownSpec {
+  if (v === 'brutal_kill' || v === 'infinity') return v;
+  if (v === Infinity) return 'infinity';
+  if (typeof v === 'number' && v >= 0 && v <= MAX_TIMER_MS) return v;
+  throw new BadArgumentError(`${what} must be ms (0 to ${MAX_TIMER_MS}), 'brutal_kill' or 'infinity' (got ${typeof v === 'string' ? JSON.stringify(v) : String(v)})`);
 }
 
 /** Stop `p` per `shutdown`: 'brutal_kill' kills at once, a number of ms is how long

@@ -25,7 +25,7 @@ import { Relations } from './relations.js';
 import { processInfo } from './info.js';
 import { isNothing, isReasonPayload, type PayloadCheck } from './payloads.js';
 import { newCoreDrops, splitCounts, type SystemStats } from './stats.js';
-import { stopActor } from './shutdown.js';
+import { checkShutdownSpec, stopActor } from './shutdown.js';
 import { attachRemote, checkNode, notInCluster, spawnRemote } from './remote-ops.js';
 import type { RemoteRoutes } from './remote.js';
 import { startClusterAgent, type ClusterAgentHandle } from './cluster-hook.js';
@@ -218,8 +218,9 @@ export class ActorSystem extends Directory {
     this.checkOpen();
     checkRef(ref);
     const child = this.children.get(ref.pid);
-    if (child && child.ref?.instance === ref.instance) return this.children.stop(child, options.timeout ?? 5000);
-    return stopActor(ref, options.timeout ?? 5000, this.deathwatch, (to, op, payload) => this.trySendSystem(to, op, payload));
+    const timeout = checkShutdownSpec(options.timeout ?? 5000, 'stop timeout');
+    if (child && child.ref?.instance === ref.instance) return this.children.stop(child, timeout);
+    return stopActor(ref, timeout, this.deathwatch, (to, op, payload) => this.trySendSystem(to, op, payload));
   }
 
   /** Facts about an actor (pid, name, parent, uptime, mailbox stats). */
@@ -246,7 +247,7 @@ export class ActorSystem extends Directory {
   /** Stop every child (last started first), tell watchers, close the mailbox. */
   async shutdown(options: { timeout?: ShutdownSpec } = {}): Promise<void> {
     if (this.closed) return;
-    await this.children.stopAll(options.timeout ?? 5000);
+    await this.children.stopAll(checkShutdownSpec(options.timeout ?? 5000, 'shutdown timeout'));
     await this.closeWith('shutdown');
   }
 
@@ -259,6 +260,7 @@ export class ActorSystem extends Directory {
   override askSystem(to: ActorRef, op: string, payload: unknown, timeout = 5000): Promise<unknown> {
     this.checkOpen();
     checkRef(to);
+    if (typeof timeout !== 'number' || !(timeout > 0)) throw new BadArgumentError(`${op} timeout must be a positive number`);
     return this.asks.request(to, op, payload, timeout);
   }
 

@@ -2,7 +2,7 @@
 // A bad spec is refused before anything starts, naming the offending field's path.
 import fs from 'node:fs';
 import { BadSpecError } from '../errors.js';
-import { checkActorName, resolveModule, type ShutdownSpec } from '../core/index.js';
+import { MAX_TIMER_MS, checkActorName, resolveModule, type ShutdownSpec } from '../core/index.js';
 import type { ChildSpec, RestartType, Strategy, SupervisorSpec } from '../core/supervision.js';
 // The user's spec types belong to the core's supervise() contract.
 export type { BackoffSpec, ChildSpec, RestartType, Strategy, SupervisorSpec } from '../core/supervision.js';
@@ -117,8 +117,8 @@ function normalizeChild(c: unknown, path: string): NormalChild {
     throw new BadSpecError(`${path}.restart`, `must be one of ${RESTARTS.join(', ')}`);
   }
   const shutdown = o.shutdown ?? (supervisor ? 'infinity' : 5000);
-  if (!(shutdown === 'brutal_kill' || shutdown === 'infinity' || (typeof shutdown === 'number' && shutdown >= 0))) {
-    throw new BadSpecError(`${path}.shutdown`, "must be ms (>= 0), 'brutal_kill' or 'infinity'");
+  if (!(shutdown === 'brutal_kill' || shutdown === 'infinity' || (typeof shutdown === 'number' && shutdown >= 0 && shutdown <= MAX_TIMER_MS))) {
+    throw new BadSpecError(`${path}.shutdown`, `must be ms (0 to ${MAX_TIMER_MS}), 'brutal_kill' or 'infinity'`);
   }
   let env: Record<string, string> | null = null;
   if (o.env !== undefined) {
@@ -139,7 +139,7 @@ function normalizeBackoff(b: unknown, path: string): NormalBackoff | null {
   for (const k of Object.keys(b)) if (!BACKOFF_KEYS.has(k)) throw new BadSpecError(`${path}.${k}`, 'unknown field');
   const o = b as Record<string, unknown>;
   const ms = (k: string, v: unknown, floor: number): number => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < floor) throw new BadSpecError(`${path}.${k}`, `must be a number of ms >= ${floor}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < floor || v > MAX_TIMER_MS) throw new BadSpecError(`${path}.${k}`, `must be a number of ms from ${floor} to ${MAX_TIMER_MS}`);
     return v;
   };
   const min = ms('min', o.min, 0);

@@ -238,12 +238,17 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
    */
   async close(options: { timeout?: number } = {}): Promise<void> {
     if (this.closed) return;
+    const timeout = options.timeout ?? 2000;
+    // Beyond 2^31 - 1 ms a Node timer fires after 1 ms: refused, not cut short.
+    if (!(typeof timeout === 'number' && timeout >= 0 && (timeout <= 2 ** 31 - 1 || timeout === Infinity))) {
+      throw new BadArgumentError(`close timeout must be ms (0 to ${2 ** 31 - 1}) or Infinity`);
+    }
     this.flushDirty();
     // Wait for every queue to drain (events, not polling), at most `timeout` ms.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.peers.idle(),
-      new Promise<void>((r) => { timer = setTimeout(r, options.timeout ?? 2000); }),
+      ...(timeout === Infinity ? [] : [new Promise<void>((r) => { timer = setTimeout(r, timeout); })]),
     ]);
     clearTimeout(timer);
     this.closeNow();

@@ -95,6 +95,30 @@ test('an ask that gets no reply rejects with ETIMEDOUT after its timeout; the ac
   t.deepEqual(await sys.ask(ref, { op: 'pid' }, { timeout: LONG }), { pid: ref.pid, name: null });
 });
 
+test('an ask whose timeout is beyond the longest Node timer (24.8 days) waits for its reply, not 1 ms', async (t) => {
+  const { sys, inbox } = await startSystem(t);
+  const ref = await sys.spawn(fixture('probe'));
+  const pending = sys.ask(ref, { op: 'hold', tell: sys.self }, { timeout: 3e9 });
+  pending.catch(() => {});
+  await inbox.take((m) => m.type === 'holding' && m.pid === ref.pid, 'the actor to hold the ask');
+  // Still pending after its first event-loop turns: then the death settles it.
+  await new Promise((r) => setTimeout(r, 20));
+  t.is(sys.stats().asksPending, 1);
+  kill(ref.pid);
+  t.is((await rejection(pending, 'the held ask')).code, 'EDEADACTOR');
+});
+
+test('the timeouts of stop, shutdown and info are checked: EBADARG, not a silent wait or a 1 ms timer', async (t) => {
+  const { sys } = await startSystem(t);
+  const ref = await sys.spawn(fixture('probe'));
+  for (const timeout of [-1, 'soon', 2 ** 31, Number.NaN]) {
+    t.is((t.throws(() => sys.stop(ref, { timeout: timeout as any })) as any).code, 'EBADARG', `stop timeout ${String(timeout)}`);
+    t.is((await rejection(Promise.resolve().then(() => sys.shutdown({ timeout: timeout as any })), 'shutdown')).code, 'EBADARG', `shutdown timeout ${String(timeout)}`);
+  }
+  for (const timeout of [0, -1, 'soon']) t.is((t.throws(() => sys.info(ref, { timeout: timeout as any })) as any).code, 'EBADARG', `info timeout ${String(timeout)}`);
+  t.is(await sys.stop(ref, { timeout: Infinity as any }), 'shutdown', 'Infinity is infinity');
+});
+
 test('a bad ask timeout is refused with EBADARG', async (t) => {
   const { sys } = await startSystem(t);
   const err = t.throws(() => sys.ask(sys.self, 'x', { timeout: -1 }));

@@ -81,6 +81,17 @@ test('a child whose init never finishes is killed at the spawn timeout (ETIMEDOU
   onlyRoot(t, dir);
 });
 
+test('spawn timeout: Infinity means none (not the 1 ms a Node timer makes of it); beyond 2^31 - 1 ms, or not positive, is EBADARG', async (t) => {
+  const { sys } = await startSystem(t);
+  const ref = await sys.spawn(fixture('probe'), { timeout: Infinity });
+  t.deepEqual(await sys.ask(ref, { op: 'pid' }, { timeout: 20_000 }), { pid: ref.pid, name: null });
+  for (const timeout of [2 ** 31, 0, -5, Number.NaN, '10']) {
+    const err = await rejection(Promise.resolve().then(() => sys.spawn(fixture('probe'), { timeout: timeout as any })), `spawn timeout ${String(timeout)}`);
+    t.is(err.code, 'EBADARG', `spawn timeout ${String(timeout)}`);
+  }
+  t.is(sys.stats().children, 1, 'no process started for a refused spawn');
+});
+
 test('stop: a polite stop ends with reason shutdown', async (t) => {
   const { sys, dir } = await startSystem(t);
   const ref = await sys.spawn(fixture('probe'));

@@ -68,3 +68,19 @@ test('a pending deadline keeps the process alive until it expires; a removed one
   t.is(removed.out, '');
   t.true(removed.ms < 10_000, `exited after ${removed.ms} ms, not held by the removed 15 s deadlines`);
 });
+
+test.serial('a deadline beyond the longest Node timer (24.8 days) neither expires early nor spins the timer', async (t) => {
+  const real = globalThis.setTimeout;
+  const delays: number[] = [];
+  globalThis.setTimeout = ((f: () => void, ms: number) => { delays.push(ms); return real(f, ms); }) as typeof setTimeout;
+  const { d, expired } = recorded();
+  try {
+    d.add(1, 3e9);
+    await new Promise((r) => real(r, 50));
+  } finally {
+    globalThis.setTimeout = real;
+    d.close();
+  }
+  t.deepEqual(expired, []);
+  t.deepEqual(delays, [2 ** 31 - 1], 'one timer, at the longest delay Node takes');
+});

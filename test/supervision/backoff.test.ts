@@ -97,6 +97,7 @@ test('backoff spec checks name the field', async (t) => {
     [{ min: 1, max: 10, factor: 0.5 }, 'spec.children[0].backoff.factor'],
     [{ min: 1, max: 10, jitter: 2 }, 'spec.children[0].backoff.jitter'],
     [{ min: 1, max: 10, reset: -1 }, 'spec.children[0].backoff.reset'],
+    [{ min: 1, max: 2 ** 31 }, 'spec.children[0].backoff.max'], // past the longest Node timer: would restart at once
     [{ min: 1, max: 10, every: 1 }, 'spec.children[0].backoff.every'],
   ];
   for (const [backoff, path] of cases) {

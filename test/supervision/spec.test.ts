@@ -64,6 +64,8 @@ test('module URL that is not file:', bad, { children: [child({ module: new URL('
 test('bad restart', bad, { children: [child({ restart: 'sometimes' })] }, 'spec.children[0].restart');
 test('bad shutdown string', bad, { children: [child({ shutdown: 'never' })] }, 'spec.children[0].shutdown');
 test('negative shutdown', bad, { children: [child({ shutdown: -5 })] }, 'spec.children[0].shutdown');
+// A Node timer fires after 1 ms beyond 2^31 - 1 ms: such a shutdown would kill at once.
+test('shutdown beyond the longest timer', bad, { children: [child({ shutdown: 2 ** 31 })] }, 'spec.children[0].shutdown');
 test('bad child name', bad, { children: [child({ name: 'a b' })] }, 'spec.children[0].name');
 test('env with a non-string value', bad, { children: [child({ env: { N: 1 } })] }, 'spec.children[0].env');
 test('bad field deep in a nested supervisor', bad,

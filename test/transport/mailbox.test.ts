@@ -260,3 +260,14 @@ test('a message larger than maxMessageSize throws EMSGSIZE; one of exactly that 
   const got = await peer.next('message');
   t.is(got.sha256, sha256(body));
 });
+
+test('close timeout: beyond 2^31 - 1 ms, negative or not a number is EBADARG and the mailbox stays open; Infinity waits for the queues', async (t) => {
+  const mb = openMailbox(t, freshSystemDir(t));
+  for (const timeout of [2 ** 31, -1, '5', Number.NaN]) {
+    const err: any = await mb.close({ timeout: timeout as any }).then(() => null, (e: unknown) => e);
+    t.is(err?.code, 'EBADARG', `close timeout ${String(timeout)}`);
+    t.false(mb.isClosed);
+  }
+  await within(mb.close({ timeout: Infinity }), 10_000, 'close with nothing queued');
+  t.true(mb.isClosed);
+});
