@@ -8,7 +8,7 @@ import { descendantsOf, listPids, removeIfStale, sweepStale, watchPid, type Addr
 import { SpawnError, TimeoutError } from '../errors.js';
 import { ChildHandle, checkSpawnOptions, launchChild } from './child-process.js';
 import { watchChildExit } from './child-exit.js';
-import { deserializeError } from './codec.js';
+import { deserializeError } from './serialized-error.js';
 import type { ShutdownSpec, SpawnOptions } from './options.js';
 import { isInitFailedPayload, isNothing, isWatchChildPayload } from './payloads.js';
 import type { Protocol } from './protocol.js';

@@ -1,76 +1,14 @@
 // Message bodies: msgpackr with structured clone (objects, arrays, typed arrays,
 // Buffers, Dates, Maps, Sets, BigInts, cycles), plus Errors that keep their name,
-// message, stack, code and cause across the process boundary.
+// message, stack, code and cause across the process boundary (serialized-error.ts).
 // The pure-JavaScript build: loading msgpackr's native string extractor costs a
 // process start ~15 ms, and it decodes our small messages no faster.
 import { Packr, RESERVE_START_SPACE, Unpackr, addExtension } from 'msgpackr/pack';
 import { BadArgumentError } from '../errors.js';
 import { isPlainTree } from './plain-tree.js';
+import { plainPack } from './plain-pack.js';
+import { deserializeError, serializeError, type SerializedError } from './serialized-error.js';
 import { BATCH_ENTRY_OVERHEAD, batchEntryEnd, writeBatchEntry } from '../transport/index.js';
-
-/** An Error as it travels: enough to rebuild it on the other side. */
-export interface SerializedError {
-  name: string;
-  message: string;
-  stack?: string;
-  code?: unknown;
-  cause?: unknown;
-  props?: Record<string, unknown>;
-}
-
-const KNOWN: Record<string, ErrorConstructor> = {
-  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
-};
-
-/** Turn an error (or anything thrown) into a plain object. */
-export function serializeError(err: unknown, depth = 0): SerializedError {
-  if (!(err instanceof Error)) {
-    return { name: 'Error', message: typeof err === 'string' ? err : safeString(err) };
-  }
-  const out: SerializedError = { name: err.name, message: err.message, stack: err.stack };
-  const e = err as Error & { code?: unknown; cause?: unknown };
-  if (e.code !== undefined) out.code = e.code;
-  if (e.cause !== undefined && depth < 8) out.cause = e.cause instanceof Error ? serializeError(e.cause, depth + 1) : e.cause;
-  const props: Record<string, unknown> = {};
-  for (const k of Object.keys(err)) {
-    if (k === 'code' || k === 'cause' || k === 'stack' || k === 'message' || k === 'name') continue;
-    const v = (err as unknown as Record<string, unknown>)[k];
-    if (typeof v !== 'function') props[k] = v;
-  }
-  if (Object.keys(props).length) out.props = props;
-  return out;
-}
-
-/** Is `v` what serializeError writes (as a reason's `error` carries it when what was
- * thrown was not an Error)? */
-export function isSerializedError(v: unknown): v is SerializedError {
-  const s = v as SerializedError | null;
-  return typeof s === 'object' && s !== null && typeof s.name === 'string' && typeof s.message === 'string';
-}
-
-/** Rebuild an Error from `serializeError`'s output; the remote stack is kept. */
-export function deserializeError(s: SerializedError, depth = 0): Error {
-  const Ctor = KNOWN[s.name] ?? Error;
-  const err = new Ctor(s.message) as Error & { code?: unknown; cause?: unknown };
-  if (!KNOWN[s.name]) Object.defineProperty(err, 'name', { value: s.name, configurable: true, writable: true });
-  if (s.stack !== undefined) err.stack = s.stack;
-  if (s.code !== undefined) err.code = s.code;
-  if (s.cause !== undefined) {
-    const c = s.cause as SerializedError;
-    err.cause = c && typeof c === 'object' && typeof c.message === 'string' && typeof c.name === 'string' && depth < 8
-      ? deserializeError(c, depth + 1) : s.cause;
-  }
-  if (s.props) Object.assign(err, s.props);
-  return err;
-}
-
-function safeString(v: unknown): string {
-  try {
-    return String(v);
-  } catch {
-    return Object.prototype.toString.call(v);
-  }
-}
 
 addExtension({
   Class: Error,
@@ -91,6 +29,16 @@ const OPTIONS = {
   writeFunction: () => { throw new Unsendable('function'); },
 } as ConstructorParameters<typeof Packr>[0];
 const packr = new Packr(OPTIONS);
+
+// A message that goes on its own (an ask, a reply, one event) would describe its
+// object shapes (record definitions) only to use them once: writing and reading a
+// definition, and building the reader of a shape never seen again, cost it 2-3 times
+// what plain MessagePack does (measured: 7 % of an ask's CPU, most of it there). A
+// plain tree on its own is packed as plain MessagePack instead, objects as maps,
+// behind this first byte, which MessagePack never uses, so the decoder knows to read
+// its maps as objects (everywhere else a map is a Map).
+// It is read by the one general Packr, with maps as objects for the while.
+const PLAIN = 0xc1;
 
 type Structures = unknown[];
 
@@ -122,6 +70,26 @@ export class BatchEncoder {
     b[1] = tag;
     return b;
   }
+
+  /** Like `encode`, for a message that starts afresh (right after `reset`) and may
+   * stay alone: a plain tree goes as plain MessagePack (PLAIN above), anything else
+   * as `encode` writes it. The state is left as `reset` leaves it either way. */
+  encodeAlone(value: unknown, inner: unknown = value): Buffer {
+    const b = isPlainTree(value, inner) ? plainPack(value, 1) : null;
+    if (b === null) return this.encode(value, inner);
+    b[0] = PLAIN;
+    return b;
+  }
+
+  /** `encodeAlone([tag, body])`, without building the array (see `encodeTagged`). */
+  encodeAloneTagged(tag: number, body: unknown): Buffer {
+    const b = isPlainTree(body) ? plainPack(body, 3) : null;
+    if (b === null) return this.encodeTagged(tag, body);
+    b[0] = PLAIN;
+    b[1] = 0x92;
+    b[2] = tag;
+    return b;
+  }
 }
 
 /** Decodes what BatchEncoders wrote, one batch datagram at a time: each batch's
@@ -146,8 +114,13 @@ export class BatchDecoder {
     if (batch !== 0 && (index === 0 || batch !== this.batch)) this.enter(batch, index === 0);
     if (end === start) return packr.unpack(source.subarray(start, end)); // fails as an empty body does
     const range = this.range;
-    range.start = start;
     range.end = end;
+    // A plain entry uses no records: the batch's stay as they are.
+    if (source[start] === PLAIN) {
+      range.start = start + 1;
+      return unpackPlain(source, range);
+    }
+    range.start = start;
     if (batch === 0) return packr.unpack(source, range as never);
     (this.unpackr as unknown as { structures: Structures }).structures = this.structures;
     return this.unpackr.unpack(source, range as never);
@@ -295,5 +268,16 @@ function findUnsendable(v: unknown, path: string, seen: Set<object>): { path: st
 
 /** Decode a body. */
 export function decode(body: Uint8Array): unknown {
-  return packr.unpack(body);
+  return body[0] === PLAIN ? unpackPlain(body, { start: 1, end: body.length }) : packr.unpack(body);
+}
+
+// A plain entry: MessagePack maps are its objects (elsewhere they are Maps).
+function unpackPlain(source: Uint8Array, range: { start: number; end: number }): unknown {
+  const p = packr as unknown as { mapsAsObjects: boolean };
+  p.mapsAsObjects = true;
+  try {
+    return packr.unpack(source, range as never);
+  } finally {
+    p.mapsAsObjects = false;
+  }
 }

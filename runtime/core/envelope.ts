@@ -41,6 +41,12 @@ export function encodeEnvelopeWith(encoder: BatchEncoder, env: Envelope): Buffer
   return env[0] === T_MSG ? encoder.encodeTagged(T_MSG, env[1]) : encoder.encode(env, env[env.length - 1]);
 }
 
+/** `encodeEnvelopeWith` for a message that starts afresh (right after the encoder's
+ * `reset`), the first of a batch or one on its own: see BatchEncoder.encodeAlone. */
+export function encodeEnvelopeAlone(encoder: BatchEncoder, env: Envelope): Buffer {
+  return env[0] === T_MSG ? encoder.encodeAloneTagged(T_MSG, env[1]) : encoder.encodeAlone(env, env[env.length - 1]);
+}
+
 /** Decode an envelope; null if the body is not one. With `decoder`, the body is
  * entry `index` of batch datagram `batch` (see BatchDecoder; 0, -1: on its own),
  * the bytes `body[start, end)`. */

@@ -8,7 +8,7 @@
 // lost or refused batch cannot leave the two sides disagreeing.
 import type { Address, Mailbox } from '../transport/index.js';
 import { BatchEncoder } from './codec.js';
-import { T_REPLY, encodeEnvelope, encodeEnvelopeWith, type Envelope } from './envelope.js';
+import { T_REPLY, encodeEnvelope, encodeEnvelopeAlone, encodeEnvelopeWith, type Envelope } from './envelope.js';
 import { newMessageCounts } from './stats.js';
 import type { RemoteRoutes } from './remote.js';
 
@@ -53,12 +53,12 @@ export class Outbound {
     const fresh = tail === 0 || tail !== d.tail;
     d.tail = 0; // until the send succeeds: a throw below leaves the state unusable
     if (fresh) d.encoder.reset();
-    let body = encodeEnvelopeWith(d.encoder, env);
+    let body = fresh ? encodeEnvelopeAlone(d.encoder, env) : encodeEnvelopeWith(d.encoder, env);
     // It will not follow our last entry after all (too big, or the batch is full):
     // encoded afresh, it can go on its own or start the next batch.
     if (!fresh && !mb.joinsBatch(to, body.length)) {
       d.encoder.reset();
-      body = encodeEnvelopeWith(d.encoder, env);
+      body = encodeEnvelopeAlone(d.encoder, env);
     }
     const ok = mb.send(to, body);
     d.tail = mb.lastEntry;

@@ -4,7 +4,7 @@
 // half-used. Extra fields are allowed (later versions may add some); missing or
 // mistyped ones are not. Who may send an op is its handler's business.
 import { isAddress, type Address } from '../transport/index.js';
-import { isSerializedError } from './codec.js';
+import { isSerializedError } from './serialized-error.js';
 import { readInitFailure } from './start-error.js';
 
 /** A shape check for one op's payload. */

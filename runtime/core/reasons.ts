@@ -2,7 +2,7 @@
 // log, how they travel on the wire, and how a process's exit status becomes one.
 // A leaf: it knows nothing of actors, refs or systems.
 import os from 'node:os';
-import { deserializeError, isSerializedError, serializeError } from './codec.js';
+import { deserializeError, isSerializedError, serializeError } from './serialized-error.js';
 
 /** Why an actor exited (Erlang's exit reasons). `stderr` is the tail of the child's
  * standard error, attached to abnormal reasons when the observer is its parent. */

@@ -3,7 +3,7 @@
 // 'initFailed' { error, phase, location }), or it exited before it was ready.
 import type { Address } from '../transport/index.js';
 import { SpawnError, type ErrorLocation } from '../errors.js';
-import type { SerializedError } from './codec.js';
+import type { SerializedError } from './serialized-error.js';
 import { describeReason, type ExitReason } from './reasons.js';
 import { atLocation } from './load-error.js';
 

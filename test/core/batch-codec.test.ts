@@ -8,7 +8,7 @@
 // back as dead letters equal to what was sent.
 import test from 'ava';
 import fs from 'node:fs';
-import { BatchDecoder, BatchEncoder, encode } from '../../runtime/core/codec.js';
+import { BatchDecoder, BatchEncoder, decode, encode } from '../../runtime/core/codec.js';
 import { fixture, kill, rng, startSystem, until, within, WAIT } from '../helpers/actors.js';
 
 /** A value of one of many shapes (index `i` picks the shape, `v` varies the values). */
@@ -44,11 +44,79 @@ test('batches of varied shapes round-trip, whatever their length, with afresh st
     for (let i = 0; i < length; i++, count++) {
       const v = varied(Math.floor(random() * 1000), count);
       sent.push(v);
-      bodies.push(Buffer.from(enc.encode(v))); // copied: the encoder's buffer is reused
+      // The first of a batch as outbound.ts encodes it (plain if it is a plain tree);
+      // copied: the encoder's buffer is reused.
+      bodies.push(Buffer.from(i === 0 ? enc.encodeAlone(v) : enc.encode(v)));
     }
     const got = bodies.map((b, i) => dec.decode(b, batch, i));
     t.deepEqual(got, sent, `batch ${batch} of ${length}`);
   }
+});
+
+// Own keys in order, all the way down: deepEqual alone would not see a reordering.
+const keysDeep = (v: unknown): unknown => v !== null && typeof v === 'object'
+  ? (Array.isArray(v) ? v.map(keysDeep) : v instanceof Map ? [...v.keys()] : Object.keys(v).map((k) => [k, keysDeep((v as any)[k])]))
+  : typeof v;
+
+const PLAIN_TREES: unknown[] = [
+  {}, [], { type: 'ping', seq: 5, payload: 'x'.repeat(40) }, 'a string', 42, null, true, undefined,
+  [1, -1, -32, -33, 127, 128, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, -128, -129, -32768, -32769, -(2 ** 31), -(2 ** 31) - 1,
+    1.5, -0, Number.NaN, Infinity, -Infinity, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 60],
+  { s: '', u: 'é', e: '😀', k31: 'a'.repeat(31), k32: 'a'.repeat(32), long: 'é'.repeat(300), big: 'x'.repeat(70_000) },
+  { nested: { a: [1, { b: null, c: undefined, d: true, e: false }], '': 'empty key', ü: 1, 1: 'an index key', z: [[], [[]], {}] } },
+  Array.from({ length: 20 }, (_, i) => i), Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, { i }])),
+  JSON.parse('{"__proto__": {"x": 1}, "y": 2}'),
+];
+
+test('a plain tree on its own goes as plain MessagePack (no record definitions) and reads back as the general path reads it, keys in order', (t) => {
+  for (const v of PLAIN_TREES) {
+    const enc = new BatchEncoder();
+    enc.reset();
+    const body = Buffer.from(enc.encodeAlone(v));
+    t.is(body[0], 0xc1, `plain: ${JSON.stringify(v)?.slice(0, 40)}`);
+    const general = decode(Buffer.from(encode(v)));
+    for (const got of [decode(body), new BatchDecoder().decode(body, 0, -1), new BatchDecoder().decode(body, 3, 0)]) {
+      t.deepEqual(got, general);
+      t.deepEqual(keysDeep(got), keysDeep(general));
+    }
+    const tagged = Buffer.from(new BatchEncoder().encodeAloneTagged(0, v));
+    t.deepEqual(decode(tagged), [0, general], 'the tagged form is [tag, body]');
+  }
+});
+
+test('what is not a plain tree starts afresh with record definitions; a plain first entry leaves the batch to the records after it', (t) => {
+  const enc = new BatchEncoder();
+  const dec = new BatchDecoder();
+  const notPlain = [new Map([['a', 1]]), { when: new Date(5) }, { big: 12n }, (() => { const c: any = { c: 1 }; c.self = c; return c; })()];
+  for (const v of notPlain) {
+    enc.reset();
+    const body = Buffer.from(enc.encodeAlone(v));
+    t.not(body[0], 0xc1);
+    t.deepEqual(dec.decode(body, 0, -1), v);
+  }
+  // A batch as outbound.ts writes it: a plain first entry, then like shapes with
+  // records (the second entry defines the shape, the later ones name it).
+  enc.reset();
+  const sent = [{ type: 'seq', seq: 0 }, { type: 'seq', seq: 1 }, { type: 'seq', seq: 2 }, new Map([[1, { type: 'seq', seq: 3 }]])];
+  const bodies = sent.map((v, i) => Buffer.from(i === 0 ? enc.encodeAlone(v) : enc.encode(v)));
+  t.is(bodies[0][0], 0xc1);
+  t.true(bodies[2].length < bodies[1].length, 'the third entry names the shape the second described');
+  t.deepEqual(bodies.map((b, i) => dec.decode(b, 9, i)), sent);
+  t.true(dec.decode(bodies[3], 9, 3) instanceof Map, 'a map outside a plain entry is still a Map');
+});
+
+test('a hostile plain entry fails alone: maps read as Maps again afterwards, and the batch goes on', (t) => {
+  const enc = new BatchEncoder();
+  const dec = new BatchDecoder();
+  enc.reset();
+  const good = [{ a: 1 }, new Map([['m', { b: 2 }]])].map((v, i) => Buffer.from(i === 0 ? enc.encodeAlone(v) : enc.encode(v)));
+  t.deepEqual(dec.decode(good[0], 4, 0), { a: 1 });
+  const bogus = Buffer.from([0xc1, 0x81, 0xa1, 0x6b, 0xdb, 0xff, 0xff, 0xff]); // a map whose string runs past the end
+  t.throws(() => dec.decode(bogus, 4, 1));
+  t.throws(() => decode(bogus));
+  const m = dec.decode(good[1], 4, 1);
+  t.true(m instanceof Map, 'the general path reads maps as Maps again');
+  t.deepEqual(m, new Map([['m', { b: 2 }]]));
 });
 
 test('more shapes in one batch than one-byte record ids can name', (t) => {

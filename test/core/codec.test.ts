@@ -3,7 +3,7 @@
 // name, message, stack, code, cause and own properties.
 import test from 'ava';
 import type { ActorRef } from '../../runtime/index.js';
-import { deserializeError, serializeError } from '../../runtime/core/codec.js';
+import { deserializeError, serializeError } from '../../runtime/core/serialized-error.js';
 import { fixture, openSystem, rejection, type TestSystem } from '../helpers/actors.js';
 
 let shared: (TestSystem & { close(): Promise<void> }) | undefined;

@@ -3,7 +3,7 @@
 // passes a nested spawn's error on unprefixed, and names the exit of a child that
 // died before it was ready.
 import test from 'ava';
-import { serializeError } from '../../runtime/core/codec.js';
+import { serializeError } from '../../runtime/core/serialized-error.js';
 import { exitedBeforeReady, moduleNotFound, readInitFailure, startError } from '../../runtime/core/start-error.js';
 import { SpawnError, type ErrorLocation } from '../../runtime/errors.js';
 
