@@ -62,43 +62,45 @@ export class DeathWatch {
    * function that cancels the watch. */
   watch(ref: Address, listener: Listener, urgent = false): () => void {
     if (ref.node !== undefined && this.remote?.isRemote(ref)) return this.remote.watch(ref, listener);
-    const k = key(ref);
-    let e = this.entries.get(k);
-    if (!e) {
-      e = { watcher: null, listeners: new Set(), urgent: new Set(), pid: ref.pid, parent: null };
-      const entry = e;
-      this.entries.set(k, entry);
-      let alive = false;
-      try {
-        entry.watcher = watchPid(ref.pid, () => void this.onExit(k, ref, entry));
-        // The pidfd pins the process: check it is the incarnation we were asked about.
-        alive = this.host.mailbox.isAlive(ref);
-      } catch (err) {
-        if (err instanceof PlatformError) {
-          this.entries.delete(k);
-          throw err; // no pidfd on this kernel: say so, do not pretend the actor is gone
-        }
-        alive = false;
-      }
-      if (!alive) {
-        entry.watcher?.close();
-        entry.watcher = null;
-        this.entries.delete(k);
-        this.host.mailbox.peerExited(ref);
-        const reason = this.farewells.get(k);
-        (urgent ? entry.urgent : entry.listeners).add(listener);
-        setImmediate(() => this.fire(entry, reason ?? 'noproc'));
-        return () => { entry.listeners.delete(listener); entry.urgent.delete(listener); };
-      }
-      if (!this.host.childReason(ref.pid)) this.askParentOf(ref, entry);
-      this.trimIdle();
-    }
-    const entry = e;
+    // The common case (every ask to an actor already watched) stays this short.
+    const entry = this.entries.get(key(ref)) ?? this.open(ref);
     (urgent ? entry.urgent : entry.listeners).add(listener);
     return () => {
       entry.listeners.delete(listener);
       entry.urgent.delete(listener);
     };
+  }
+
+  // A new watch: a pidfd on `ref`, kept while it lives; for one already gone, an
+  // entry that fires 'noproc' (or its farewell) on the next turn, kept nowhere.
+  private open(ref: Address): Entry {
+    const k = key(ref);
+    const entry: Entry = { watcher: null, listeners: new Set(), urgent: new Set(), pid: ref.pid, parent: null };
+    this.entries.set(k, entry);
+    let alive = false;
+    try {
+      entry.watcher = watchPid(ref.pid, () => void this.onExit(k, ref, entry));
+      // The pidfd pins the process: check it is the incarnation we were asked about.
+      alive = this.host.mailbox.isAlive(ref);
+    } catch (err) {
+      if (err instanceof PlatformError) {
+        this.entries.delete(k);
+        throw err; // no pidfd on this kernel: say so, do not pretend the actor is gone
+      }
+      alive = false;
+    }
+    if (!alive) {
+      entry.watcher?.close();
+      entry.watcher = null;
+      this.entries.delete(k);
+      this.host.mailbox.peerExited(ref);
+      const reason = this.farewells.get(k);
+      setImmediate(() => this.fire(entry, reason ?? 'noproc'));
+      return entry;
+    }
+    if (!this.host.childReason(ref.pid)) this.askParentOf(ref, entry);
+    this.trimIdle();
+    return entry;
   }
 
   /** Signal a watched process through its pidfd; false if not watched or gone. */
