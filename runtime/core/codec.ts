@@ -32,12 +32,12 @@ const packr = new Packr(OPTIONS);
 
 // A message that goes on its own (an ask, a reply, one event) would describe its
 // object shapes (record definitions) only to use them once: writing and reading a
-// definition, and building the reader of a shape never seen again, cost it 2-3 times
-// what plain MessagePack does (measured: 7 % of an ask's CPU, most of it there). A
-// plain tree on its own is packed as plain MessagePack instead, objects as maps,
-// behind this first byte, which MessagePack never uses, so the decoder knows to read
-// its maps as objects (everywhere else a map is a Map).
-// It is read by the one general Packr, with maps as objects for the while.
+// definition, and building the reader of a shape never seen again, took 7 % of an
+// ask's CPU in a profile. A plain tree that starts afresh is written as plain
+// MessagePack instead (plain-pack.ts), objects as maps, behind this first byte,
+// which MessagePack never uses, so that the decoder knows to read its maps as
+// objects (everywhere else a map is a Map): the one general Packr reads it, with
+// maps as objects for that entry only.
 const PLAIN = 0xc1;
 
 type Structures = unknown[];

@@ -84,6 +84,15 @@ test('a plain tree on its own goes as plain MessagePack (no record definitions) 
   }
 });
 
+test('a plain result stays intact while held: the next ones are written after it, and a full buffer is replaced, not written over', (t) => {
+  const enc = new BatchEncoder();
+  const first = enc.encodeAlone({ first: 'kept', n: 1 }); // a view, not copied
+  const copy = Buffer.from(first);
+  for (let i = 0; i < 200; i++) enc.encodeAlone({ filler: 'z'.repeat(1000), i }); // past one 64 KiB buffer
+  t.true(first.equals(copy));
+  t.deepEqual(decode(first), { first: 'kept', n: 1 });
+});
+
 test('what is not a plain tree starts afresh with record definitions; a plain first entry leaves the batch to the records after it', (t) => {
   const enc = new BatchEncoder();
   const dec = new BatchDecoder();
