@@ -1,7 +1,7 @@
 // Requests: a user's `ask` and the runtime's own questions (`askSystem`) share one
 // path here. Each is sent, then waits for its reply, its timeout, or the death of
 // the actor it asked, whichever comes first, and settles exactly once.
-import { DeadActorError, NoConnectionError, TimeoutError } from '../errors.js';
+import { BadArgumentError, DeadActorError, NoConnectionError, TimeoutError } from '../errors.js';
 import { formatAddress, type Address } from '../transport/index.js';
 import type { DeathWatch } from './deathwatch.js';
 import { Deadlines } from './deadlines.js';
@@ -38,8 +38,10 @@ export class Asks {
   }
 
   /** Ask `to`: a user message `body` (op null, answered by its receive) or runtime
-   * request `op` (answered by a handler); resolves with the reply. */
+   * request `op` (answered by a handler); resolves with the reply. A `timeout` that
+   * is not a positive number is EBADARG, thrown. */
   request(to: Address, op: string | null, body: unknown, timeout: number, fds?: number[]): Promise<unknown> {
+    if (typeof timeout !== 'number' || !(timeout > 0)) throw new BadArgumentError(`${op ?? 'ask'} timeout must be a positive number`);
     const { id, promise } = this.create(to, timeout, op !== null);
     try {
       this.outbound.send(to, op === null ? [T_ASK, id, body] : [T_SYSASK, id, op, body], fds);

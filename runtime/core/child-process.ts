@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Address } from '../transport/index.js';
+import { MAX_TIMER_MS, type Address } from '../transport/index.js';
 import { BadArgumentError } from '../errors.js';
 import type { ExitReason } from './reasons.js';
 import type { ActorRef } from './refs.js';
@@ -16,7 +16,6 @@ import { encode } from './codec.js';
 import type { SpawnOptions } from './options.js';
 import { checkActorName } from './registry.js';
 import { checkMailboxCapacity } from './actor.js';
-import { MAX_TIMER_MS } from './shutdown.js';
 import { captureOutput, logNameOf, logSettings } from './child-output.js';
 
 const STDERR_TAIL = 4096;

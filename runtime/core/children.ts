@@ -284,8 +284,10 @@ export class Children {
     child.exitReason = reason;
     // A child killed hard leaves its socket and lockfile: we clean up.
     removeIfStale(this.host.dir, child.pid);
-    if (child.ref) this.host.reaped(child.ref, child.name);
-    if (child.ref) for (const w of child.watchers) this.tellWatcher(w, child.ref, reason);
+    if (child.ref) {
+      this.host.reaped(child.ref, child.name);
+      for (const w of child.watchers) this.tellWatcher(w, child.ref, reason);
+    }
     child.settleDied(reason);
     return reason;
   }

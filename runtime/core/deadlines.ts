@@ -7,11 +7,8 @@
 // do), and the one timer is armed for the earliest deadline and re-armed only when
 // it fires or an earlier deadline comes; a reply just takes its ask off its queue.
 // While any deadline is pending the timer keeps the process alive, as each ask's
-// own timer did.
-
-/** The longest delay a Node timer takes: beyond it setTimeout fires after 1 ms. A
- * deadline further away is reached in steps of this. */
-const MAX_DELAY = 2 ** 31 - 1;
+// own timer did. A deadline past the longest Node timer is reached in steps of it.
+import { MAX_TIMER_MS } from '../transport/index.js';
 
 /** Deadlines by id; `expire(id)` is called once for each that passes unremoved (it
  * is off the table by then). */
@@ -55,7 +52,7 @@ export class Deadlines {
   private arm(at: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.armedFor = at;
-    this.timer = setTimeout(() => this.fire(), Math.min(MAX_DELAY, Math.max(1, Math.ceil(at - performance.now()))));
+    this.timer = setTimeout(() => this.fire(), Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(at - performance.now()))));
     if (this.count === 0) this.timer.unref();
   }
 

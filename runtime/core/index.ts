@@ -12,7 +12,7 @@ export { resolveModule } from './children.js';
 export { encode, decode } from './codec.js';
 export { serializeError, deserializeError } from './serialized-error.js';
 export { checkActorName } from './registry.js';
-export { MAX_TIMER_MS } from './shutdown.js';
+export { MAX_TIMER_MS } from '../transport/index.js';
 export { isNothing } from './payloads.js';
 export type { SystemStats, CoreDrops } from './stats.js';
 export { LOG_DIR_ENV, LOG_MAX_BYTES_ENV, LOG_FILES_ENV, logFileName } from './child-output.js';

@@ -112,12 +112,18 @@ function writeString(s: string): boolean {
   return true;
 }
 
+// The header of an array or map of `n` elements: fix (`fix` | n, under 16), 16-bit
+// (`code16`) or 32-bit (`code16` + 1) count.
+function writeCount(n: number, fix: number, code16: number): void {
+  ensure(5);
+  if (n < 16) buf[pos++] = fix | n;
+  else if (n < 0x10000) { buf[pos++] = code16; buf.writeUInt16BE(n, pos); pos += 2; }
+  else { buf[pos++] = code16 + 1; buf.writeUInt32BE(n, pos); pos += 4; }
+}
+
 function writeArray(a: unknown[]): boolean {
   const n = a.length;
-  ensure(5);
-  if (n < 16) buf[pos++] = 0x90 | n;
-  else if (n < 0x10000) { buf[pos++] = 0xdc; buf.writeUInt16BE(n, pos); pos += 2; }
-  else { buf[pos++] = 0xdd; buf.writeUInt32BE(n, pos); pos += 4; }
+  writeCount(n, 0x90, 0xdc);
   for (let i = 0; i < n; i++) if (!write(a[i])) return false;
   return true;
 }
@@ -125,10 +131,7 @@ function writeArray(a: unknown[]): boolean {
 function writeObject(o: Record<string, unknown>): boolean {
   const keys = Object.keys(o);
   const n = keys.length;
-  ensure(5);
-  if (n < 16) buf[pos++] = 0x80 | n;
-  else if (n < 0x10000) { buf[pos++] = 0xde; buf.writeUInt16BE(n, pos); pos += 2; }
-  else { buf[pos++] = 0xdf; buf.writeUInt32BE(n, pos); pos += 4; }
+  writeCount(n, 0x80, 0xde);
   for (let i = 0; i < n; i++) {
     const k = keys[i];
     writeString(k);

@@ -1,7 +1,7 @@
 // The one stop protocol (OTP's shutdown): ask the process politely to stop, then
 // SIGKILL it when its shutdown time runs out. Used for our own children (through
 // their process handle, children.ts) and for any other actor (through its pidfd).
-import type { Address } from '../transport/index.js';
+import { MAX_TIMER_MS, type Address } from '../transport/index.js';
 import { BadArgumentError } from '../errors.js';
 import type { DeathWatch } from './deathwatch.js';
 import type { ShutdownSpec } from './options.js';
@@ -15,10 +15,6 @@ export interface Stoppable {
   /** Settles when the process has exited (ends the timer). */
   exited: Promise<unknown>;
 }
-
-/** The longest delay a Node timer takes: beyond it setTimeout fires after 1 ms (and
- * Infinity is 1 ms too), so longer timeouts are refused rather than cut short. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** `v` as a shutdown spec: ms from 0 to MAX_TIMER_MS, 'brutal_kill', or 'infinity'
  * (also the number Infinity); anything else is EBADARG naming `what`. */

@@ -178,9 +178,7 @@ export class ActorSystem extends Directory {
   ask<P = any, const M extends Askable<P> = Askable<P>>(to: ActorRef<P>, msg: M, options: AskOptions = {}): Promise<ReplyOf<P, M>> {
     this.checkOpen();
     checkRef(to);
-    const timeout = options.timeout ?? 5000;
-    if (typeof timeout !== 'number' || !(timeout > 0)) throw new BadArgumentError('ask timeout must be a positive number');
-    return this.asks.request(to, null, msg, timeout, options.fds) as Promise<ReplyOf<P, M>>;
+    return this.asks.request(to, null, msg, options.timeout ?? 5000, options.fds) as Promise<ReplyOf<P, M>>;
   }
 
   /** Watch `ref`: one `down` event when it exits ('noproc' if it is already gone). */
@@ -260,7 +258,6 @@ export class ActorSystem extends Directory {
   override askSystem(to: ActorRef, op: string, payload: unknown, timeout = 5000): Promise<unknown> {
     this.checkOpen();
     checkRef(to);
-    if (typeof timeout !== 'number' || !(timeout > 0)) throw new BadArgumentError(`${op} timeout must be a positive number`);
     return this.asks.request(to, op, payload, timeout);
   }
 

@@ -8,3 +8,4 @@ export { setParentDeathSignal, setChildSubreaper, reapOrphans, descendantsOf, pr
 export { claimName, releaseName, closeFd } from './names.js';
 // The batch entry framing (a u32 length and the bytes), for what the core frames alike.
 export { BATCH_ENTRY_OVERHEAD, batchEntryEnd, writeBatchEntry } from './wire.js';
+export { MAX_TIMER_MS } from './options.js';

@@ -9,7 +9,7 @@ import type { Address } from './address.js';
 import type { PeerChannel } from './peer.js';
 import { PeerTable } from './peers.js';
 import { fragmentBodySize } from './fragment.js';
-import { RECEIVE_SLOTS, SOCKET_BUFFER, resolveLimits, resolveSendMode, type MailboxLimits, type MailboxOptions } from './options.js';
+import { MAX_TIMER_MS, RECEIVE_SLOTS, SOCKET_BUFFER, resolveLimits, resolveSendMode, type MailboxLimits, type MailboxOptions } from './options.js';
 import { Reassembly } from './reassembly.js';
 import { Inbound, type InboundMessage } from './inbound.js';
 import { checkFds } from './fds.js';
@@ -239,9 +239,8 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   async close(options: { timeout?: number } = {}): Promise<void> {
     if (this.closed) return;
     const timeout = options.timeout ?? 2000;
-    // Beyond 2^31 - 1 ms a Node timer fires after 1 ms: refused, not cut short.
-    if (!(typeof timeout === 'number' && timeout >= 0 && (timeout <= 2 ** 31 - 1 || timeout === Infinity))) {
-      throw new BadArgumentError(`close timeout must be ms (0 to ${2 ** 31 - 1}) or Infinity`);
+    if (!(typeof timeout === 'number' && timeout >= 0 && (timeout <= MAX_TIMER_MS || timeout === Infinity))) {
+      throw new BadArgumentError(`close timeout must be ms (0 to ${MAX_TIMER_MS}) or Infinity`);
     }
     this.flushDirty();
     // Wait for every queue to drain (events, not polling), at most `timeout` ms.

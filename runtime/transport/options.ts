@@ -61,6 +61,11 @@ export const DEFAULT_LIMITS: Readonly<MailboxLimits> = Object.freeze({
   idleChannelTimeout: 5_000,
 });
 
+/** The longest delay a Node timer takes: beyond it (and for Infinity) setTimeout
+ * fires after 1 ms, so a longer timeout is refused, or reached in steps, rather than
+ * cut short. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Send and receive buffer of every mailbox socket (the kernel caps it at
  * net.core.{w,r}mem_max). */
 export const SOCKET_BUFFER = 4 * 1024 * 1024;
