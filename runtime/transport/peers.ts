@@ -7,7 +7,7 @@
 import { errnoCause, native } from './native.js';
 import { type Address, isAddress } from './address.js';
 import { PeerChannel, type ChannelHost, type ChannelLimits } from './peer.js';
-import { DEFAULT_LIMITS, SOCKET_BUFFER } from './options.js';
+import { DEFAULT_LIMITS, MAX_TIMER_MS, SOCKET_BUFFER } from './options.js';
 import { probePeer, removeIfStale, sockPath } from './sysdir.js';
 import { headerTemplate, instanceFromString, type Unsent } from './wire.js';
 import { BadArgumentError, DeadActorError, MailboxError, type PidgeonError } from '../errors.js';
@@ -31,9 +31,6 @@ export interface SendCounters {
 /** Channels kept open at most; past that an idle one is closed at once (the sweep
  * keeps far fewer open unless that many are in use). */
 const MAX_PEERS = 1024;
-/** setInterval's largest delay; a longer one would fire at once. */
-const MAX_DELAY = 0x7fffffff;
-
 /** This mailbox's channels, by destination pid. */
 export class PeerTable {
   /** By pid; the mailbox reads it directly on every send. */
@@ -203,7 +200,7 @@ export class PeerTable {
   // One unref'd timer per table while it has channels: nothing per send.
   private armSweep(): void {
     if (this.sweepTimer !== null) return;
-    this.sweepTimer = setInterval(() => this.sweepIdle(), Math.min(this.idleTimeout, MAX_DELAY));
+    this.sweepTimer = setInterval(() => this.sweepIdle(), Math.min(this.idleTimeout, MAX_TIMER_MS));
     this.sweepTimer.unref();
   }
 

@@ -4,6 +4,7 @@
 // malformed stream and is dropped. Memory is bounded per sender and in total, and
 // an incomplete message times out (its sender may have died mid-message).
 import { native } from './native.js';
+import { MAX_TIMER_MS } from './options.js';
 
 interface Partial {
   instance: string;
@@ -136,7 +137,9 @@ export class Reassembly {
 
   private arm(): void {
     if (this.timer) return;
-    const every = Math.max(10, Math.floor(this.limits.timeoutMs / 2));
+    // A sweep at least every half timeout, but never past the longest Node timer
+    // (a longer interval fires every 1 ms), as the idle channel sweep does.
+    const every = Math.min(MAX_TIMER_MS, Math.max(10, Math.floor(this.limits.timeoutMs / 2)));
     this.timer = setInterval(() => this.sweep(), every);
     this.timer.unref(); // a half-received message must not keep the process alive
   }

@@ -129,6 +129,20 @@ test('a partial message is dropped as incomplete after timeoutMs', async (t) => 
   t.deepEqual(drops, ['incomplete']);
 });
 
+test.serial('a timeout past the longest Node timer sweeps at that timer\'s longest interval, not every millisecond', (t) => {
+  const real = globalThis.setInterval;
+  const delays: number[] = [];
+  globalThis.setInterval = ((f: () => void, ms: number) => { delays.push(ms); return real(f, ms); }) as typeof setInterval;
+  const r = new Reassembly({ maxMessageSize: MiB, maxTotalBytes: MiB, timeoutMs: 2 ** 33 }, () => t.fail());
+  try {
+    r.add(1, A, 1, 0, 2, 200, Buffer.alloc(100), undefined);
+  } finally {
+    globalThis.setInterval = real;
+    r.stop();
+  }
+  t.deepEqual(delays, [2 ** 31 - 1]);
+});
+
 // ---- at a receiver, with sender processes ------------------------------------------
 
 /** Large messages as fragments, not in a memfd (memfd.test.ts tests that path). */
