@@ -1,6 +1,6 @@
 // What proxies send each other over NATS: one NATS message carries a batch of
 // frames (coalesced per event-loop turn), as msgpack `[fromNode, session, frames]`.
-import { Packr } from 'msgpackr';
+import { Packr } from 'msgpackr/pack';
 
 export const F_DATA = 0;   // [0, fromPid, fromInstance, toPid, toInstance, run bytes (core/codec.ts RunWriter)]
 export const F_WATCH = 1;  // [1, watcherPid, watcherInstance, targetPid, targetInstance]

@@ -6,7 +6,8 @@
 import { Packr, RESERVE_START_SPACE, Unpackr, addExtension } from 'msgpackr/pack';
 import { BadArgumentError } from '../errors.js';
 import { isPlainTree } from './plain-tree.js';
-import { plainPack } from './plain-pack.js';
+import { RecordShapes, plainPack, recordPack } from './plain-pack.js';
+import { unpackRecords, type BatchShapes } from './record-unpack.js';
 import { deserializeError, serializeError, type SerializedError } from './serialized-error.js';
 import { BATCH_ENTRY_OVERHEAD, batchEntryEnd, writeBatchEntry } from '../transport/index.js';
 
@@ -39,6 +40,9 @@ const packr = new Packr(OPTIONS);
 // objects (everywhere else a map is a Map): the one general Packr reads it, with
 // maps as objects for that entry only.
 const PLAIN = 0xc1;
+// Two of it: an entry of a batch written by our record writer (plain-pack.ts
+// `recordPack`), which record-unpack.ts reads.
+const RECORDS = PLAIN;
 
 type Structures = unknown[];
 
@@ -48,24 +52,42 @@ type Structures = unknown[];
  * batch instead of once per message. What it writes after a `reset` decodes, in the
  * same order, with one BatchDecoder batch. */
 export class BatchEncoder {
-  // `sequential`: the records this Packr defines stay defined from one pack to the next.
-  private readonly packr = new Packr({ ...OPTIONS, sequential: true });
+  // `sequential`: the records this Packr defines stay defined from one pack to the
+  // next. It keeps to record ids 0x40-0x5f: 0x60-0x7f are `shapes`' (plain-pack.ts).
+  private readonly packr = new Packr({ ...OPTIONS, sequential: true, maxOwnStructures: 32 });
+  /** The records of plain trees, which our own writer packs (plain-pack.ts). */
+  private readonly shapes = new RecordShapes();
 
   /** Start afresh: the next message describes every shape it uses. */
   reset(): void {
     (this.packr as unknown as { structures: Structures }).structures = [];
+    this.shapes.reset();
   }
 
   /** Like `encode`. After a throw the state is undefined: `reset` before the next. */
   encode(value: unknown, inner: unknown = value): Buffer {
-    return packWith(this.packr, value, inner);
+    const plain = isPlainTree(value, inner);
+    const b = plain ? recordPack(value, this.shapes, 2) : null;
+    if (b === null) return packWith(this.packr, value, inner, 0, plain);
+    b[0] = PLAIN;
+    b[1] = RECORDS;
+    return b;
   }
 
   /** `encode([tag, body])` for a small non-negative integer `tag`, without building
    * the array: `body` is packed after two reserved bytes, which then get the array's
    * header (fixarray of 2) and `tag` (a positive fixint). The bytes are the same. */
   encodeTagged(tag: number, body: unknown): Buffer {
-    const b = packWith(this.packr, body, body, RESERVE_START_SPACE | 2);
+    const plain = isPlainTree(body);
+    const r = plain ? recordPack(body, this.shapes, 4) : null;
+    if (r !== null) {
+      r[0] = PLAIN;
+      r[1] = RECORDS;
+      r[2] = 0x92;
+      r[3] = tag;
+      return r;
+    }
+    const b = packWith(this.packr, body, body, RESERVE_START_SPACE | 2, plain);
     b[0] = 0x92;
     b[1] = tag;
     return b;
@@ -101,7 +123,9 @@ export class BatchDecoder {
   private readonly unpackr = new Unpackr({ ...OPTIONS, sequential: true });
   private batch = 0;
   private structures: Structures = [];
-  private readonly interrupted = new Map<number, Structures>();
+  /** The shapes our record writer defined in this batch (record-unpack.ts). */
+  private shapes: BatchShapes = [];
+  private readonly interrupted = new Map<number, { structures: Structures; shapes: BatchShapes }>();
 
   // Reused: the decoders read the body in place, `source[start, end)`.
   private readonly range = { start: 0, end: 0 };
@@ -115,8 +139,9 @@ export class BatchDecoder {
     if (end === start) return packr.unpack(source.subarray(start, end)); // fails as an empty body does
     const range = this.range;
     range.end = end;
-    // A plain entry uses no records: the batch's stay as they are.
     if (source[start] === PLAIN) {
+      if (end - start > 1 && source[start + 1] === RECORDS) return unpackRecords(source, start + 2, end, batch === 0 ? [] : this.shapes);
+      // A plain entry uses no records: the batch's stay as they are.
       range.start = start + 1;
       return unpackPlain(source, range);
     }
@@ -128,7 +153,7 @@ export class BatchDecoder {
 
   private enter(batch: number, first: boolean): void {
     if (this.batch !== 0) {
-      this.interrupted.set(this.batch, this.structures);
+      this.interrupted.set(this.batch, { structures: this.structures, shapes: this.shapes });
       // Nesting is shallow (a pump inside a delivery): a few suffice.
       if (this.interrupted.size > 8) this.interrupted.delete(this.interrupted.keys().next().value!);
     }
@@ -139,7 +164,8 @@ export class BatchDecoder {
     }
     this.interrupted.delete(batch);
     this.batch = batch;
-    this.structures = resumed ?? [];
+    this.structures = resumed?.structures ?? [];
+    this.shapes = resumed?.shapes ?? [];
   }
 }
 
@@ -209,9 +235,9 @@ export function encode(value: unknown, inner: unknown = value): Buffer {
 
 // Every encoder's pack: what cannot be encoded is EBADARG naming its place in `inner`.
 // A plain tree packs without structured clone's per-message Map (plain-tree.ts).
-function packWith(p: Packr, value: unknown, inner: unknown, flags?: number): Buffer {
+function packWith(p: Packr, value: unknown, inner: unknown, flags?: number, plain = isPlainTree(value, inner)): Buffer {
   const clone = p as unknown as { structuredClone: boolean };
-  if (isPlainTree(value, inner)) clone.structuredClone = false;
+  if (plain) clone.structuredClone = false;
   try {
     return p.pack(value, flags);
   } catch (err) {

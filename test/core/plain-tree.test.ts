@@ -1,7 +1,8 @@
 // Packing a plain tree without structured clone (plain-tree.ts, codec.ts packWith):
 // the check says "plain tree" only where nothing can be reached twice, and what a
-// plain tree packs to is byte for byte what structured clone would have written;
-// shared and cyclic references still arrive shared and cyclic.
+// plain tree packs to is byte for byte what structured clone would have written (in
+// a batch, our record writer's bytes read back to the same values); shared and
+// cyclic references still arrive shared and cyclic.
 import test from 'ava';
 import { Packr } from 'msgpackr/pack';
 import { BatchDecoder, BatchEncoder, encode } from '../../runtime/core/codec.js';
@@ -58,21 +59,47 @@ function plainTree(r: () => number, depth: number): unknown {
   }
 }
 
-test('a plain tree packs to the bytes structured clone writes (codec encode, batch encoder)', (t) => {
+// Own keys in order, all the way down: deepEqual alone would not see a reordering.
+const keysDeep = (v: unknown): unknown => v !== null && typeof v === 'object'
+  ? (Array.isArray(v) ? v.map(keysDeep) : Object.keys(v).map((k) => [k, keysDeep((v as any)[k])]))
+  : typeof v;
+
+test('a plain tree packs to the bytes structured clone writes (codec encode); in a batch it reads back as those bytes do, and msgpackr reads our records too', (t) => {
   const r = rng(t);
   const reference = new Packr(OPTIONS);
-  const refBatch = new Packr({ ...OPTIONS, sequential: true });
   const enc = new BatchEncoder();
+  const dec = new BatchDecoder();
+  // msgpackr's own reader of a batch, for the record bytes without our two-byte mark.
+  const foreign = new Packr({ ...OPTIONS, sequential: true });
+  let batch = 0;
+  let index = 0;
+  let records = 0;
   for (let i = 0; i < 3000; i++) {
     const v = plainTree(r, 0);
     t.true(isPlainTree(v));
-    t.deepEqual(Buffer.from(encode(v)), Buffer.from(reference.pack(v)));
+    const ref = Buffer.from(reference.pack(v));
+    t.deepEqual(Buffer.from(encode(v)), ref);
     if (i % 20 === 0) {
       enc.reset();
-      (refBatch as unknown as { structures: unknown[] }).structures = [];
+      (foreign as unknown as { structures: unknown[] }).structures = [];
+      batch++;
+      index = 0;
     }
-    t.deepEqual(Buffer.from(enc.encode(v)), Buffer.from(refBatch.pack(v)));
+    const body = Buffer.from(enc.encode(v));
+    const expected = reference.unpack(ref);
+    const got = dec.decode(body, batch, index++);
+    t.deepEqual(got, expected);
+    t.deepEqual(keysDeep(got), keysDeep(expected));
+    if (body[0] === 0xc1 && body[1] === 0xc1) {
+      records++;
+      t.deepEqual(foreign.unpack(body.subarray(2)), expected, 'msgpackr reads the record writer\'s bytes');
+    } else {
+      // Only a bigint sends a plain tree to msgpackr's records: its bytes are then
+      // msgpackr's own, read by msgpackr in the same sequence.
+      t.deepEqual(foreign.unpack(body), expected);
+    }
   }
+  t.true(records > 2000, `${records} of 3000 written by the record writer`);
 });
 
 test('shared and cyclic references still arrive shared and cyclic, mixed with plain trees in one batch', (t) => {

@@ -1,0 +1,127 @@
+// Our record writer and reader for the entries of a batch (plain-pack.ts recordPack,
+// record-unpack.ts): plain trees read back with the values and key order msgpackr's
+// own path gives, taking turns with msgpackr's records in one batch; shapes past the
+// 32 ids of the writer, in one batch and in one message; a bigint part-way through;
+// and hostile record entries, which fail alone and leave the batch and the caches of
+// both sides bounded.
+import test from 'ava';
+import { BatchDecoder, BatchEncoder, decode, encode } from '../../runtime/core/codec.js';
+import { RecordShapes, recordPack } from '../../runtime/core/plain-pack.js';
+import { cachedShapeCount, unpackRecords } from '../../runtime/core/record-unpack.js';
+
+const isRecordEntry = (b: Buffer): boolean => b[0] === 0xc1 && b[1] === 0xc1;
+
+// Own keys in order, all the way down: deepEqual alone would not see a reordering.
+const keysDeep = (v: unknown): unknown => v !== null && typeof v === 'object'
+  ? (Array.isArray(v) ? v.map(keysDeep) : v instanceof Map ? [...v.keys()] : Object.keys(v).map((k) => [k, keysDeep((v as any)[k])]))
+  : typeof v;
+
+const strings = [0, 1, 12, 13, 31, 32, 255, 256, 70_000].flatMap((n) => ['a'.repeat(n), 'é'.repeat(n), '😀'.repeat(Math.ceil(n / 2))]);
+const ints = [0, 1, 0x3f, 0x40, 0x5f, 0x60, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 2 ** 32 - 1, 2 ** 32, -1, -32, -33, -128, -129, -32768, -32769, -(2 ** 31), -(2 ** 31) - 1];
+const CORPUS: unknown[] = [
+  {}, [], { type: 'seq', seq: 5, payload: 'x'.repeat(40) }, { ints }, { strings },
+  { floats: [1.5, -0, Number.NaN, Infinity, -Infinity, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 60, 1e-300] },
+  { nested: { a: [1, { b: null, c: undefined, d: true, e: false }], '': 'empty key', ü: 1, 1: 'an index key', z: [[], [[]], {}] } },
+  Array.from({ length: 20 }, (_, i) => i), Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, { i }])),
+  JSON.parse('{"__proto__": {"x": 1}, "y": 2}'), { 'with space': 1, 'quote"d': 2, 'new\nline': 3, '\u2028': 4 },
+  [undefined, null, , 3], // eslint-disable-line no-sparse-arrays
+];
+
+/** Encode `values` as one batch (the first afresh, as outbound.ts does), copied. */
+function batchOf(enc: BatchEncoder, values: unknown[]): Buffer[] {
+  enc.reset();
+  return values.map((v, i) => Buffer.from(i === 0 ? enc.encodeAlone(v) : enc.encode(v)));
+}
+
+test('plain trees in a batch are our records and read back as msgpackr reads them, keys in order', (t) => {
+  const enc = new BatchEncoder();
+  const dec = new BatchDecoder();
+  // Each value twice after a first entry: the second time names the shapes the first defined.
+  const values = [{ first: true }, ...CORPUS, ...CORPUS];
+  const bodies = batchOf(enc, values);
+  for (let i = 1; i < bodies.length; i++) t.true(isRecordEntry(bodies[i]), `entry ${i} is a record entry`);
+  t.true(bodies[1 + CORPUS.length + 2].length < bodies[1 + 2].length, 'a shape named again costs its id, not its keys');
+  bodies.forEach((b, i) => {
+    const got = dec.decode(b, 1, i);
+    const general = decode(Buffer.from(encode(values[i])));
+    t.deepEqual(got, general, `entry ${i}`);
+    t.deepEqual(keysDeep(got), keysDeep(general));
+  });
+  t.is((dec.decode(bodies[10], 1, 10) as Record<string, unknown>).__proto_ !== undefined, true, 'a __proto__ key reads as msgpackr reads it');
+});
+
+test('our records and msgpackr\'s take turns in one batch, each keeping its shapes', (t) => {
+  const enc = new BatchEncoder();
+  const dec = new BatchDecoder();
+  const values: unknown[] = [];
+  for (let i = 0; i < 300; i++) {
+    values.push({ type: 'seq', seq: i, p: { q: i } });
+    if (i % 3 === 0) values.push({ type: 'seq', seq: i, when: new Date(i), p: { q: i } }); // msgpackr (a Date)
+    if (i % 5 === 0) values.push(new Map([['m', { type: 'seq', seq: i }]]));
+    if (i % 7 === 0) values.push({ [`k${i}`]: i, type: 'seq' }); // a new shape each time: the ids cycle
+  }
+  const bodies = batchOf(enc, values);
+  t.true(bodies.some(isRecordEntry) && bodies.some((b) => !isRecordEntry(b) && b[0] !== 0xc1));
+  t.deepEqual(bodies.map((b, i) => dec.decode(b, 2, i)), values);
+});
+
+test('more new shapes in one message than the writer has ids', (t) => {
+  const enc = new BatchEncoder();
+  const dec = new BatchDecoder();
+  const wide = (tag: number) => ({ list: Array.from({ length: 70 }, (_, i) => ({ [`s${i}`]: { [`t${i}`]: tag } })), again: { s0: { t0: tag } } });
+  const values = [{ first: 1 }, wide(1), wide(2), { s5: { t5: 3 } }, wide(4)];
+  const bodies = batchOf(enc, values);
+  t.true(bodies.slice(1).every(isRecordEntry));
+  t.deepEqual(bodies.map((b, i) => dec.decode(b, 3, i)), values);
+});
+
+test('a bigint part-way through a tree: msgpackr packs that message, and the shapes met before it are defined again', (t) => {
+  const enc = new BatchEncoder();
+  const dec = new BatchDecoder();
+  const values = [{ first: 1 }, { a: { fresh: 1 }, b: { alsoFresh: 2 }, c: 10n ** 20n }, { a: { fresh: 3 }, b: { alsoFresh: 4 } }, { fresh: 5 }];
+  const bodies = batchOf(enc, values);
+  t.false(isRecordEntry(bodies[1]), 'the bigint message is msgpackr\'s');
+  t.true(isRecordEntry(bodies[2]) && isRecordEntry(bodies[3]));
+  t.deepEqual(bodies.map((b, i) => dec.decode(b, 4, i)), values);
+});
+
+test('hostile record entries fail alone; the batch and the decoder go on', (t) => {
+  const enc = new BatchEncoder();
+  const dec = new BatchDecoder();
+  const good = batchOf(enc, [{ first: 1 }, { a: 1, b: 'x' }, { a: 2, b: 'y' }]);
+  const mark = [0xc1, 0xc1];
+  const bogus: [string, number[]][] = [
+    ['nothing after the mark', []],
+    ['an undefined record id', [0x61]],
+    ['an id of msgpackr\'s range', [0x41]],
+    ['a string past the end', [0xdb, 0xff, 0xff, 0xff, 0xff, 0x61]],
+    ['an array count past the end', [0xdd, 0x7f, 0xff, 0xff, 0xff, 0x01]],
+    ['a definition with non-string keys', [0xd4, 0x72, 0x62, 0x91, 0x01, 0x01]],
+    ['a definition with an id out of range', [0xd4, 0x72, 0x20, 0x91, 0xa1, 0x6b, 0x01]],
+    ['a definition cut short', [0xd4, 0x72, 0x62, 0x92, 0xa1, 0x6b]],
+    ['a map (not written in records)', [0x81, 0xa1, 0x6b, 0x01]],
+    ['an extension', [0xd6, 0xff, 0, 0, 0, 0]],
+    ['bytes after the value', [0x01, 0x02]],
+    ['nesting too deep', Array(200).fill(0x91)],
+  ];
+  t.deepEqual(dec.decode(good[0], 5, 0), { first: 1 });
+  t.deepEqual(dec.decode(good[1], 5, 1), { a: 1, b: 'x' });
+  for (const [name, bytes] of bogus) t.throws(() => dec.decode(Buffer.from([...mark, ...bytes]), 5, 2), undefined, name);
+  t.deepEqual(dec.decode(good[2], 5, 2), { a: 2, b: 'y' }, 'the shape defined before the garbage still reads');
+});
+
+test('ever new shapes keep both sides bounded: the writer\'s tree and the reader\'s compiled shapes', (t) => {
+  const shapes = new RecordShapes();
+  const batchShapes: (() => Record<string, unknown>)[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    if (i % 50 === 0) {
+      shapes.reset();
+      batchShapes.length = 0;
+    }
+    const v = { [`key${i}`]: i, x: { [`inner${i}`]: i } };
+    const b = Buffer.from(recordPack(v, shapes, 0)!);
+    t.deepEqual(unpackRecords(b, 0, b.length, batchShapes), v);
+  }
+  t.true(shapes.size <= 4096 + 150, `writer's tree: ${shapes.size} shapes`);
+  t.true(cachedShapeCount() <= 1024, `reader's cache: ${cachedShapeCount()} shapes`);
+});
