@@ -65,7 +65,7 @@ export class BatchEncoder {
   }
 
   /** Like `encode`. After a throw the state is undefined: `reset` before the next. */
-  encode(value: unknown, inner: unknown = value): Buffer {
+  encode(value: unknown, inner: unknown = value): Uint8Array {
     const plain = isPlainTree(value, inner);
     const b = plain ? recordPack(value, this.shapes, 2) : null;
     if (b === null) return packWith(this.packr, value, inner, 0, plain);
@@ -77,7 +77,7 @@ export class BatchEncoder {
   /** `encode([tag, body])` for a small non-negative integer `tag`, without building
    * the array: `body` is packed after two reserved bytes, which then get the array's
    * header (fixarray of 2) and `tag` (a positive fixint). The bytes are the same. */
-  encodeTagged(tag: number, body: unknown): Buffer {
+  encodeTagged(tag: number, body: unknown): Uint8Array {
     const plain = isPlainTree(body);
     const r = plain ? recordPack(body, this.shapes, 4) : null;
     if (r !== null) {
@@ -96,7 +96,7 @@ export class BatchEncoder {
   /** Like `encode`, for a message that starts afresh (right after `reset`) and may
    * stay alone: a plain tree goes as plain MessagePack (PLAIN above), anything else
    * as `encode` writes it. The state is left as `reset` leaves it either way. */
-  encodeAlone(value: unknown, inner: unknown = value): Buffer {
+  encodeAlone(value: unknown, inner: unknown = value): Uint8Array {
     const b = isPlainTree(value, inner) ? plainPack(value, 1) : null;
     if (b === null) return this.encode(value, inner);
     b[0] = PLAIN;
@@ -104,7 +104,7 @@ export class BatchEncoder {
   }
 
   /** `encodeAlone([tag, body])`, without building the array (see `encodeTagged`). */
-  encodeAloneTagged(tag: number, body: unknown): Buffer {
+  encodeAloneTagged(tag: number, body: unknown): Uint8Array {
     const b = isPlainTree(body) ? plainPack(body, 3) : null;
     if (b === null) return this.encodeTagged(tag, body);
     b[0] = PLAIN;

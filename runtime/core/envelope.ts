@@ -37,13 +37,13 @@ export function encodeEnvelope(env: Envelope): Buffer {
 /** Encode an envelope with a batch's `encoder` (codec.ts); a user message, the
  * common case, skips building its envelope's array (the same bytes). Append the
  * result before encoding again (it may share memory with the next). */
-export function encodeEnvelopeWith(encoder: BatchEncoder, env: Envelope): Buffer {
+export function encodeEnvelopeWith(encoder: BatchEncoder, env: Envelope): Uint8Array {
   return env[0] === T_MSG ? encoder.encodeTagged(T_MSG, env[1]) : encoder.encode(env, env[env.length - 1]);
 }
 
 /** `encodeEnvelopeWith` for a message that starts afresh (right after the encoder's
  * `reset`), the first of a batch or one on its own: see BatchEncoder.encodeAlone. */
-export function encodeEnvelopeAlone(encoder: BatchEncoder, env: Envelope): Buffer {
+export function encodeEnvelopeAlone(encoder: BatchEncoder, env: Envelope): Uint8Array {
   return env[0] === T_MSG ? encoder.encodeAloneTagged(T_MSG, env[1]) : encoder.encodeAlone(env, env[env.length - 1]);
 }
 

@@ -90,28 +90,31 @@ let shapes: RecordShapes | null = null;
  * result at once (it is a view of a buffer shared with the results after it). */
 export function plainPack(v: unknown, reserve: number): Buffer | null {
   shapes = null;
-  return pack(v, reserve);
+  return pack(v, reserve) ? buf.subarray(start, pos) : null;
 }
 
 /** `plainPack` with records: objects use (and define, where new in this batch) the
  * shapes of `s`. On null every shape of `s` is defined afresh when next used. */
-export function recordPack(v: unknown, s: RecordShapes, reserve: number): Buffer | null {
+export function recordPack(v: unknown, s: RecordShapes, reserve: number): Uint8Array | null {
   shapes = s;
-  const b = pack(v, reserve);
-  // Shapes defined on the way to the bigint were never written.
-  if (b === null) s.epoch++;
-  return b;
+  if (!pack(v, reserve)) {
+    s.epoch++; // shapes defined on the way to the bigint were never written
+    return null;
+  }
+  // A plain Uint8Array view: a Buffer's subarray costs twice as much to make (the
+  // transport copies the bytes into its batch and needs no more).
+  return new Uint8Array(buf.buffer, buf.byteOffset + start, pos - start);
 }
 
-function pack(v: unknown, reserve: number): Buffer | null {
+/** Write `v` after `reserve` bytes, from `start`; false (nothing written) if it
+ * holds a bigint. */
+function pack(v: unknown, reserve: number): boolean {
   start = pos;
   ensure(reserve + 16);
   pos += reserve;
-  if (!write(v)) {
-    pos = start;
-    return null;
-  }
-  return buf.subarray(start, pos);
+  if (write(v)) return true;
+  pos = start;
+  return false;
 }
 
 // Room for `n` more bytes: a new buffer (the message so far copied over) if not.

@@ -131,7 +131,7 @@ export class RemoteRoutes {
   }
 
   // The bytes share memory with the next encoding: append them before encoding again.
-  private encodeInRun(env: Envelope): Buffer {
+  private encodeInRun(env: Envelope): Uint8Array {
     try {
       return encodeEnvelopeWith(this.encoder, env);
     } catch (err) {
