@@ -5,7 +5,7 @@
 // reading its socket, so the kernel's queue fills and senders see `send() === false`
 // and `drain`: backpressure from the receive function back to every sender.
 import { closeFd } from '../transport/index.js';
-import { ActorContext, type ActorDefinition, type ContextHost, type ContextLoop, type ContextSystem, type QueuedMessage, type Receive } from './context.js';
+import { ActorContext, EMPTY_FDS, type ActorDefinition, type ContextHost, type ContextLoop, type ContextSystem, type QueuedMessage, type Receive } from './context.js';
 
 /** Messages an actor's queue holds before its process stops reading (Akka's bounded
  * mailbox; the stash and runtime notices do not count). */
@@ -75,7 +75,7 @@ export class ActorRuntime implements ContextLoop {
     }
     this.queue.push(m);
     // An idle loop takes the message at once (synchronously); what is left waits.
-    if (this.started && !this.running) void this.run();
+    if (this.started && !this.running) this.run();
     const length = this.queue.length - this.head;
     if (length > this.queuePeak) this.queuePeak = length;
     if (!this.paused && length >= this.limit() && !this.halted) {
@@ -102,7 +102,7 @@ export class ActorRuntime implements ContextLoop {
   /** Begin handling messages (after init). */
   start(): void {
     this.started = true;
-    if (!this.running) void this.run();
+    if (!this.running) this.run();
   }
 
   /** Stop handling messages; what is queued is dropped (the actor is exiting). */
@@ -125,31 +125,59 @@ export class ActorRuntime implements ContextLoop {
     for (const m of this.queue) m.fdsTaken = false;
   }
 
-  private async run(): Promise<void> {
+  // Takes messages in order while `receive` returns at once; one that returns a
+  // promise is awaited (`finish`) before the next. Synchronous until then: no promise
+  // per message for an actor whose receive is not async.
+  private run(): void {
     this.running = true;
-    try {
-      while (!this.halted && this.head < this.queue.length) {
-        const m = this.queue[this.head];
-        this.queue[this.head++] = undefined as unknown as QueuedMessage;
-        if (this.head > 4096 && this.head * 2 > this.queue.length) {
-          this.queue = this.queue.slice(this.head);
-          this.head = 0;
-        }
-        if (this.paused) this.reconsider();
-        this.ctx.current = m;
-        try {
-          const r = this.behaviours[this.behaviours.length - 1](this.ctx, m.msg);
-          if (r && typeof (r as Promise<void>).then === 'function') await r;
-        } catch (err) {
-          this.ctx.current = null;
-          if (!m.fdsTaken) closeAll(m);
-          if (m.askId !== undefined) this.host.replyTo(m.from, m.askId, false, err);
-          this.crash(err);
-          return;
-        }
-        this.ctx.current = null;
-        if (!m.fdsTaken) closeAll(m);
+    while (!this.halted && this.head < this.queue.length) {
+      const m = this.queue[this.head];
+      this.queue[this.head++] = undefined as unknown as QueuedMessage;
+      if (this.head > 4096 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
       }
+      if (this.paused) this.reconsider();
+      this.ctx.current = m;
+      let r: unknown;
+      try {
+        r = this.behaviours[this.behaviours.length - 1](this.ctx, m.msg);
+      } catch (err) {
+        this.failed(m, err);
+        return;
+      }
+      if (r && typeof (r as Promise<void>).then === 'function') {
+        void this.finish(m, r as Promise<void>);
+        return;
+      }
+      this.handled(m);
+    }
+    this.running = false;
+  }
+
+  private async finish(m: QueuedMessage, r: Promise<void>): Promise<void> {
+    try {
+      await r;
+    } catch (err) {
+      this.failed(m, err);
+      return;
+    }
+    this.handled(m);
+    this.run();
+  }
+
+  private handled(m: QueuedMessage): void {
+    this.ctx.current = null;
+    if (!m.fdsTaken) closeAll(m);
+  }
+
+  // `receive` threw: an ask gets the error as its reply, and the actor crashes.
+  private failed(m: QueuedMessage, err: unknown): void {
+    this.ctx.current = null;
+    if (!m.fdsTaken) closeAll(m);
+    try {
+      if (m.askId !== undefined) this.host.replyTo(m.from, m.askId, false, err);
+      this.crash(err);
     } finally {
       this.running = false;
     }
@@ -157,8 +185,9 @@ export class ActorRuntime implements ContextLoop {
 }
 
 function closeAll(m: QueuedMessage): void {
+  if (m.fds.length === 0) return;
   for (const fd of m.fds) closeFd(fd);
-  m.fds = [];
+  m.fds = EMPTY_FDS;
 }
 
 /** The queue's figures for `stats()` (zeros in a process that hosts no actor). */

@@ -4,9 +4,9 @@
 // The pure-JavaScript build: loading msgpackr's native string extractor costs a
 // process start ~15 ms, and it decodes our small messages no faster.
 import { Packr, RESERVE_START_SPACE, Unpackr, addExtension } from 'msgpackr/pack';
-import { BadArgumentError } from '../errors.js';
 import { isPlainTree } from './plain-tree.js';
-import { RecordShapes, plainPack, recordPack } from './plain-pack.js';
+import { unsendable } from './unsendable.js';
+import { RecordShapes, plainPack, recordPack, recordPackInto } from './plain-pack.js';
 import { unpackRecords, type BatchShapes } from './record-unpack.js';
 import { deserializeError, serializeError, type SerializedError } from './serialized-error.js';
 import { BATCH_ENTRY_OVERHEAD, batchEntryEnd, writeBatchEntry } from '../transport/index.js';
@@ -45,6 +45,10 @@ const PLAIN = 0xc1;
 const RECORDS = PLAIN;
 
 type Structures = unknown[];
+
+/** BatchEncoder.encodeInto's results other than a length. */
+export const NOT_PLAIN = -1;
+export const NO_ROOM = -2;
 
 /** An encoder for the messages of one batch datagram: an object shape is described
  * (a msgpackr record definition) the first time it occurs after `reset` and named by
@@ -91,6 +95,23 @@ export class BatchEncoder {
     b[0] = 0x92;
     b[1] = tag;
     return b;
+  }
+
+  /** `encode` (`tag` < 0) or `encodeTagged` (`tag` ≥ 0) of a plain tree straight into
+   * `target`, from `from` and no further than `to`: the bytes written; NOT_PLAIN if
+   * `value` is not a plain tree (nothing changed: encode it as usual); NO_ROOM if it
+   * did not fit (the state is then as `encode` left it: encode it afresh or as usual). */
+  encodeInto(target: Buffer, from: number, to: number, value: unknown, inner: unknown, tag: number): number {
+    if (!(tag < 0 ? isPlainTree(value, inner) : isPlainTree(value))) return NOT_PLAIN;
+    const n = recordPackInto(value, this.shapes, tag < 0 ? 2 : 4, target, from, to);
+    if (n < 0) return NO_ROOM;
+    target[from] = PLAIN;
+    target[from + 1] = RECORDS;
+    if (tag >= 0) {
+      target[from + 2] = 0x92;
+      target[from + 3] = tag;
+    }
+    return n;
   }
 
   /** Like `encode`, for a message that starts afresh (right after `reset`) and may
@@ -245,51 +266,6 @@ function packWith(p: Packr, value: unknown, inner: unknown, flags?: number, plai
   } finally {
     clone.structuredClone = true;
   }
-}
-
-/** The error for a value that failed to encode: the path of the first function or
- * symbol in it (`msg.handlers[2]`), else the encoder's own complaint. Only runs on
- * failure, so the common path pays nothing. */
-function unsendable(value: unknown, root: string, cause: unknown): BadArgumentError {
-  const found = findUnsendable(value, root, new Set());
-  if (found) {
-    return new BadArgumentError(`${found.path} is a ${found.type}: messages carry data only (objects, arrays, strings, numbers, `
-      + 'bigints, booleans, null, Dates, Maps, Sets, RegExps, Buffers and typed arrays, Errors); see docs/guide.md#messages', { cause });
-  }
-  return new BadArgumentError(`${root} cannot be encoded: ${(cause as Error)?.message ?? cause}`, { cause });
-}
-
-function findUnsendable(v: unknown, path: string, seen: Set<object>): { path: string; type: string } | null {
-  if (typeof v === 'function' || typeof v === 'symbol') return { path, type: typeof v };
-  if (typeof v !== 'object' || v === null || seen.has(v) || ArrayBuffer.isView(v)) return null;
-  seen.add(v);
-  if (v instanceof Map) {
-    for (const [k, x] of v) {
-      const kp = typeof k === 'string' ? JSON.stringify(k) : String(typeof k === 'symbol' ? 'symbol' : k);
-      const r = findUnsendable(k, `${path} (a key)`, seen) ?? findUnsendable(x, `${path}.get(${kp})`, seen);
-      if (r) return r;
-    }
-    return null;
-  }
-  if (v instanceof Set) {
-    for (const x of v) {
-      const r = findUnsendable(x, `${path} (a member)`, seen);
-      if (r) return r;
-    }
-    return null;
-  }
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const r = findUnsendable(v[i], `${path}[${i}]`, seen);
-      if (r) return r;
-    }
-    return null;
-  }
-  for (const k of Object.keys(v)) {
-    const r = findUnsendable((v as Record<string, unknown>)[k], /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, seen);
-    if (r) return r;
-  }
-  return null;
 }
 
 /** Decode a body. */

@@ -10,6 +10,9 @@ import type { ChildCallOptions, ChildCount, ChildInfo, ChildSpec, SuperviseOptio
 import { BadArgumentError } from '../errors.js';
 
 /** One message waiting for (or being handled by) the actor. */
+/** The fds of a message that carries none (shared, never written to). */
+export const EMPTY_FDS = Object.freeze([]) as unknown as number[];
+
 export interface QueuedMessage {
   from: ActorRef;
   msg: unknown;

@@ -8,7 +8,7 @@ import type { Address, DeadLetter, InboundMessage } from '../transport/index.js'
 import type { PidgeonError } from '../errors.js';
 import { DEFAULT_MAILBOX_CAPACITY, type ActorRuntime } from './actor-runtime.js';
 import type { Asks } from './asks.js';
-import type { QueuedMessage } from './context.js';
+import { EMPTY_FDS, type QueuedMessage } from './context.js';
 import { BatchDecoder } from './codec.js';
 import { T_ASK, T_MSG, T_REPLY, T_SYS, T_SYSASK, decodeEnvelope, type Envelope } from './envelope.js';
 import type { Protocol } from './protocol.js';
@@ -124,13 +124,13 @@ export class Dispatch {
 
   /** A runtime notice (DOWN, EXIT) for the hosted actor's receive. */
   deliverLocal(msg: unknown, from: ActorRef): void {
-    this.actor?.enqueue({ from, msg, askId: undefined, fds: [], fdsTaken: false });
+    this.actor?.enqueue({ from, msg, askId: undefined, fds: EMPTY_FDS, fdsTaken: false });
   }
 
   private deliverUser(sender: Address, m: Carried, msg: unknown, askId: number | undefined): void {
     const from = this.node !== undefined && sender.node === undefined ? { pid: sender.pid, instance: sender.instance, node: this.node } : sender;
     if (this.actor || this.early) {
-      const q = { from, msg, askId, fds: m.fds.length ? m.takeFds() : [], fdsTaken: false };
+      const q = { from, msg, askId, fds: m.fds.length ? m.takeFds() : EMPTY_FDS, fdsTaken: false };
       if (this.actor) this.actor.enqueue(q);
       else if (this.early!.push(q) >= DEFAULT_MAILBOX_CAPACITY && !this.earlyFull) {
         // A flood while the module loads: bounded like the actor's queue.

@@ -41,6 +41,11 @@ export function encodeEnvelopeWith(encoder: BatchEncoder, env: Envelope): Uint8A
   return env[0] === T_MSG ? encoder.encodeTagged(T_MSG, env[1]) : encoder.encode(env, env[env.length - 1]);
 }
 
+/** `encodeEnvelopeWith` straight into `target[from, to)`: see BatchEncoder.encodeInto. */
+export function encodeEnvelopeInto(encoder: BatchEncoder, env: Envelope, target: Buffer, from: number, to: number): number {
+  return env[0] === T_MSG ? encoder.encodeInto(target, from, to, env[1], env[1], T_MSG) : encoder.encodeInto(target, from, to, env, env[env.length - 1], -1);
+}
+
 /** `encodeEnvelopeWith` for a message that starts afresh (right after the encoder's
  * `reset`), the first of a batch or one on its own: see BatchEncoder.encodeAlone. */
 export function encodeEnvelopeAlone(encoder: BatchEncoder, env: Envelope): Uint8Array {

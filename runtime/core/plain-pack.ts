@@ -17,9 +17,16 @@
 // the one before, and a full buffer is replaced, never written over, so a result
 // stays intact as long as anyone holds it.
 const SIZE = 64 * 1024;
-let buf = Buffer.allocUnsafe(SIZE);
+let own: Buffer = Buffer.allocUnsafe(SIZE);
+/** Where the writer writes: `own`, or the caller's buffer (`recordPackInto`). */
+let buf: Buffer = own;
+/** The end of the room in `buf`. */
+let limit = own.length;
 let pos = 0;
 let start = 0;
+/** Writing into the caller's buffer; where in `own` to go on if that runs out. */
+let inPlace = false;
+let resumeAt = 0;
 
 /** Record ids of this writer (see above). */
 const FIRST_ID = 0x60;
@@ -31,6 +38,9 @@ const MAX_SHAPES = 4096;
 /** One node of an encoder's tree of object shapes: the path from the root is the
  * keys in order. `epoch` says whether `id` is defined in the current batch. */
 class Shape {
+  /** The child taken last, and its key: a run of like messages finds it without the Map. */
+  lastKey: string | null = null;
+  last: Shape | null = null;
   next: Map<string, Shape> | null = null;
   keys: string[] | null = null;
   id = 0;
@@ -108,6 +118,31 @@ export function recordPack(v: unknown, s: RecordShapes, reserve: number): Uint8A
 
 /** Write `v` after `reserve` bytes, from `start`; false (nothing written) if it
  * holds a bigint. */
+/** `recordPack` straight into `target`, from `from` (after `reserve` bytes left
+ * for the caller) and no further than `to`: the bytes written, or -1 if they did not
+ * fit or hold a bigint (then nothing is to be used, and every shape of `s` is
+ * defined afresh when next used). */
+export function recordPackInto(v: unknown, s: RecordShapes, reserve: number, target: Buffer, from: number, to: number): number {
+  shapes = s;
+  const resume = pos;
+  resumeAt = pos;
+  buf = target;
+  limit = to;
+  start = from;
+  pos = from + reserve;
+  inPlace = true;
+  const ok = pos <= to && write(v);
+  const n = ok && inPlace ? pos - from : -1;
+  // Back to our own buffer: as it was, or after what the writer dropped there (ensure).
+  if (inPlace) pos = resume;
+  inPlace = false;
+  buf = own;
+  limit = own.length;
+  start = pos;
+  if (n < 0) s.epoch++;
+  return n;
+}
+
 function pack(v: unknown, reserve: number): boolean {
   start = pos;
   ensure(reserve + 16);
@@ -119,11 +154,21 @@ function pack(v: unknown, reserve: number): boolean {
 
 // Room for `n` more bytes: a new buffer (the message so far copied over) if not.
 function ensure(n: number): void {
-  if (pos + n <= buf.length) return;
+  if (pos + n <= limit) return;
+  if (inPlace) {
+    // The caller's room ran out: the rest is written to our own buffer and dropped
+    // (the caller then takes its other path).
+    inPlace = false;
+    buf = own;
+    limit = own.length;
+    start = pos = resumeAt;
+    if (pos + n <= limit) return;
+  }
   const used = pos - start;
   const next = Buffer.allocUnsafe(Math.max(SIZE, (used + n) * 2));
   buf.copy(next, 0, start, pos);
-  buf = next;
+  own = buf = next;
+  limit = next.length;
   start = 0;
   pos = used;
 }
@@ -244,7 +289,14 @@ function writeObject(o: Record<string, unknown>): boolean {
 // order for a plain object): its id, after its definition if the batch has none yet.
 function writeRecord(o: Record<string, unknown>, t: RecordShapes): boolean {
   let s = t.root;
-  for (const k in o) s = s.next?.get(k) ?? t.child(s, k);
+  for (const k in o) {
+    if (s.lastKey !== k) {
+      const n = s.next?.get(k) ?? t.child(s, k);
+      s.lastKey = k;
+      s.last = n;
+    }
+    s = s.last!;
+  }
   if (s.epoch === t.epoch) {
     ensure(1);
     buf[pos++] = s.id;

@@ -47,6 +47,28 @@ export class OpenBatch {
     this.count++;
   }
 
+  /** For an entry written in place (PeerChannel.entryRoom): the buffer (null while
+   * the batch is empty), where the entry's bytes go, and how many fit there. */
+  get buffer(): Buffer | null {
+    return this.buf;
+  }
+
+  get entryStart(): number {
+    return this.len + BATCH_ENTRY_OVERHEAD;
+  }
+
+  room(): number {
+    return this.capacity - this.len - BATCH_ENTRY_OVERHEAD;
+  }
+
+  /** The entry written in place at `entryStart` is `n` bytes (it fits). */
+  commit(n: number): void {
+    this.buf!.writeUInt32LE(n, this.len);
+    this.lastEntry = nextEntryId++;
+    this.len += BATCH_ENTRY_OVERHEAD + n;
+    this.count++;
+  }
+
   /** Turn the batch (not empty) into a datagram with `template`'s header fields and
    * message id `msgId`; the batch is empty afterwards. */
   seal(template: Buffer, msgId: number): Datagram {

@@ -11,6 +11,7 @@ import { PeerTable } from './peers.js';
 import { fragmentBodySize } from './fragment.js';
 import { MAX_TIMER_MS, RECEIVE_SLOTS, SOCKET_BUFFER, resolveLimits, resolveSendMode, type MailboxLimits, type MailboxOptions } from './options.js';
 import { Reassembly } from './reassembly.js';
+import { Reading } from './reading.js';
 import { Inbound, type InboundMessage } from './inbound.js';
 import { checkFds } from './fds.js';
 export { InboundMessage } from './inbound.js';
@@ -33,6 +34,10 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   /** The id of the batch entry the last accepted `send` became (see `batchTail`);
    * 0 if it went on its own. */
   lastEntry = 0;
+  /** @internal Where the entry of `entryBuffer` may go. */
+  entryStart = 0;
+  entryEnd = 0;
+  private entryChannel: PeerChannel | null = null;
   readonly dir: string;
   readonly system: string;
   private readonly instanceLo: number;
@@ -50,9 +55,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   private readonly reassembly: Reassembly;
   private readonly opts: MailboxLimits;
   private closed = false;
-  private paused = false;
-  private refed = true;
-  private keepAlive: NodeJS.Timeout | null = null;
+  private reading!: Reading;
   private readonly counters: MailboxStats = {
     sent: 0, received: 0, bytesSent: 0, bytesReceived: 0, datagramsSent: 0, datagramsReceived: 0,
     coalesced: 0, queued: 0, queuedBytes: 0, fragmentsPending: 0, deadLetters: 0,
@@ -108,6 +111,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
     try {
       this.receiver = new native.Receiver(this.sockFd, MAX_DATAGRAM, RECEIVE_SLOTS, (buf, meta, fds, count) => inbound.onBatch(buf, meta, fds, count));
       this.receiver.start();
+      this.reading = new Reading(this.receiver);
     } catch (err) {
       this.reassembly.stop();
       try { fs.unlinkSync(sockPath(dir, pid)); } catch { /* already gone */ }
@@ -121,26 +125,12 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   /** Stop reading the socket: senders queue, then see backpressure (flow control).
    * Takes effect at once, even while a batch is being delivered. */
   pause(): void {
-    if (this.closed || this.paused) return;
-    this.paused = true;
-    this.receiver.stop();
-    // A stopped poll no longer holds the event loop: a process waiting for its own
-    // queue to drain must not exit for lack of work.
-    this.keepAlive = setInterval(() => {}, 1 << 30);
-    if (!this.refed) this.keepAlive.unref();
+    if (!this.closed) this.reading.pause();
   }
 
   /** Start reading again after `pause()`. */
   resume(): void {
-    if (this.closed || !this.paused) return;
-    this.paused = false;
-    this.clearKeepAlive();
-    this.receiver.start();
-  }
-
-  private clearKeepAlive(): void {
-    if (this.keepAlive) clearInterval(this.keepAlive);
-    this.keepAlive = null;
+    if (!this.closed) this.reading.resume();
   }
 
   /** Receive, synchronously, whatever is queued on the socket now. Used before acting
@@ -151,13 +141,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
 
   /** Whether the mailbox keeps the process alive while idle (default true). */
   setRef(on: boolean): void {
-    if (this.closed) return;
-    this.refed = on;
-    this.receiver.setRef(on);
-    if (this.keepAlive) {
-      if (on) this.keepAlive.ref();
-      else this.keepAlive.unref();
-    }
+    if (!this.closed) this.reading.setRef(on);
   }
 
   /**
@@ -203,6 +187,31 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   joinsBatch(to: Address, len: number): boolean {
     const ch = this.channels.get(to.pid);
     return ch !== undefined && ch.address.instance === to.instance && len <= this.opts.coalesceLimit && ch.joinsBatch(len);
+  }
+
+  /** @internal The next entry written in place (an encoder sharing state along a
+   * batch, see batchTail): the buffer of the batch open for `to` if its last entry is
+   * `tail` and a message sent now would join it; the entry goes from `entryStart` to
+   * at most `entryEnd`, then `commitEntry` says how long it is. Null: use `send`. */
+  entryBuffer(to: Address, tail: number): Buffer | null {
+    const ch = this.channels.get(to.pid);
+    if (ch === undefined || ch.address.instance !== to.instance || ch.batchTail !== tail || this.closed) return null;
+    const room = Math.min(ch.entryRoom(), this.opts.coalesceLimit, this.opts.maxQueueBytes - ch.queuedBytes);
+    if (room <= 0) return null;
+    this.entryChannel = ch;
+    this.entryStart = ch.entryStart;
+    this.entryEnd = this.entryStart + room;
+    return ch.batchBuffer;
+  }
+
+  /** @internal The entry written in place is `n` bytes: it joins the batch, as `send`
+   * would have put it there (false: wait for `drain`). */
+  commitEntry(n: number): boolean {
+    const ch = this.entryChannel!;
+    this.entryChannel = null;
+    ch.commitEntry(n);
+    this.lastEntry = ch.batchTail;
+    return !ch.full;
   }
 
   /** Resolves when the queue to `to` is below the high-water mark (at once if it is). */
@@ -257,8 +266,7 @@ export class Mailbox extends EventEmitter<MailboxEvents> {
   closeNow(): void {
     if (this.closed) return;
     this.closed = true;
-    this.clearKeepAlive();
-    this.receiver.close();
+    this.reading.close();
     this.peers.closeAll(new ClosedError('mailbox closed before the message was sent'));
     this.reassembly.stop();
     // Unlink the socket before releasing the lock: the other way round a new owner

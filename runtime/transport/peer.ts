@@ -129,6 +129,29 @@ export class PeerChannel implements FragmentSink {
     return wasEmpty;
   }
 
+  /** Bytes the next entry may have if written in place into the open batch (0: none
+   * is open, or it is to be sealed first); then `commitEntry`. */
+  entryRoom(): number {
+    return this.batch.count === 0 || this.mustSeal(0) ? 0 : this.batch.room();
+  }
+
+  /** The open batch's buffer and where an entry written in place starts in it. */
+  get batchBuffer(): Buffer {
+    return this.batch.buffer!;
+  }
+
+  get entryStart(): number {
+    return this.batch.entryStart;
+  }
+
+  /** The entry written in place is `n` bytes (within `entryRoom`): as `append` would. */
+  commitEntry(n: number): void {
+    this.batch.commit(n);
+    this.queuedBytes += n + BATCH_ENTRY_OVERHEAD;
+    this.queuedMessages++;
+    this.checkHighWater();
+  }
+
   /** Close the open batch into a datagram and send or queue it. At the end of a tick
    * (`force` false) a batch waits while the queue is backed up: it keeps coalescing
    * until the peer reads again, instead of adding one tiny datagram per tick to the queue. */
