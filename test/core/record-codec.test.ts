@@ -5,7 +5,7 @@
 // and hostile record entries, which fail alone and leave the batch and the caches of
 // both sides bounded.
 import test from 'ava';
-import { BatchDecoder, BatchEncoder, decode, encode } from '../../runtime/core/codec.js';
+import { BatchDecoder, BatchEncoder, NO_ROOM, NOT_PLAIN, decode, encode } from '../../runtime/core/codec.js';
 import { RecordShapes, recordPack } from '../../runtime/core/plain-pack.js';
 import { cachedShapeCount, unpackRecords } from '../../runtime/core/record-unpack.js';
 
@@ -124,4 +124,32 @@ test('ever new shapes keep both sides bounded: the writer\'s tree and the reader
   }
   t.true(shapes.size <= 4096 + 150, `writer's tree: ${shapes.size} shapes`);
   t.true(cachedShapeCount() <= 1024, `reader's cache: ${cachedShapeCount()} shapes`);
+});
+
+test('encodeInto: a plain tree straight into a buffer; one that does not fit leaves the encoder usable, one that is not plain is left alone', (t) => {
+  const enc = new BatchEncoder();
+  const dec = new BatchDecoder();
+  const target = Buffer.alloc(4096, 0xee);
+  const bodies: Buffer[] = [];
+  const values: unknown[] = [];
+  const add = (v: unknown, b: Uint8Array): void => { values.push(v); bodies.push(Buffer.from(b)); };
+  enc.reset();
+  add({ first: 1 }, enc.encodeAlone({ first: 1 }));
+  // In place, tagged as a user message is: [0, body].
+  let n = enc.encodeInto(target, 100, 4096, { type: 'seq', seq: 1, nested: { a: 'x' } }, undefined, 0);
+  t.true(n > 0);
+  t.is(target[99], 0xee, 'nothing before `from`');
+  t.is(target[100 + n], 0xee, 'nothing after the entry');
+  add([0, { type: 'seq', seq: 1, nested: { a: 'x' } }], target.subarray(100, 100 + n));
+  // Too little room: NO_ROOM, and the shapes met on the way are defined again later.
+  t.is(enc.encodeInto(target, 0, 12, { type: 'seq', seq: 2, more: { brandNew: 'y'.repeat(50) } }, undefined, 0), NO_ROOM);
+  add([0, { type: 'seq', seq: 2, more: { brandNew: 'z' } }], enc.encodeTagged(0, { type: 'seq', seq: 2, more: { brandNew: 'z' } }));
+  // Not a plain tree: NOT_PLAIN, nothing written.
+  target.fill(0xee);
+  t.is(enc.encodeInto(target, 0, 4096, new Map([[1, 2]]), undefined, 0), NOT_PLAIN);
+  t.is(target[0], 0xee);
+  add(new Map([[1, 2]]), enc.encode(new Map([[1, 2]])));
+  n = enc.encodeInto(target, 0, 4096, [3, 'op', { more: { brandNew: 'w' } }], { more: { brandNew: 'w' } }, -1);
+  add([3, 'op', { more: { brandNew: 'w' } }], target.subarray(0, n));
+  t.deepEqual(bodies.map((b, i) => dec.decode(b, 6, i)), values);
 });
