@@ -53,8 +53,9 @@ export const NO_ROOM = -2;
 /** An encoder for the messages of one batch datagram: an object shape is described
  * (a msgpackr record definition) the first time it occurs after `reset` and named by
  * a one-byte id after that, so a run of like messages pays for its keys once per
- * batch instead of once per message. What it writes after a `reset` decodes, in the
- * same order, with one BatchDecoder batch. */
+ * batch instead of once per message. A plain tree is written by our own writer
+ * (plain-pack.ts, behind `c1 c1`), anything else by msgpackr. What it writes after a
+ * `reset` decodes, in the same order, with one BatchDecoder batch. */
 export class BatchEncoder {
   // `sequential`: the records this Packr defines stay defined from one pack to the
   // next. It keeps to record ids 0x40-0x5f: 0x60-0x7f are `shapes`' (plain-pack.ts).
@@ -72,25 +73,16 @@ export class BatchEncoder {
   encode(value: unknown, inner: unknown = value): Uint8Array {
     const plain = isPlainTree(value, inner);
     const b = plain ? recordPack(value, this.shapes, 2) : null;
-    if (b === null) return packWith(this.packr, value, inner, 0, plain);
-    b[0] = PLAIN;
-    b[1] = RECORDS;
-    return b;
+    return b === null ? packWith(this.packr, value, inner, 0, plain) : markRecords(b, 0, -1);
   }
 
   /** `encode([tag, body])` for a small non-negative integer `tag`, without building
-   * the array: `body` is packed after two reserved bytes, which then get the array's
-   * header (fixarray of 2) and `tag` (a positive fixint). The bytes are the same. */
+   * the array: `body` is packed after the array's header (fixarray of 2) and `tag`
+   * (a positive fixint), which are written into room reserved before it. */
   encodeTagged(tag: number, body: unknown): Uint8Array {
     const plain = isPlainTree(body);
     const r = plain ? recordPack(body, this.shapes, 4) : null;
-    if (r !== null) {
-      r[0] = PLAIN;
-      r[1] = RECORDS;
-      r[2] = 0x92;
-      r[3] = tag;
-      return r;
-    }
+    if (r !== null) return markRecords(r, 0, tag);
     const b = packWith(this.packr, body, body, RESERVE_START_SPACE | 2, plain);
     b[0] = 0x92;
     b[1] = tag;
@@ -105,12 +97,7 @@ export class BatchEncoder {
     if (!(tag < 0 ? isPlainTree(value, inner) : isPlainTree(value))) return NOT_PLAIN;
     const n = recordPackInto(value, this.shapes, tag < 0 ? 2 : 4, target, from, to);
     if (n < 0) return NO_ROOM;
-    target[from] = PLAIN;
-    target[from + 1] = RECORDS;
-    if (tag >= 0) {
-      target[from + 2] = 0x92;
-      target[from + 3] = tag;
-    }
+    markRecords(target, from, tag);
     return n;
   }
 
@@ -133,6 +120,18 @@ export class BatchEncoder {
     b[2] = tag;
     return b;
   }
+}
+
+// The head of a record entry at `b[at]`: the mark, then for a tagged envelope
+// (`tag` ≥ 0) the array header and the tag.
+function markRecords<T extends Uint8Array>(b: T, at: number, tag: number): T {
+  b[at] = PLAIN;
+  b[at + 1] = RECORDS;
+  if (tag >= 0) {
+    b[at + 2] = 0x92;
+    b[at + 3] = tag;
+  }
+  return b;
 }
 
 /** Decodes what BatchEncoders wrote, one batch datagram at a time: each batch's

@@ -153,3 +153,21 @@ test('encodeInto: a plain tree straight into a buffer; one that does not fit lea
   add([3, 'op', { more: { brandNew: 'w' } }], target.subarray(0, n));
   t.deepEqual(bodies.map((b, i) => dec.decode(b, 6, i)), values);
 });
+
+test('a getter that throws while writing in place leaves the writer on its own buffer again', (t) => {
+  const enc = new BatchEncoder();
+  const target = Buffer.alloc(4096);
+  let reads = 0;
+  // Plain to the check (the first read succeeds), then it throws while being written.
+  const tricky = { a: 1, get b(): number { if (++reads > 1) throw new Error('second read'); return 2; } };
+  enc.reset();
+  t.throws(() => enc.encodeInto(target, 0, 4096, tricky, undefined, 0), { message: 'second read' });
+  target.fill(0xee);
+  enc.reset();
+  const alone = Buffer.from(enc.encodeAlone({ after: 'the throw' }));
+  const next = Buffer.from(enc.encode({ next: 1 }));
+  t.true(target.every((b) => b === 0xee), 'nothing more is written into the caller\'s buffer');
+  const dec = new BatchDecoder();
+  t.deepEqual(dec.decode(alone, 7, 0), { after: 'the throw' });
+  t.deepEqual(dec.decode(next, 7, 1), { next: 1 });
+});
