@@ -7,7 +7,7 @@
 // whole or not at all and the receiver starts afresh at each (BatchDecoder), so a
 // lost or refused batch cannot leave the two sides disagreeing.
 import type { Address, Mailbox } from '../transport/index.js';
-import { BatchEncoder, NO_ROOM } from './codec.js';
+import { BatchEncoder } from './codec.js';
 import { T_REPLY, encodeEnvelope, encodeEnvelopeAlone, encodeEnvelopeInto, encodeEnvelopeWith, type Envelope } from './envelope.js';
 import { newMessageCounts } from './stats.js';
 import type { RemoteRoutes } from './remote.js';
@@ -49,21 +49,22 @@ export class Outbound {
     if (fds !== undefined && fds.length > 0) return mb.send(to, encodeEnvelope(env), { fds });
     let d = this.encoders.get(to.pid);
     if (d === undefined || d.instance !== to.instance) d = this.add(to);
-    const tail = mb.batchTail(to);
-    const fresh = tail === 0 || tail !== d.tail;
+    const last = d.tail;
     d.tail = 0; // until the send succeeds: a throw below leaves the state unusable
-    if (fresh) d.encoder.reset();
-    else {
-      // Following our own last entry: a plain tree is written straight into the
-      // batch (no copy), if it fits there.
-      const target = mb.entryBuffer(to, tail);
-      const n = target === null ? NO_ROOM : encodeEnvelopeInto(d.encoder, env, target, mb.entryStart, mb.entryEnd);
+    // Still following our own last entry (the common case in a burst): a plain tree
+    // is written straight into the batch (no copy), if it fits there.
+    const target = last === 0 ? null : mb.entryBuffer(to, last);
+    if (target !== null) {
+      const n = encodeEnvelopeInto(d.encoder, env, target, mb.entryStart, mb.entryEnd);
       if (n >= 0) {
         const ok = mb.commitEntry(n);
         d.tail = mb.lastEntry;
         return ok;
       }
     }
+    const tail = mb.batchTail(to);
+    const fresh = tail === 0 || tail !== last;
+    if (fresh) d.encoder.reset();
     let body = fresh ? encodeEnvelopeAlone(d.encoder, env) : encodeEnvelopeWith(d.encoder, env);
     // It will not follow our last entry after all (too big, or the batch is full):
     // encoded afresh, it can go on its own or start the next batch.
