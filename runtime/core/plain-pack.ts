@@ -169,6 +169,16 @@ function writeNumber(n: number): boolean {
 
 function writeString(s: string): boolean {
   const n = s.length;
+  if (n >= 24 && n < 86) {
+    // At most 255 bytes in UTF-8 (3 per UTF-16 unit): a str8 header fits whatever it
+    // comes to, and one call of Buffer's UTF-8 writer beats the loop below from here.
+    ensure(2 + 3 * n);
+    const len = (buf as Buffer & { utf8Write(s: string, offset: number): number }).utf8Write(s, pos + 2);
+    buf[pos] = 0xd9;
+    buf[pos + 1] = len;
+    pos += 2 + len;
+    return true;
+  }
   if (n < 0x100) {
     // The common short key or value: ASCII written as it is scanned (a call into
     // Buffer's UTF-8 writer costs more than up to a few hundred characters).

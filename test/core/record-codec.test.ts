@@ -210,3 +210,15 @@ test('mutated record entries (flipped bytes, cut short, spliced) either fail or 
   t.log(`${failed} failed, ${decoded} decoded (to something)`);
   t.true(failed > 0 && failed + decoded === 20_000);
 });
+
+test('strings travel as UTF-8 on every path: a lone surrogate arrives as U+FFFD, a pair intact', (t) => {
+  const cases: [string, string][] = [['a\ud800b', 'a\ufffdb'], ['\udc00', '\ufffd'], ['x'.repeat(30) + '\ud83d', 'x'.repeat(30) + '\ufffd'], ['é😀'.repeat(20), 'é😀'.repeat(20)]];
+  for (const [sent, arrives] of cases) {
+    const enc = new BatchEncoder();
+    const dec = new BatchDecoder();
+    const bodies = batchOf(enc, [{ s: sent }, { s: sent }]);
+    t.is((decode(Buffer.from(encode({ s: sent, m: new Map() }))) as { s: string }).s, arrives, 'msgpackr');
+    t.is((dec.decode(bodies[0], 1, 0) as { s: string }).s, arrives, 'plain');
+    t.is((dec.decode(bodies[1], 1, 1) as { s: string }).s, arrives, 'records');
+  }
+});
