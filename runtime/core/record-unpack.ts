@@ -121,11 +121,11 @@ function readString(n: number): string {
 function readArray(n: number): unknown[] {
   // Every element takes a byte at least: a count past the bytes left is a lie.
   need(n);
-  return nested(() => {
-    const a = new Array(n);
-    for (let i = 0; i < n; i++) a[i] = read();
-    return a;
-  });
+  if (++depth > MAX_DEPTH) throw new Error('nested too deep');
+  const a = new Array(n);
+  for (let i = 0; i < n; i++) a[i] = read();
+  depth--;
+  return a;
 }
 
 // fixext 1: undefined (type 0, data 0), or a record definition ('r', id, keys),
