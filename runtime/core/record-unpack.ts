@@ -34,7 +34,8 @@ const cache = new Map<string, CachedShape>();
 /** @internal Shapes in the process's cache of readers (for the tests of its bound). */
 export const cachedShapeCount = (): number => cache.size;
 
-let src: Source;
+const NONE = Buffer.alloc(0) as Source;
+let src: Source = NONE;
 let pos = 0;
 let end = 0;
 let shapes: BatchShapes;
@@ -49,9 +50,13 @@ export function unpackRecords(source: Uint8Array, start: number, stop: number, b
   end = Math.min(stop, source.length);
   shapes = batchShapes;
   depth = 0;
-  const v = read();
-  if (pos !== end) throw new Error('bytes after the value');
-  return v;
+  try {
+    const v = read();
+    if (pos !== end) throw new Error('bytes after the value');
+    return v;
+  } finally {
+    src = NONE; // the datagram (up to 4 MiB) is not held after its entry is read
+  }
 }
 
 function need(n: number): void {
