@@ -2,7 +2,7 @@
 // copied back to back as batch entries (wire.ts) into one buffer that leaves as one
 // datagram (kind batch). The channel (peer.ts) decides when it is sealed: at the end
 // of a tick, when it is full, and before any larger message to the same destination.
-import { BATCH_ENTRY_OVERHEAD, HEADER_SIZE, KIND_BATCH, decodeBatch, fillHeader, writeBatchEntry, type Datagram, type Unsent } from './wire.js';
+import { BATCH_ENTRY_OVERHEAD, HEADER_SIZE, KIND_BATCH, decodeBatch, fillHeader, frameBatchEntry, type Datagram, type Unsent } from './wire.js';
 
 // Ids of batch entries, unique in this process (see OpenBatch.lastEntry).
 let nextEntryId = 1;
@@ -42,9 +42,8 @@ export class OpenBatch {
   /** Copy `body` in; it must fit. */
   add(body: Uint8Array): void {
     if (this.buf === null) this.buf = Buffer.allocUnsafe(this.capacity);
-    this.lastEntry = nextEntryId++;
-    this.len = writeBatchEntry(this.buf, this.len, body);
-    this.count++;
+    this.buf.set(body, this.entryStart);
+    this.commit(body.length);
   }
 
   /** For an entry written in place (PeerChannel.entryRoom): the buffer (null while
@@ -63,9 +62,8 @@ export class OpenBatch {
 
   /** The entry written in place at `entryStart` is `n` bytes (it fits). */
   commit(n: number): void {
-    this.buf!.writeUInt32LE(n, this.len);
     this.lastEntry = nextEntryId++;
-    this.len += BATCH_ENTRY_OVERHEAD + n;
+    this.len = frameBatchEntry(this.buf!, this.len, n);
     this.count++;
   }
 

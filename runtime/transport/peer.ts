@@ -123,9 +123,7 @@ export class PeerChannel implements FragmentSink {
     if (this.mustSeal(body.length)) this.flushBatch();
     const wasEmpty = batch.count === 0;
     batch.add(body);
-    this.queuedBytes += body.length + BATCH_ENTRY_OVERHEAD;
-    this.queuedMessages++;
-    this.checkHighWater();
+    this.countEntry(body.length);
     return wasEmpty;
   }
 
@@ -147,6 +145,11 @@ export class PeerChannel implements FragmentSink {
   /** The entry written in place is `n` bytes (within `entryRoom`): as `append` would. */
   commitEntry(n: number): void {
     this.batch.commit(n);
+    this.countEntry(n);
+  }
+
+  // A batch entry of `n` bytes joined the queue.
+  private countEntry(n: number): void {
     this.queuedBytes += n + BATCH_ENTRY_OVERHEAD;
     this.queuedMessages++;
     this.checkHighWater();

@@ -90,9 +90,15 @@ export function fillHeader(
 /** Encode one batch entry, `[u32 length][bytes]`, at `off` of `buf` (which has room
  * for `BATCH_ENTRY_OVERHEAD + body.length` bytes); returns where the next one goes. */
 export function writeBatchEntry(buf: Buffer, off: number, body: Uint8Array): number {
-  buf.writeUInt32LE(body.length, off);
   buf.set(body, off + BATCH_ENTRY_OVERHEAD);
-  return off + BATCH_ENTRY_OVERHEAD + body.length;
+  return frameBatchEntry(buf, off, body.length);
+}
+
+/** The framing of a batch entry whose `n` bytes are already in place after it, at
+ * `off + BATCH_ENTRY_OVERHEAD` (written there in place); returns where the next one goes. */
+export function frameBatchEntry(buf: Buffer, off: number, n: number): number {
+  buf.writeUInt32LE(n, off);
+  return off + BATCH_ENTRY_OVERHEAD + n;
 }
 
 /** Decode the batch entry at `off` of a batch body (what follows the header): where
