@@ -9,10 +9,10 @@ import type { AskOptions, SendOptions, SpawnParams } from './options.js';
 import type { ChildCallOptions, ChildCount, ChildInfo, ChildSpec, SuperviseOptions, SupervisorSpec } from './supervision.js';
 import { BadArgumentError } from '../errors.js';
 
-/** One message waiting for (or being handled by) the actor. */
 /** The fds of a message that carries none (shared, never written to). */
 export const EMPTY_FDS = Object.freeze([]) as unknown as number[];
 
+/** One message waiting for (or being handled by) the actor. */
 export interface QueuedMessage {
   from: ActorRef;
   msg: unknown;

@@ -179,13 +179,12 @@ function writeString(s: string): boolean {
     pos += 2 + len;
     return true;
   }
-  if (n < 0x100) {
-    // The common short key or value: ASCII written as it is scanned (a call into
-    // Buffer's UTF-8 writer costs more than up to a few hundred characters).
-    const head = n < 32 ? 1 : 2;
-    ensure(head + n);
+  if (n < 24) {
+    // The common short key or tag: ASCII written as it is scanned (cheaper than a
+    // call into Buffer for so few characters).
+    ensure(1 + n);
     const b = buf;
-    const at = pos + head;
+    const at = pos + 1;
     let i = 0;
     for (; i < n; i++) {
       const c = s.charCodeAt(i);
@@ -193,11 +192,7 @@ function writeString(s: string): boolean {
       b[at + i] = c;
     }
     if (i === n) {
-      if (head === 1) b[pos] = 0xa0 | n;
-      else {
-        b[pos] = 0xd9;
-        b[pos + 1] = n;
-      }
+      b[pos] = 0xa0 | n;
       pos = at + n;
       return true;
     }
